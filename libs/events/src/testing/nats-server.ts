@@ -1,0 +1,92 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A `nats-server -js` process of a test's own, on a free loopback port, with its own store. */
+export interface TestNatsServer {
+  readonly url: string;
+  readonly port: number;
+  readonly storeDir: string;
+  /** Stop the process (SIGTERM, then SIGKILL after 5 s); the store stays for `start()`. */
+  stop(): Promise<void>;
+  /** Start it again on the same port with the same store. */
+  start(): Promise<void>;
+  /** Stop it and delete its store. */
+  dispose(): Promise<void>;
+}
+
+export const NATS_SERVER_BIN = process.env['NATS_SERVER_BIN'] ?? 'nats-server';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** Start a JetStream-enabled nats-server on 127.0.0.1 and wait until it accepts connections. */
+export async function startTestNatsServer(): Promise<TestNatsServer> {
+  const port = await freePort();
+  const storeDir = await mkdtemp(join(tmpdir(), 'nats-test-'));
+  let child: ChildProcess | undefined;
+
+  const start = async () => {
+    const proc = spawn(NATS_SERVER_BIN, ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    child = proc;
+    await new Promise<void>((resolve, reject) => {
+      let output = '';
+      const timer = setTimeout(() => reject(new Error(`nats-server did not start on ${port}: ${output}`)), 10_000);
+      proc.once('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+      proc.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`nats-server exited with ${code}: ${output}`));
+      });
+      proc.stderr!.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('Server is ready')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    proc.removeAllListeners('exit');
+  };
+
+  const stop = async () => {
+    const proc = child;
+    child = undefined;
+    if (!proc || proc.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
+      proc.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      proc.kill('SIGTERM');
+    });
+  };
+
+  await start();
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    storeDir,
+    stop,
+    start,
+    dispose: async () => {
+      await stop();
+      await rm(storeDir, { recursive: true, force: true });
+    },
+  };
+}
