@@ -3,6 +3,7 @@ import { connect } from '@nats-io/transport-node';
 import { randomUUID } from 'node:crypto';
 import { InMemoryPublisher } from '../testing/in-memory.publisher.js';
 import { describePublisherConformance } from '../testing/publisher.conformance.js';
+import { readStream } from '../testing/stream-reader.js';
 import { JetStreamPublisher } from './jetstream.publisher.js';
 
 const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
@@ -28,18 +29,8 @@ describePublisherConformance('JetStreamPublisher (nats-server on 127.0.0.1:4222)
   return {
     publisher: new JetStreamPublisher(jetstream(nc)),
     subject: (token) => `${prefix}.${token}`,
-    read: async () => {
-      const info = await jsm.streams.info(stream);
-      const result = [];
-      for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
-        const m = await jsm.streams.getMessage(stream, { seq });
-        if (!m) continue;
-        const headers: Record<string, string> = {};
-        if (m.header) for (const key of m.header.keys()) headers[key] = m.header.get(key);
-        result.push({ seq: m.seq, subject: m.subject, payload: decode(m.data), headers });
-      }
-      return result;
-    },
+    read: async () =>
+      (await readStream(jsm, stream)).map((m) => ({ seq: m.seq, subject: m.subject, payload: decode(m.data), headers: m.headers })),
     cleanup: async () => {
       await jsm.streams.delete(stream).catch(() => undefined);
       await nc.close();

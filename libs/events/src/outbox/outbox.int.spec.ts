@@ -1,0 +1,229 @@
+import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { connect } from '@nats-io/transport-node';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { JetStreamPublisher } from '../publisher/jetstream.publisher.js';
+import type { PublishAck, PublishOptions, Publisher } from '../publisher/publisher.js';
+import type { Database } from '../storage/database.js';
+import { createTestPgDatabase, createTestPgliteDatabase } from '../testing/databases.js';
+import { acceptAnyEvent, migrateEventsSchema } from '../testing/event-fixtures.js';
+import { startTestNatsServer, type TestNatsServer } from '../testing/nats-server.js';
+import { readStream, streamCount } from '../testing/stream-reader.js';
+import { Outbox } from './outbox.js';
+import { OutboxRelay } from './outbox.relay.js';
+
+const STREAM = 'ORDERS';
+const TENANT = 'acme';
+
+const engines = [
+  { name: 'PostgreSQL', open: createTestPgDatabase },
+  { name: 'PGlite', open: createTestPgliteDatabase },
+] as const;
+
+let server: TestNatsServer;
+let nc: NatsConnection;
+let jsm: JetStreamManager;
+
+beforeAll(async () => {
+  server = await startTestNatsServer();
+  nc = await connect({ servers: server.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+  jsm = await jetstreamManager(nc);
+});
+
+afterAll(async () => {
+  await nc?.close();
+  await server?.dispose();
+});
+
+describe.each(engines)('transactional outbox and relay on $name', ({ open }) => {
+  let db: Database;
+  let cleanup: () => Promise<void>;
+  let outbox: Outbox;
+  const relays: OutboxRelay[] = [];
+
+  const newRelay = (publisher: Publisher = new JetStreamPublisher(jetstream(nc)), extra: Partial<ConstructorParameters<typeof OutboxRelay>[0]> = {}) => {
+    const relay = new OutboxRelay({
+      db,
+      publisher,
+      service: 'order',
+      outbox,
+      pollIntervalMs: 200,
+      lockRetryMs: 100,
+      backoff: { initialMs: 50, maxMs: 500 },
+      publishTimeoutMs: 1000,
+      ...extra,
+    });
+    relays.push(relay);
+    return relay;
+  };
+
+  const appendOne = (aggregateId: string, n: number) =>
+    db.transaction((tx) => outbox.append(tx, { type: 'order.created.v1', data: { n }, tenantId: TENANT, aggregateId }));
+
+  beforeEach(async () => {
+    ({ db, cleanup } = await open());
+    await migrateEventsSchema(db);
+    outbox = new Outbox({ source: 'order', validator: acceptAnyEvent });
+    await jsm.streams.add({ name: STREAM, subjects: ['orders.>'], duplicate_window: 120_000_000_000 });
+  });
+
+  afterEach(async () => {
+    await Promise.all(relays.splice(0).map((relay) => relay.stop()));
+    await jsm.streams.delete(STREAM).catch(() => undefined);
+    await cleanup();
+  });
+
+  it('publishes nothing for a rolled-back transaction', async () => {
+    await expect(
+      db.transaction(async (tx) => {
+        await outbox.append(tx, { type: 'order.created.v1', data: {}, tenantId: TENANT, aggregateId: 'o-1' });
+        await outbox.append(tx, { type: 'order.confirmed.v1', data: {}, tenantId: TENANT, aggregateId: 'o-1' });
+        throw new Error('business rule failed');
+      }),
+    ).rejects.toThrow('business rule failed');
+    await appendOne('o-2', 1); // a committed marker, to know the relay has run
+    const relay = newRelay();
+    relay.start();
+    await vi.waitFor(async () => expect(await streamCount(jsm, STREAM)).toBe(1), { timeout: 10_000 });
+    const messages = await readStream(jsm, STREAM);
+    expect(messages.map((m) => (m.json as { subject: string }).subject)).toEqual(['o-2']);
+    expect((await db.query('SELECT count(*)::int AS n FROM events_outbox')).rows[0]).toEqual({ n: 1 });
+  });
+
+  it('publishes committed events exactly once, in per-aggregate order, with msg id = event id', async () => {
+    const relay = newRelay();
+    relay.start();
+    const aggregates = ['a', 'b', 'c', 'd'];
+    const perAggregate = 15;
+    // Interleave aggregates; each aggregate's events are appended by concurrent transactions.
+    await Promise.all(
+      aggregates.map(async (aggregate) => {
+        await Promise.all(Array.from({ length: perAggregate }, (_, i) => appendOne(aggregate, i)));
+      }),
+    );
+    const total = aggregates.length * perAggregate;
+    await vi.waitFor(async () => expect(await streamCount(jsm, STREAM)).toBe(total), { timeout: 15_000 });
+    const messages = await readStream(jsm, STREAM);
+    const envelopes = messages.map((m) => m.json as { id: string; subject: string; sequence: number; tenantid: string });
+    expect(new Set(envelopes.map((e) => e.id)).size).toBe(total);
+    for (const message of messages) expect(message.headers['Nats-Msg-Id']).toBe((message.json as { id: string }).id);
+    for (const aggregate of aggregates) {
+      const sequences = envelopes.filter((e) => e.subject === aggregate).map((e) => e.sequence);
+      expect(sequences).toEqual(Array.from({ length: perAggregate }, (_, i) => i + 1));
+    }
+    expect(messages.every((m) => m.subject === `orders.${TENANT}.created`)).toBe(true);
+    await vi.waitFor(async () => expect((await relay.backlog()).pending).toBe(0));
+  });
+
+  it('keeps events while NATS is unreachable and publishes each once when it is back', async () => {
+    const relay = newRelay();
+    relay.start();
+    await appendOne('before', 1);
+    await vi.waitFor(async () => expect(await streamCount(jsm, STREAM)).toBe(1), { timeout: 10_000 });
+
+    await server.stop();
+    for (let i = 0; i < 20; i++) await appendOne(`agg-${i % 4}`, i);
+    await expect(
+      db.transaction(async (tx) => {
+        await outbox.append(tx, { type: 'order.created.v1', data: {}, tenantId: TENANT, aggregateId: 'rolled-back' });
+        throw new Error('rollback during outage');
+      }),
+    ).rejects.toThrow();
+    // the relay fails against the stopped server and records its attempts
+    await vi.waitFor(
+      async () => {
+        const { rows } = await db.query<{ attempts: number }>('SELECT max(attempts)::int AS attempts FROM events_outbox WHERE published_at IS NULL');
+        expect(rows[0]!.attempts).toBeGreaterThan(0);
+      },
+      { timeout: 15_000 },
+    );
+    await server.start();
+
+    await vi.waitFor(async () => expect((await relay.backlog()).pending).toBe(0), { timeout: 30_000, interval: 100 });
+    const messages = await readStream(jsm, STREAM);
+    const envelopes = messages.map((m) => m.json as { id: string; subject: string; sequence: number });
+    expect(envelopes).toHaveLength(21);
+    expect(new Set(envelopes.map((e) => e.id)).size).toBe(21);
+    expect(envelopes.some((e) => e.subject === 'rolled-back')).toBe(false);
+    for (let a = 0; a < 4; a++) {
+      expect(envelopes.filter((e) => e.subject === `agg-${a}`).map((e) => e.sequence)).toEqual([1, 2, 3, 4, 5]);
+    }
+  });
+
+  it('does not duplicate when the relay dies after publishing and before marking rows', async () => {
+    for (let i = 0; i < 30; i++) await appendOne(`agg-${i % 3}`, i);
+    const real = new JetStreamPublisher(jetstream(nc));
+    // Publishes reach the stream, then the process "dies" before it can mark them.
+    const dying: Publisher = {
+      async publish(subject: string, payload: Uint8Array, options: PublishOptions): Promise<PublishAck> {
+        await real.publish(subject, payload, options);
+        throw new Error('relay process killed');
+      },
+    };
+    await expect(newRelay(dying).drainOnce()).rejects.toThrow(/30 of 30 publishes failed/);
+    expect(await streamCount(jsm, STREAM)).toBe(30);
+    expect((await newRelay().backlog()).pending).toBe(30);
+
+    const acks: PublishAck[] = [];
+    const recording: Publisher = {
+      publish: async (subject, payload, options) => {
+        const ack = await real.publish(subject, payload, options);
+        acks.push(ack);
+        return ack;
+      },
+    };
+    const restarted = newRelay(recording);
+    restarted.start();
+    await vi.waitFor(async () => expect((await restarted.backlog()).pending).toBe(0), { timeout: 10_000 });
+    expect(acks).toHaveLength(30);
+    expect(acks.every((ack) => ack.duplicate)).toBe(true);
+    expect(await streamCount(jsm, STREAM)).toBe(30);
+  });
+
+  it('re-publishes a range after the broker lost its data', async () => {
+    const relay = newRelay();
+    relay.start();
+    for (let i = 0; i < 10; i++) await appendOne('agg', i);
+    await vi.waitFor(async () => expect(await streamCount(jsm, STREAM)).toBe(10), { timeout: 10_000 });
+    await vi.waitFor(async () => expect((await relay.backlog()).pending).toBe(0));
+    await jsm.streams.delete(STREAM);
+    await jsm.streams.add({ name: STREAM, subjects: ['orders.>'], duplicate_window: 120_000_000_000 });
+    const { rows } = await db.query<{ id: number }>('SELECT id FROM events_outbox ORDER BY id');
+    expect(await relay.republish({ fromId: rows[3]!.id, toId: rows[5]!.id })).toBe(3);
+    await vi.waitFor(async () => expect(await streamCount(jsm, STREAM)).toBe(3), { timeout: 10_000 });
+    const sequences = (await readStream(jsm, STREAM)).map((m) => (m.json as { sequence: number }).sequence);
+    expect(sequences).toEqual([4, 5, 6]);
+  });
+
+  it('purges published rows past retention and keeps pending ones', async () => {
+    for (let i = 0; i < 4; i++) await appendOne('agg', i);
+    const relay = newRelay();
+    expect(await relay.drainOnce()).toBe(4);
+    await appendOne('agg', 5);
+    expect(await relay.purgePublished(new Date(Date.now() + 60_000))).toBe(4);
+    expect((await relay.backlog()).pending).toBe(1);
+  });
+});
+
+describe('outbox relay leadership on PostgreSQL', () => {
+  it('keeps exactly one relay active per service and fails over when it stops', async () => {
+    const { db, cleanup } = await createTestPgDatabase();
+    try {
+      await migrateEventsSchema(db);
+      const publisher = new JetStreamPublisher(jetstream(nc));
+      const service = `svc-${Math.random().toString(36).slice(2)}`;
+      const options = { db, publisher, service, lockRetryMs: 50, pollIntervalMs: 100 };
+      const first = new OutboxRelay(options);
+      const second = new OutboxRelay(options);
+      first.start();
+      second.start();
+      await vi.waitFor(() => expect(Number(first.isLeader) + Number(second.isLeader)).toBe(1), { timeout: 5000 });
+      const [leader, follower] = first.isLeader ? [first, second] : [second, first];
+      await leader.stop();
+      await vi.waitFor(() => expect(follower.isLeader).toBe(true), { timeout: 5000 });
+      await follower.stop();
+    } finally {
+      await cleanup();
+    }
+  });
+});

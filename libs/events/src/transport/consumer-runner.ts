@@ -1,0 +1,145 @@
+import type { Consumer, ConsumerMessages, JetStreamClient } from '@nats-io/jetstream';
+import type { EventsMetrics } from '../metrics/events.metrics.js';
+import { backoffDelay, delay } from '../util/backoff.js';
+import { errorFields, silentLogger, type EventsLogger } from '../util/logger.js';
+import { KeyedExecutor } from './keyed-executor.js';
+import { MessageProcessor } from './message-processor.js';
+
+export interface ConsumerRunnerOptions {
+  readonly js: JetStreamClient;
+  readonly stream: string;
+  /** The durable pull consumer, provisioned beforehand (services never create consumers). */
+  readonly durable: string;
+  readonly processor: MessageProcessor;
+  /**
+   * Messages handled at once in this process (different aggregates; one aggregate is serial).
+   * JetStream's `max_ack_pending` bounds the total across replicas. Default 32.
+   */
+  readonly concurrency?: number;
+  /** Messages buffered per pull request. Default twice the concurrency, at most 512. */
+  readonly maxMessages?: number;
+  /** How often pending/ack-pending gauges are refreshed from consumer info, ms. Default 10 000. */
+  readonly statsIntervalMs?: number;
+  readonly metrics?: EventsMetrics;
+  readonly logger?: EventsLogger;
+}
+
+/**
+ * Pulls one durable consumer with `consume()` and feeds a {@link KeyedExecutor}: awaiting a free
+ * slot before taking the next message is the process-side backpressure, `max_ack_pending` the
+ * server-side one. `stop()` stops pulling, negatively acknowledges what was buffered but not
+ * started (so another replica takes it at once), and waits for in-flight handlers to finish and ack.
+ */
+export class ConsumerRunner {
+  private readonly executor: KeyedExecutor;
+  private readonly logger: EventsLogger;
+  private messages?: ConsumerMessages;
+  private consumer?: Consumer;
+  private loop?: Promise<void>;
+  private stopping = false;
+  private consuming = false;
+  private statsTimer?: NodeJS.Timeout;
+  private readonly abort = new AbortController();
+
+  constructor(private readonly options: ConsumerRunnerOptions) {
+    this.executor = new KeyedExecutor(options.concurrency ?? 32);
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  get name(): string {
+    return this.options.durable;
+  }
+
+  /** True while pulling messages (readiness). */
+  get isConsuming(): boolean {
+    return this.consuming;
+  }
+
+  get inFlight(): number {
+    return this.executor.inFlight;
+  }
+
+  start(): void {
+    if (this.loop) return;
+    this.stopping = false;
+    this.loop = this.run();
+    const interval = this.options.statsIntervalMs ?? 10_000;
+    if (this.options.metrics && interval > 0) {
+      this.statsTimer = setInterval(() => void this.refreshStats(), interval);
+      this.statsTimer.unref();
+    }
+  }
+
+  /** Resolves once the consumer is found and pulling, or rejects after `timeoutMs`. */
+  async waitUntilConsuming(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.consuming) {
+      if (Date.now() > deadline) throw new Error(`consumer ${this.options.durable} is not consuming after ${timeoutMs} ms`);
+      await delay(20);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.abort.abort();
+    clearInterval(this.statsTimer);
+    await this.messages?.close().catch(() => undefined);
+    await this.loop;
+    await this.executor.onIdle();
+    this.loop = undefined;
+  }
+
+  private async run(): Promise<void> {
+    const { js, stream, durable, processor } = this.options;
+    const maxMessages = this.options.maxMessages ?? Math.min(512, (this.options.concurrency ?? 32) * 2);
+    let failures = 0;
+    while (!this.stopping) {
+      try {
+        this.consumer = await js.consumers.get(stream, durable);
+        const messages = await this.consumer.consume({ max_messages: maxMessages });
+        this.messages = messages;
+        this.consuming = true;
+        failures = 0;
+        this.logger.info({ stream, consumer: durable }, 'consumer started');
+        for await (const message of messages) {
+          if (this.stopping) {
+            message.nak();
+            continue;
+          }
+          const decoded = MessageProcessor.tryDecode(message);
+          const key = MessageProcessor.orderingKey(message, decoded);
+          await this.executor.submit(key, async () => {
+            this.options.metrics?.inFlight.inc({ consumer: durable });
+            try {
+              await processor.process(message, decoded);
+            } catch (error) {
+              // process() decides every outcome itself; reaching here is a bug. Leave the
+              // message unacked: JetStream redelivers it after ack_wait.
+              this.logger.error({ consumer: durable, ...errorFields(error) }, 'message processing failed unexpectedly');
+            } finally {
+              this.options.metrics?.inFlight.dec({ consumer: durable });
+            }
+          });
+        }
+      } catch (error) {
+        failures++;
+        this.logger.warn({ stream, consumer: durable, ...errorFields(error), attempt: failures }, 'consumer unavailable, retrying');
+      } finally {
+        this.consuming = false;
+      }
+      if (!this.stopping) await delay(backoffDelay(Math.max(failures, 1), { initialMs: 250, maxMs: 10_000 }), this.abort.signal);
+    }
+  }
+
+  private async refreshStats(): Promise<void> {
+    const metrics = this.options.metrics;
+    if (!metrics || !this.consumer) return;
+    try {
+      const info = await this.consumer.info();
+      metrics.consumerPending.set({ consumer: this.options.durable }, info.num_pending);
+      metrics.consumerAckPending.set({ consumer: this.options.durable }, info.num_ack_pending);
+    } catch {
+      // stats are best effort; the consume loop reports real failures
+    }
+  }
+}

@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import { DeadLetterPublisher, DlqHeader } from '../dlq/dead-letter.js';
+import { createEnvelope } from '../envelope/create-envelope.js';
+import type { EventEnvelope } from '../envelope/envelope.js';
+import { PermanentError, RetryableError } from '../errors.js';
+import { FakeMessage } from '../testing/fake-message.js';
+import { InMemoryPublisher } from '../testing/in-memory.publisher.js';
+import { MessageProcessor, type ConsumerEventRegistry, type EventHandler } from './message-processor.js';
+
+const registry: ConsumerEventRegistry = {
+  has: (type) => ['order.created.v1', 'order.created.v2', 'order.confirmed.v1'].includes(type),
+  validate: (_type, data) => data,
+  upcast: (envelope, target) => ({ ...envelope, type: target, data: { upcastFrom: envelope.type } }),
+};
+
+function setup(handlers: Record<string, EventHandler>, maxAttempts = 3) {
+  const dlq = new InMemoryPublisher('DLQ');
+  const processor = new MessageProcessor({
+    consumer: 'payment-orders',
+    registry,
+    handlers: new Map(Object.entries(handlers)),
+    deadLetters: new DeadLetterPublisher(dlq),
+    maxAttempts,
+    retryBackoff: { initialMs: 1000, maxMs: 8000 },
+  });
+  return { dlq, processor };
+}
+
+const event = (type = 'order.created.v1') =>
+  createEnvelope({ source: 'order', type, subject: 'o-1', tenantId: 'demo', sequence: 1, data: { n: 1 } });
+
+const message = (e: EventEnvelope, deliveryCount = 1) => FakeMessage.json('orders.demo.created', e, { deliveryCount, streamSequence: 42 });
+
+describe('MessageProcessor (without a database)', () => {
+  it('acks after the handler resolves', async () => {
+    const seen: string[] = [];
+    const { processor } = setup({ 'order.created.v1': async (e) => void seen.push(e.id) });
+    const m = message(event());
+    expect(await processor.process(m)).toBe('ack');
+    expect(m.settled).toEqual({ kind: 'ack' });
+    expect(seen).toHaveLength(1);
+  });
+
+  it('naks a retryable failure with a backoff delay growing with the delivery count', async () => {
+    const { processor } = setup({ 'order.created.v1': async () => Promise.reject(new RetryableError('timeout')) });
+    const first = message(event(), 1);
+    const second = message(event(), 2);
+    expect(await processor.process(first)).toBe('retry');
+    expect(await processor.process(second)).toBe('retry');
+    expect(first.settled).toMatchObject({ kind: 'nak' });
+    const d1 = (first.settled as { delayMs: number }).delayMs;
+    const d2 = (second.settled as { delayMs: number }).delayMs;
+    expect(d1).toBeGreaterThanOrEqual(500);
+    expect(d1).toBeLessThanOrEqual(1000);
+    expect(d2).toBeGreaterThanOrEqual(1000);
+    expect(d2).toBeLessThanOrEqual(2000);
+  });
+
+  it('treats unknown (non-library) errors as retryable', async () => {
+    const { processor } = setup({ 'order.created.v1': async () => Promise.reject(new TypeError('bug')) });
+    expect(await processor.process(message(event()))).toBe('retry');
+  });
+
+  it('dead-letters on the last attempt with the reason and original coordinates, then terminates', async () => {
+    const { processor, dlq } = setup({ 'order.created.v1': async () => Promise.reject(new RetryableError('still down')) });
+    const m = message(event(), 3);
+    expect(await processor.process(m)).toBe('dead_letter');
+    expect(m.settled).toEqual({ kind: 'term', reason: 'retries_exhausted' });
+    expect(dlq.messages).toHaveLength(1);
+    expect(dlq.messages[0]!.subject).toBe('dlq.payment-orders.orders.demo.created');
+    expect(dlq.messages[0]!.headers).toMatchObject({
+      [DlqHeader.Reason]: 'retries_exhausted',
+      [DlqHeader.OriginalSubject]: 'orders.demo.created',
+      [DlqHeader.StreamSequence]: '42',
+      [DlqHeader.DeliveryCount]: '3',
+      [DlqHeader.Consumer]: 'payment-orders',
+      [DlqHeader.ErrorCode]: 'EVT_RETRYABLE',
+    });
+  });
+
+  it('dead-letters a permanent error on the first attempt', async () => {
+    const { processor } = setup({ 'order.created.v1': async () => Promise.reject(new PermanentError('nope')) });
+    const m = message(event());
+    expect(await processor.process(m)).toBe('dead_letter');
+    expect(m.settled).toEqual({ kind: 'term', reason: 'permanent_error' });
+  });
+
+  it('dead-letters a message delivered beyond the attempts without running the handler', async () => {
+    let calls = 0;
+    const { processor } = setup({ 'order.created.v1': async () => void calls++ });
+    expect(await processor.process(message(event(), 4))).toBe('dead_letter');
+    expect(calls).toBe(0);
+  });
+
+  it('upcasts an older version to the version the handler wants', async () => {
+    const seen: EventEnvelope[] = [];
+    const { processor } = setup({ 'order.created.v2': async (e) => void seen.push(e) });
+    expect(await processor.process(message(event('order.created.v1')))).toBe('ack');
+    expect(seen[0]).toMatchObject({ type: 'order.created.v2', data: { upcastFrom: 'order.created.v1' } });
+  });
+
+  it('dead-letters a newer version than any handler (producer ahead of consumer)', async () => {
+    const { processor } = setup({ 'order.created.v1': async () => undefined });
+    const m = message(event('order.created.v2'));
+    expect(await processor.process(m)).toBe('dead_letter');
+    expect(m.settled).toEqual({ kind: 'term', reason: 'unsupported_version' });
+  });
+
+  it('acks known types it has no handler for as ignored', async () => {
+    const { processor } = setup({ 'order.created.v1': async () => undefined });
+    const m = message(event('order.confirmed.v1'));
+    expect(await processor.process(m)).toBe('ignored');
+    expect(m.settled).toEqual({ kind: 'ack' });
+  });
+
+  it('keeps a message it cannot dead-letter (DLQ unreachable): nak, never term', async () => {
+    const { processor, dlq } = setup({});
+    dlq.failNext(1);
+    const m = new FakeMessage('orders.demo.created', new TextEncoder().encode('garbage'));
+    expect(await processor.process(m)).toBe('retry');
+    expect(m.settled?.kind).toBe('nak');
+  });
+
+  it('dead-letters arbitrary bytes as a malformed envelope', async () => {
+    const { processor, dlq } = setup({});
+    const m = new FakeMessage('orders.demo.created', new Uint8Array([0xff, 0x00, 0x7b]));
+    expect(await processor.process(m)).toBe('dead_letter');
+    expect(dlq.messages[0]!.headers[DlqHeader.Reason]).toBe('malformed_envelope');
+    expect(dlq.messages[0]!.payload).toEqual(new Uint8Array([0xff, 0x00, 0x7b]));
+  });
+});

@@ -1,0 +1,160 @@
+import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
+import { isObservable, lastValueFrom } from 'rxjs';
+import { DeadLetterPublisher } from '../dlq/dead-letter.js';
+import { MaxDeliveriesAdvisoryListener } from '../dlq/max-deliveries.advisory.js';
+import type { EventsMetrics } from '../metrics/events.metrics.js';
+import type { Outbox } from '../outbox/outbox.js';
+import { JetStreamPublisher } from '../publisher/jetstream.publisher.js';
+import type { Database } from '../storage/database.js';
+import type { BackoffOptions } from '../util/backoff.js';
+import { silentLogger, type EventsLogger } from '../util/logger.js';
+import { ConsumerRunner } from './consumer-runner.js';
+import type { OrderingMode } from './inbox.js';
+import { JetStreamContext } from './jetstream.context.js';
+import { MessageProcessor, type ConsumerEventRegistry, type EventHandler } from './message-processor.js';
+
+/** One durable pull consumer this service reads, as declared in the topology. */
+export interface ConsumerBinding {
+  readonly stream: string;
+  readonly durable: string;
+  /** JetStream `max_deliver`; the handler runs at most `maxDeliver - 1` times (see MessageProcessor). */
+  readonly maxDeliver: number;
+  readonly ordering?: OrderingMode;
+  readonly concurrency?: number;
+}
+
+export interface JetStreamServerOptions {
+  /** The service's NATS connection; the server does not close it. */
+  readonly connection: NatsConnection;
+  readonly consumers: readonly ConsumerBinding[];
+  readonly registry: ConsumerEventRegistry;
+  readonly db?: Database;
+  readonly outbox?: Outbox;
+  readonly retryBackoff?: BackoffOptions;
+  readonly metrics?: EventsMetrics;
+  readonly logger?: EventsLogger;
+  /** Per-consumer concurrency when the binding does not say. Default 32. */
+  readonly concurrency?: number;
+  /** Listen for max-deliveries advisories (needs stream message-get rights). Default true. */
+  readonly advisories?: boolean;
+}
+
+export const JETSTREAM_TRANSPORT = Symbol('jetstream');
+
+/**
+ * A NestJS `CustomTransportStrategy` that binds `@EventPattern('<versioned type>')` handlers to
+ * durable JetStream pull consumers. Each message runs in one database transaction with its inbox
+ * record and the handler's outbox writes, and is acknowledged only after commit; failures are
+ * retried with backoff or dead-lettered (see MessageProcessor). Handler errors reach the
+ * transport intact when the microservice uses {@link EventErrorPassthroughFilter}
+ * (`connectJetStream` sets it up); otherwise every handler error counts as retryable.
+ */
+export class ServerJetStream extends Server implements CustomTransportStrategy {
+  override readonly transportId = JETSTREAM_TRANSPORT;
+  override readonly propagatesEventHandlerErrors = true;
+  private readonly runners: ConsumerRunner[] = [];
+  private advisories?: MaxDeliveriesAdvisoryListener;
+  private readonly log: EventsLogger;
+  private js?: JetStreamClient;
+  private draining = false;
+
+  constructor(private readonly options: JetStreamServerOptions) {
+    super();
+    this.log = options.logger ?? silentLogger;
+  }
+
+  /** True when every consumer is pulling and the server is not draining. */
+  get isReady(): boolean {
+    return !this.draining && this.runners.length === this.options.consumers.length && this.runners.every((r) => r.isConsuming);
+  }
+
+  get consumerRunners(): readonly ConsumerRunner[] {
+    return this.runners;
+  }
+
+  async listen(callback: (...optionalParams: unknown[]) => void): Promise<void> {
+    try {
+      const { connection, consumers } = this.options;
+      this.js = jetstream(connection);
+      const deadLetters = new DeadLetterPublisher(new JetStreamPublisher(this.js));
+      const handlers = this.collectHandlers();
+      for (const binding of consumers) {
+        const processor = new MessageProcessor({
+          consumer: binding.durable,
+          registry: this.options.registry,
+          handlers,
+          deadLetters,
+          db: this.options.db,
+          outbox: this.options.outbox,
+          ordering: binding.ordering,
+          maxAttempts: Math.max(1, binding.maxDeliver - 1),
+          retryBackoff: this.options.retryBackoff,
+          metrics: this.options.metrics,
+          logger: this.log,
+        });
+        const runner = new ConsumerRunner({
+          js: this.js,
+          stream: binding.stream,
+          durable: binding.durable,
+          processor,
+          concurrency: binding.concurrency ?? this.options.concurrency,
+          metrics: this.options.metrics,
+          logger: this.log,
+        });
+        this.runners.push(runner);
+        runner.start();
+      }
+      if (this.options.advisories !== false && consumers.length > 0) {
+        this.advisories = new MaxDeliveriesAdvisoryListener({
+          nc: connection,
+          jsm: await jetstreamManager(connection, { checkAPI: false }),
+          consumers,
+          deadLetters,
+          metrics: this.options.metrics,
+          logger: this.log,
+        });
+        this.advisories.start();
+      }
+      callback();
+    } catch (error) {
+      callback(error);
+    }
+  }
+
+  /** Stop pulling, finish and ack in-flight messages, then return. Readiness turns false first. */
+  async close(): Promise<void> {
+    this.draining = true;
+    await Promise.all(this.runners.map((runner) => runner.stop()));
+    await this.advisories?.stop();
+  }
+
+  on(): never {
+    throw new Error('ServerJetStream does not emit events; use the metrics and logs');
+  }
+
+  unwrap<T>(): T {
+    if (!this.js) throw new Error('ServerJetStream is not listening yet');
+    return this.js as T;
+  }
+
+  private collectHandlers(): Map<string, EventHandler> {
+    const handlers = new Map<string, EventHandler>();
+    for (const [pattern, handler] of this.messageHandlers) {
+      if (!handler.isEventHandler) {
+        this.log.warn({ pattern }, 'JetStream transport ignores @MessagePattern handlers; use @EventPattern');
+        continue;
+      }
+      handlers.set(pattern, adapt(handler));
+    }
+    return handlers;
+  }
+}
+
+function adapt(handler: MessageHandler): EventHandler {
+  return async (event, context) => {
+    const result: unknown = await handler(event, new JetStreamContext(context));
+    if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+  };
+}
