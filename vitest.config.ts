@@ -21,6 +21,7 @@ export default defineConfig({
         resolve,
         test: {
           name: 'unit',
+          sequence: { groupOrder: 0 },
           include: ['{apps,libs,tools}/**/src/**/*.spec.ts', 'tools/**/*.spec.ts'],
           exclude: ['**/*.int.spec.ts', '**/*.e2e.spec.ts', '**/node_modules/**', '**/dist/**'],
           globals: false,
@@ -32,6 +33,7 @@ export default defineConfig({
         resolve,
         test: {
           name: 'integration',
+          sequence: { groupOrder: 1 },
           include: ['{apps,libs,tools}/**/*.int.spec.ts'],
           exclude: ['**/node_modules/**', '**/dist/**'],
           testTimeout: 60_000,

@@ -43,24 +43,25 @@ export async function startTestNatsServer(): Promise<TestNatsServer> {
     child = proc;
     await new Promise<void>((resolve, reject) => {
       let output = '';
-      const timer = setTimeout(() => reject(new Error(`nats-server did not start on ${port}: ${output}`)), 10_000);
-      proc.once('error', (error) => {
+      const fail = (error: Error) => {
         clearTimeout(timer);
+        proc.off('exit', onExit);
         reject(error);
-      });
-      proc.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`nats-server exited with ${code}: ${output}`));
-      });
+      };
+      const onExit = (code: number | null) => fail(new Error(`nats-server exited with ${code}: ${output}`));
+      const timer = setTimeout(() => fail(new Error(`nats-server did not start on ${port}: ${output}`)), 10_000);
+      proc.once('error', fail);
+      proc.on('exit', onExit);
       proc.stderr!.on('data', (chunk: Buffer) => {
         output += chunk.toString();
         if (output.includes('Server is ready')) {
           clearTimeout(timer);
+          proc.off('exit', onExit);
+          output = '';
           resolve();
         }
       });
     });
-    proc.removeAllListeners('exit');
   };
 
   const stop = async () => {
@@ -75,6 +76,7 @@ export async function startTestNatsServer(): Promise<TestNatsServer> {
       });
       proc.kill('SIGTERM');
     });
+    proc.stderr?.destroy();
   };
 
   await start();

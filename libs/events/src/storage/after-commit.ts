@@ -1,0 +1,13 @@
+/** Run after-commit callbacks; a failing callback must not turn a committed transaction into an error. */
+export function runAfterCommit(callbacks: ReadonlyArray<() => void>): void {
+  for (const callback of callbacks) {
+    try {
+      callback();
+    } catch (error) {
+      queueMicrotask(() => {
+        // surface it without affecting the caller: the transaction is committed
+        process.emitWarning(`afterCommit callback failed: ${String((error as Error)?.message ?? error)}`);
+      });
+    }
+  }
+}

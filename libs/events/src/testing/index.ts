@@ -1,0 +1,7 @@
+/** Test doubles, fixtures and conformance suites for code built on @platform/events. */
+export { InMemoryPublisher, type StoredMessage } from './in-memory.publisher.js';
+export { describePublisherConformance, type PublisherUnderTest } from './publisher.conformance.js';
+export { FakeMessage } from './fake-message.js';
+export { freePort, NATS_SERVER_BIN, startTestNatsServer, type TestNatsServer } from './nats-server.js';
+export { readStream, streamCount, type ReadMessage } from './stream-reader.js';
+export { acceptAnyEvent, migrateEventsSchema, permissiveRegistry } from './event-fixtures.js';
