@@ -33,6 +33,9 @@ export interface OutboxOptions {
 
 export const DEFAULT_OUTBOX_CHANNEL = 'events_outbox';
 
+/** NATS header carrying the event's versioned type beside the structured-mode body. */
+export const CE_TYPE_HEADER = 'Ce-Type';
+
 /**
  * The write side of the transactional outbox. `append` validates the event, assigns the next
  * per-aggregate `sequence` and stores the envelope in the caller's transaction: the event exists
@@ -88,7 +91,8 @@ export class Outbox {
       causationId: input.causationId,
       traceparent: input.traceparent,
     }) as EventEnvelope<Data>;
-    const headers: Record<string, string> = {};
+    // CloudEvents type as a header too, so tools and metrics can route without parsing the body.
+    const headers: Record<string, string> = { [CE_TYPE_HEADER]: input.type };
     if (envelope.traceparent) headers['traceparent'] = envelope.traceparent;
     await tx.query(
       `INSERT INTO events_outbox (event_id, tenant_id, aggregate_id, sequence, subject, type, payload, headers, created_at)
