@@ -317,6 +317,8 @@ describe('JetStream consumer transport', () => {
       // two deliveries that "crash" (never ack); JetStream then stops and advises
       expect((await consumer.next({ expires: 5000 }))?.info.deliveryCount).toBe(1);
       expect((await consumer.next({ expires: 5000 }))?.info.deliveryCount).toBe(2);
+      // JetStream notices the exhausted message on its next delivery attempt, with a pull waiting
+      expect(await consumer.next({ expires: 1500 })).toBeNull();
       await vi.waitFor(async () => expect((await h.dlq.list()).map((d) => [d.reason, d.originalSequence])).toEqual([['max_deliveries', 1]]), {
         timeout: 10_000,
       });
