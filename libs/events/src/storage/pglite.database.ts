@@ -86,7 +86,7 @@ async function run<Row>(target: Pick<PgliteTransaction, 'query' | 'exec'>, sql: 
   if (params && params.length > 0) return toResult<Row>(await target.query<Row>(sql, params as unknown[]));
   const results = await target.exec(sql);
   const last = results[results.length - 1];
-  return last ? toResult<Row>(last as { rows: Row[]; affectedRows?: number }) : { rows: [], rowCount: 0 };
+  return last ? toResult<Row>(last as unknown as { rows: Row[]; affectedRows?: number }) : { rows: [], rowCount: 0 };
 }
 
 function toResult<Row>(result: { rows: Row[]; affectedRows?: number }): QueryResult<Row> {

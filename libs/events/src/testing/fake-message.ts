@@ -21,6 +21,7 @@ export class FakeMessage implements InboundMessage {
       deliverySequence: 1,
       timestampNanos: Date.now() * 1e6,
       pending: 0,
+      redelivered: (options.deliveryCount ?? 1) > 1,
     };
     const headers = options.headers ?? {};
     this.headers = { get: (key) => headers[key] ?? '', keys: () => Object.keys(headers) };

@@ -5,3 +5,5 @@ export { FakeMessage } from './fake-message.js';
 export { freePort, NATS_SERVER_BIN, startTestNatsServer, type TestNatsServer } from './nats-server.js';
 export { readStream, streamCount, type ReadMessage } from './stream-reader.js';
 export { acceptAnyEvent, migrateEventsSchema, permissiveRegistry } from './event-fixtures.js';
+export { describeDatabaseConformance, type DatabaseUnderTest } from './storage.conformance.js';
+export { createTestPgDatabase, createTestPgliteDatabase, TEST_DATABASE_URL, type TestDatabase } from './databases.js';

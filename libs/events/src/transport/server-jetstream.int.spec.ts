@@ -3,9 +3,10 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { Controller, Module, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { Ctx, Payload } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { orderCreatedV1 } from '../contracts/order/order-created.v1.js';
 import { createPlatformRegistry } from '../contracts/platform.catalogue.js';
 import { DeadLetterQueue } from '../dlq/dead-letter-queue.js';
 import { createEnvelope } from '../envelope/create-envelope.js';
@@ -18,6 +19,7 @@ import { createTestPgliteDatabase } from '../testing/databases.js';
 import { migrateEventsSchema } from '../testing/event-fixtures.js';
 import { startTestNatsServer, type TestNatsServer } from '../testing/nats-server.js';
 import { EventErrorPassthroughFilter } from './event-error-passthrough.filter.js';
+import { HandleEvent } from './handle-event.decorator.js';
 import { JetStreamContext } from './jetstream.context.js';
 import { ServerJetStream } from './server-jetstream.js';
 
@@ -27,7 +29,7 @@ const handled: string[] = [];
 
 @Controller()
 class PaymentEventsController {
-  @EventPattern('order.created.v1')
+  @HandleEvent(orderCreatedV1)
   async onOrderCreated(@Payload() event: EventEnvelope<{ orderId: string; totalCents: number }>, @Ctx() ctx: JetStreamContext): Promise<void> {
     handled.push(event.id);
     const paymentId = randomUUID();
@@ -38,7 +40,7 @@ class PaymentEventsController {
     });
   }
 
-  @EventPattern('order.cancelled.v1')
+  @HandleEvent('order.cancelled.v1')
   async onOrderCancelled(): Promise<void> {
     throw new PermanentError('cancellation of an unknown order');
   }

@@ -1,0 +1,28 @@
+import { Describe, IsCurrencyCode, IsEntityId, IsMinorUnits } from '../contract.decorators.js';
+import { defineEvent } from '../define-event.js';
+
+export class PaymentRefundedV1 {
+  @Describe('Payment id (UUIDv7)')
+  @IsEntityId()
+  paymentId!: string;
+
+  @Describe('The order paid for')
+  @IsEntityId()
+  orderId!: string;
+
+  @Describe('Amount returned, in minor units')
+  @IsMinorUnits()
+  amountCents!: number;
+
+  @Describe('ISO 4217 currency code')
+  @IsCurrencyCode()
+  currency!: string;
+}
+
+export const paymentRefundedV1 = defineEvent({
+  type: 'payment.refunded.v1',
+  payload: PaymentRefundedV1,
+  aggregate: 'payment',
+  subjectField: 'paymentId',
+  description: 'Money already captured was returned to the customer, because its order was cancelled.',
+});

@@ -1,0 +1,150 @@
+/**
+ * @platform/events — the public surface of the events library. Everything a service needs is
+ * named here; anything else is internal. Test doubles and fixtures live in `@platform/events/testing`.
+ */
+
+// Errors
+export {
+  ErrorCode,
+  EventsError,
+  InvalidConfigError,
+  InvalidEventError,
+  isRetryable,
+  MalformedEnvelopeError,
+  NotFoundError,
+  PermanentError,
+  RetryableError,
+  SequenceGapError,
+  UnknownEventTypeError,
+  UnsafeTopologyChangeError,
+  type ValidationIssue,
+} from './errors.js';
+
+// Contracts: one file per event, grouped by producing domain
+export * from './contracts/order/order-created.v1.js';
+export * from './contracts/order/order-created.v2.js';
+export * from './contracts/order/order-created.v1-to-v2.upcaster.js';
+export * from './contracts/order/order-confirmed.v1.js';
+export * from './contracts/order/order-cancelled.v1.js';
+export * from './contracts/payment/payment-authorized.v1.js';
+export * from './contracts/payment/payment-declined.v1.js';
+export * from './contracts/payment/payment-captured.v1.js';
+export * from './contracts/payment/payment-voided.v1.js';
+export * from './contracts/payment/payment-refunded.v1.js';
+export * from './contracts/inventory/inventory-reserved.v1.js';
+export * from './contracts/inventory/inventory-reservation-failed.v1.js';
+export * from './contracts/inventory/inventory-committed.v1.js';
+export * from './contracts/inventory/inventory-released.v1.js';
+export * from './contracts/inventory/inventory-stock-low.v1.js';
+export * from './contracts/inventory/inventory-product-updated.v1.js';
+export * from './contracts/loyalty/loyalty-points-awarded.v1.js';
+export * from './contracts/notification/notification-sent.v1.js';
+export { defineEvent, type EventContract, type EventDefinition, type PayloadClass, type PayloadOf } from './contracts/define-event.js';
+export { defineUpcaster, type Upcaster } from './contracts/upcaster.js';
+export {
+  Describe,
+  IsCurrencyCode,
+  IsCustomerId,
+  IsEntityId,
+  IsMinorUnits,
+  IsOneOf,
+  IsPaymentToken,
+  IsQuantity,
+  IsSku,
+  IsTimestamp,
+  NestedArray,
+  NestedObject,
+  Optional,
+  PAYMENT_TOKEN_PATTERN,
+  SKU_PATTERN,
+} from './contracts/contract.decorators.js';
+export { EventRegistry } from './contracts/registry.js';
+export {
+  createPlatformRegistry,
+  platformContracts,
+  platformUpcasters,
+  type PlatformEventType,
+  type PlatformPayload,
+} from './contracts/platform.catalogue.js';
+export { platformExamplePayloads } from './contracts/platform.examples.js';
+export { envelopeJsonSchema, generateAsyncApi, generateJsonSchemas, renderContractDocuments, toStableJson, type AsyncApiOptions, type JsonSchema } from './contracts/schema.js';
+
+// Envelope
+export { TENANT_ID_PATTERN, type EventEnvelope } from './envelope/envelope.js';
+export { createEnvelope, type CreateEnvelopeInput } from './envelope/create-envelope.js';
+export { parseEnvelope } from './envelope/parse-envelope.js';
+export { encodeEnvelope } from './envelope/encode-envelope.js';
+export { childTraceparent, createTraceparent, formatTraceparent, isValidTraceparent, parseTraceparent, type TraceContext } from './envelope/traceparent.js';
+export { newEventId } from './envelope/event-id.js';
+
+// Subjects and topology
+export { assertTenant, dlqSubject, domainOf, parseEventType, subjectFor, SubjectDomain, tenantOfSubject, type ParsedEventType } from './subjects/subjects.js';
+export { DiscardPolicyName, FIXED_CONSUMER_CONFIG, FIXED_STREAM_CONFIG, type ConsumerSpec, type StreamSpec, type Topology } from './topology/topology.types.js';
+export { assertValidTopology, consumersOf, durableName, streamOf, validateTopology } from './topology/topology.js';
+export {
+  eventFilter,
+  parseStreamReplicas,
+  platformTopology,
+  PlatformService,
+  PlatformStream,
+  TOPOLOGY_DEFAULTS,
+  type ConsumerOverride,
+  type PlatformTopologyOptions,
+  type StreamOverride,
+} from './topology/platform.topology.js';
+export {
+  describeRefusals,
+  formatProvisionReport,
+  provision,
+  ProvisionAction,
+  type ProvisionEntry,
+  type ProvisionOptions,
+  type ProvisionReport,
+} from './topology/provisioner.js';
+export { OptInChange, type FieldChange, type Refusal } from './topology/topology.diff.js';
+export { natsUserConfig, servicePermissions, type ServicePermissionsOptions, type SubjectPermissions } from './topology/permissions.js';
+
+// Storage
+export type { AdvisoryLock, Database, DatabaseEngine, Queryable, QueryResult, Transaction } from './storage/database.js';
+export { PgDatabase, type PgDatabaseOptions } from './storage/pg.database.js';
+export { PgliteDatabase, type PgliteDatabaseOptions } from './storage/pglite.database.js';
+export { openDatabase, type OpenDatabaseOptions } from './storage/open-database.js';
+export { migrate, type Migration } from './storage/migrations.js';
+export { EVENTS_SCHEMA_COMPONENT, eventsMigrations } from './schema/events.schema.js';
+
+// NATS connection
+export { connectNats, type NatsConnectionOptions } from './connection/nats-connection.js';
+
+// Publishing
+export type { PublishAck, PublishOptions, Publisher } from './publisher/publisher.js';
+export { JetStreamPublisher } from './publisher/jetstream.publisher.js';
+export { InstrumentedPublisher } from './publisher/instrumented.publisher.js';
+export { CE_TYPE_HEADER, Outbox, type EventValidator, type OutboxEventInput, type OutboxOptions } from './outbox/outbox.js';
+export { OutboxRelay, type OutboxRelayOptions, type RepublishRange } from './outbox/outbox.relay.js';
+
+// Consuming
+export type { DeliveryMetadata, EmittedEvent, EventContext } from './transport/event-context.js';
+export { JetStreamContext } from './transport/jetstream.context.js';
+export { MessageProcessor, type ConsumerEventRegistry, type EventHandler, type InboundMessage, type MessageProcessorOptions } from './transport/message-processor.js';
+export { ConsumerRunner, type ConsumerRunnerOptions } from './transport/consumer-runner.js';
+export { KeyedExecutor } from './transport/keyed-executor.js';
+export { OrderingMode } from './transport/inbox.js';
+export { JETSTREAM_TRANSPORT, ServerJetStream, type ConsumerBinding, type JetStreamServerOptions } from './transport/server-jetstream.js';
+export { EventErrorPassthroughFilter } from './transport/event-error-passthrough.filter.js';
+export { connectJetStream } from './transport/connect-jetstream.js';
+export { HandleEvent } from './transport/handle-event.decorator.js';
+
+// Dead letters
+export { DeadLetterPublisher, DeadLetterReason, DlqHeader, REDRIVEN_FROM_HEADER, type DeadLetterDetails, type FailedMessage } from './dlq/dead-letter.js';
+export { DeadLetterQueue, type DeadLetteredMessage, type DeadLetterQueueOptions } from './dlq/dead-letter-queue.js';
+export { MaxDeliveriesAdvisoryListener, maxDeliveriesAdvisorySubject } from './dlq/max-deliveries.advisory.js';
+
+// Metrics
+export { ConsumeOutcome, EventsMetricName, EventsMetrics, PublishResult } from './metrics/events.metrics.js';
+
+// Runtime wiring for services
+export { EventsRuntime, type EventsRuntimeOptions } from './runtime/events.runtime.js';
+
+// Utilities
+export { backoffDelay, type BackoffOptions } from './util/backoff.js';
+export { silentLogger, type EventsLogger } from './util/logger.js';

@@ -1,0 +1,107 @@
+import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import type { INestApplication } from '@nestjs/common';
+import type { Registry } from 'prom-client';
+import { connectNats, type NatsConnectionOptions } from '../connection/nats-connection.js';
+import { createPlatformRegistry } from '../contracts/platform.catalogue.js';
+import type { EventRegistry } from '../contracts/registry.js';
+import { EventsMetrics } from '../metrics/events.metrics.js';
+import { Outbox } from '../outbox/outbox.js';
+import { OutboxRelay, type OutboxRelayOptions } from '../outbox/outbox.relay.js';
+import { InstrumentedPublisher } from '../publisher/instrumented.publisher.js';
+import { JetStreamPublisher } from '../publisher/jetstream.publisher.js';
+import { EVENTS_SCHEMA_COMPONENT, eventsMigrations } from '../schema/events.schema.js';
+import type { Database } from '../storage/database.js';
+import { migrate } from '../storage/migrations.js';
+import { platformTopology } from '../topology/platform.topology.js';
+import { consumersOf } from '../topology/topology.js';
+import type { Topology } from '../topology/topology.types.js';
+import { connectJetStream } from '../transport/connect-jetstream.js';
+import type { JetStreamServerOptions, ServerJetStream } from '../transport/server-jetstream.js';
+import type { EventsLogger } from '../util/logger.js';
+
+export interface EventsRuntimeOptions {
+  /** The service name: event `source`, relay lock, durable consumer owner. */
+  readonly service: string;
+  readonly nats: Omit<NatsConnectionOptions, 'service'>;
+  /** The service's own database (its migrations are the caller's; the library's are applied here). */
+  readonly db: Database;
+  /** Default: the platform's contract registry. */
+  readonly registry?: EventRegistry;
+  /** Default: the platform topology; the service's durable consumers are taken from it. */
+  readonly topology?: Topology;
+  /** prom-client registry to register the library's metrics in. */
+  readonly metricsRegistry?: Registry;
+  readonly logger?: EventsLogger;
+  readonly relay?: Partial<Omit<OutboxRelayOptions, 'db' | 'publisher' | 'service' | 'outbox'>>;
+}
+
+/**
+ * Everything a service needs to take part in the event flow, wired once: the NATS connection,
+ * the library's tables, the outbox and its relay, metrics, and the JetStream transport for the
+ * service's durable consumers. `close()` undoes it in the right order.
+ */
+export class EventsRuntime {
+  private server?: ServerJetStream;
+
+  private constructor(
+    readonly service: string,
+    readonly nc: NatsConnection,
+    readonly js: JetStreamClient,
+    readonly db: Database,
+    readonly registry: EventRegistry,
+    readonly topology: Topology,
+    readonly outbox: Outbox,
+    readonly relay: OutboxRelay,
+    readonly metrics: EventsMetrics,
+    private readonly logger?: EventsLogger,
+  ) {}
+
+  static async start(options: EventsRuntimeOptions): Promise<EventsRuntime> {
+    const registry = options.registry ?? createPlatformRegistry();
+    const topology = options.topology ?? platformTopology();
+    const metrics = new EventsMetrics(options.metricsRegistry);
+    await migrate(options.db, EVENTS_SCHEMA_COMPONENT, eventsMigrations);
+    const nc = await connectNats({ ...options.nats, service: options.service });
+    const js = jetstream(nc);
+    const outbox = new Outbox({ source: options.service, validator: registry });
+    const publisher = new InstrumentedPublisher(new JetStreamPublisher(js), metrics);
+    const relay = new OutboxRelay({ ...options.relay, db: options.db, publisher, service: options.service, outbox, metrics, logger: options.logger });
+    relay.start();
+    return new EventsRuntime(options.service, nc, js, options.db, registry, topology, outbox, relay, metrics, options.logger);
+  }
+
+  /**
+   * Attach the JetStream transport for this service's durable consumers to a NestJS app; call
+   * `app.startAllMicroservices()` afterwards. A service with no event handlers need not call it.
+   */
+  connectTransport(app: INestApplication, overrides: Partial<JetStreamServerOptions> = {}): ServerJetStream {
+    const { server } = connectJetStream(app, {
+      connection: this.nc,
+      consumers: consumersOf(this.topology, this.service),
+      registry: this.registry,
+      db: this.db,
+      outbox: this.outbox,
+      metrics: this.metrics,
+      logger: this.logger,
+      ...overrides,
+    });
+    this.server = server;
+    return server;
+  }
+
+  /** Readiness of each part, for `/health/ready`. */
+  readiness(): Record<string, boolean> {
+    return {
+      nats: !this.nc.isClosed() && !this.nc.isDraining(),
+      ...(this.server ? { consumers: this.server.isReady } : {}),
+    };
+  }
+
+  /** Stop the relay and drain the connection (the transport is closed by NestJS before this). */
+  async close(): Promise<void> {
+    await this.relay.stop();
+    if (!this.nc.isClosed()) await this.nc.drain().catch(() => undefined);
+  }
+}
+

@@ -1,0 +1,157 @@
+import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { connectNats } from '../connection/nats-connection.js';
+import { DeadLetterPublisher } from '../dlq/dead-letter.js';
+import { MaxDeliveriesAdvisoryListener } from '../dlq/max-deliveries.advisory.js';
+import { JetStreamPublisher } from '../publisher/jetstream.publisher.js';
+import { freePort, NATS_SERVER_BIN } from '../testing/nats-server.js';
+import { natsUserConfig, servicePermissions } from './permissions.js';
+import { provision } from './provisioner.js';
+import { durableName } from './topology.js';
+import type { Topology } from './topology.types.js';
+
+// The permissions generated for a service (and printed in docs/topology.md) are enough for the
+// library's steady-state paths, and no more: checked on a nats-server of this test's own with users.
+const durable = durableName('payment', 'ORDERS');
+const topology: Topology = {
+  streams: [
+    { name: 'ORDERS', subjects: ['orders.>'], description: 'orders', duplicateWindowMs: 60_000 },
+    { name: 'PAYMENTS', subjects: ['payments.>'], description: 'payments', duplicateWindowMs: 60_000 },
+    { name: 'DLQ', subjects: ['dlq.>'], description: 'dead letters', duplicateWindowMs: 60_000 },
+  ],
+  consumers: [
+    {
+      stream: 'ORDERS',
+      durable,
+      service: 'payment',
+      filterSubject: 'orders.*.*',
+      description: 'payment',
+      ackWaitMs: 300,
+      maxDeliver: 2,
+      maxAckPending: 100,
+    },
+    {
+      stream: 'ORDERS',
+      durable: durableName('inventory', 'ORDERS'),
+      service: 'inventory',
+      filterSubject: 'orders.*.*',
+      description: 'inventory',
+      ackWaitMs: 30_000,
+      maxDeliver: 5,
+      maxAckPending: 100,
+    },
+  ],
+};
+
+describe('servicePermissions on an authenticated nats-server', () => {
+  let server: ChildProcess;
+  let storeDir: string;
+  let url: string;
+  let admin: NatsConnection;
+  let adminJsm: JetStreamManager;
+  let payment: NatsConnection;
+
+  beforeAll(async () => {
+    storeDir = await mkdtemp(join(tmpdir(), 'nats-perm-'));
+    const port = await freePort();
+    url = `nats://127.0.0.1:${port}`;
+    const config = [
+      `listen: "127.0.0.1:${port}"`,
+      `jetstream { store_dir: "${join(storeDir, 'js')}" }`,
+      'accounts { APP { jetstream: enabled, users: [',
+      '{ user: "admin", password: "admin-secret" }',
+      natsUserConfig('payment', servicePermissions(topology, 'payment'), '"payment-secret"'),
+      '] } }',
+    ].join('\n');
+    const configFile = join(storeDir, 'nats.conf');
+    await writeFile(configFile, config);
+    server = spawn(NATS_SERVER_BIN, ['-c', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+    await new Promise<void>((resolve, reject) => {
+      let output = '';
+      const timer = setTimeout(() => reject(new Error(`nats-server did not start: ${output}`)), 10_000);
+      const onExit = (code: number | null) => reject(new Error(`nats-server exited with ${code}: ${output}`));
+      server.once('exit', onExit);
+      server.stderr!.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('Server is ready')) {
+          clearTimeout(timer);
+          // Only our listener: removeAllListeners('exit') would also drop Node's own, and 'exit' never fires.
+          server.off('exit', onExit);
+          resolve();
+        }
+      });
+    });
+    admin = await connectNats({ url, service: 'admin', user: 'admin', password: 'admin-secret' });
+    adminJsm = await jetstreamManager(admin);
+    await provision(adminJsm, topology);
+    payment = await connectNats({ url, service: 'payment', user: 'payment', password: 'payment-secret' });
+  });
+
+  afterAll(async () => {
+    await payment?.close();
+    await admin?.close();
+    if (server && server.exitCode === null) {
+      await new Promise<void>((resolve) => {
+        server.once('exit', () => resolve());
+        server.kill('SIGTERM');
+      });
+    }
+    await rm(storeDir, { recursive: true, force: true });
+  });
+
+  it('lets the service pull and ack its durable, publish its events, and dead-letter from the max-deliveries advisory', async () => {
+    const js = jetstream(payment);
+    const adminJs = jetstream(admin);
+    const advisories = new MaxDeliveriesAdvisoryListener({
+      nc: payment,
+      jsm: await jetstreamManager(payment, { checkAPI: false }),
+      consumers: [{ stream: 'ORDERS', durable }],
+      deadLetters: new DeadLetterPublisher(new JetStreamPublisher(js)),
+    });
+    advisories.start();
+    try {
+      await adminJs.publish('orders.demo.created', 'first');
+      await adminJs.publish('orders.demo.created', 'poison');
+      const consumer = await js.consumers.get('ORDERS', durable);
+
+      const first = await consumer.next({ expires: 2000 });
+      expect(first?.string()).toBe('first');
+      expect(await first!.ackAck()).toBe(true);
+
+      // Never acked: redelivered once after the 300 ms ack wait, then given up (max_deliver 2).
+      for (let delivery = 1; delivery <= 2; delivery++) {
+        const poison = await consumer.next({ expires: 3000 });
+        expect([poison?.string(), poison?.info.deliveryCount]).toEqual(['poison', delivery]);
+      }
+      // The server notices the exhausted message (and emits the advisory) on a later pull.
+      await vi.waitFor(
+        async () => {
+          expect(await consumer.next({ expires: 1000 })).toBeNull();
+          expect((await adminJsm.streams.info('DLQ')).state.messages).toBe(1);
+        },
+        { timeout: 5000, interval: 50 },
+      );
+      expect((await adminJsm.streams.getMessage('DLQ', { seq: 1 }))?.subject).toBe(`dlq.${durable}.orders.demo.created`);
+
+      const ack = await js.publish('payments.demo.authorized', 'ok');
+      expect(ack.stream).toBe('PAYMENTS');
+    } finally {
+      await advisories.stop();
+    }
+  });
+
+  it("refuses what the service does not own: another domain's subjects, another durable, stream admin", async () => {
+    const js = jetstream(payment);
+    const stored = (await adminJsm.streams.info('ORDERS')).state.messages;
+    await expect(js.publish('orders.demo.created', 'forged', { timeout: 1000, retries: 0 })).rejects.toThrow();
+    await expect(js.consumers.get('ORDERS', durableName('inventory', 'ORDERS'))).rejects.toThrow();
+    const jsm = await jetstreamManager(payment, { checkAPI: false });
+    await expect(jsm.streams.delete('ORDERS')).rejects.toThrow();
+    expect((await adminJsm.streams.info('ORDERS')).state.messages).toBe(stored);
+  });
+});
