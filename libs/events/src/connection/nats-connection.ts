@@ -38,6 +38,9 @@ export async function connectNats(options: NatsConnectionOptions): Promise<NatsC
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
     waitOnFirstConnect: options.waitOnFirstConnect ?? false,
+    // Capturing an async stack for every request (each publish) costs a third of the publish
+    // throughput; errors still carry their message and code.
+    noAsyncTraces: true,
     ...(creds ? { authenticator: credsAuthenticator(creds) } : {}),
     ...(options.user ? { user: options.user, pass: options.password } : {}),
     ...(options.token ? { token: options.token } : {}),

@@ -3,7 +3,7 @@ import type { Publisher } from '../publisher/publisher.js';
 import type { AdvisoryLock, Database } from '../storage/database.js';
 import { backoffDelay, delay, type BackoffOptions } from '../util/backoff.js';
 import { errorFields, silentLogger, type EventsLogger } from '../util/logger.js';
-import { DEFAULT_OUTBOX_CHANNEL, type Outbox } from './outbox.js';
+import { DEFAULT_OUTBOX_CHANNEL, type Outbox, type OutboxRecord } from './outbox.js';
 
 export interface OutboxRelayOptions {
   readonly db: Database;
@@ -43,6 +43,13 @@ export interface RepublishRange {
   readonly to?: Date;
 }
 
+interface BatchOutcome {
+  readonly total: number;
+  readonly published: number[];
+  readonly failed: number[];
+  firstError: unknown;
+}
+
 interface PendingRow {
   id: number;
   event_id: string;
@@ -51,6 +58,9 @@ interface PendingRow {
   payload: string;
   headers: Record<string, string>;
 }
+
+/** Fast-path marks are flushed together after this delay, milliseconds. */
+const MARK_FLUSH_DELAY_MS = 5;
 
 const encoder = new TextEncoder();
 export const DEFAULT_RELAY_BACKOFF: BackoffOptions = { initialMs: 100, maxMs: 30_000 };
@@ -79,6 +89,16 @@ export class OutboxRelay {
   private wakeRequested = false;
   private wakeUp?: () => void;
   private lastHousekeeping = 0;
+  /** Rows handed over by the in-process outbox and being published right now. */
+  private readonly inFlight = new Set<number>();
+  /** Published fast-path rows waiting for their (batched) mark. */
+  private pendingMarks: number[] = [];
+  private markTimer?: NodeJS.Timeout;
+  private markFlush: Promise<void> = Promise.resolve();
+  /** True until a drain found nothing older pending: the fast path must not overtake a backlog. */
+  private backlogSuspected = true;
+  /** A commit was handed back to the drain while a backlog was suspected: drain again before the fast path. */
+  private handedBack = false;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.batchSize = options.batchSize ?? 1000;
@@ -121,42 +141,149 @@ export class OutboxRelay {
    * published; rejects (after marking the successes) when any publish failed.
    */
   async drainOnce(): Promise<number> {
-    const { db, publisher } = this.options;
-    const { rows } = await db.query<PendingRow>(
+    const { records } = await this.readPending(0);
+    if (records.length === 0) return 0;
+    const outcome = await this.publishRows(records);
+    await this.mark(outcome);
+    return outcome.published.length;
+  }
+
+  /**
+   * Publish every pending row, batch after batch, overlapping each batch's publishes with the
+   * read of the next batch and the mark of the previous one. Returns how many were published;
+   * rejects after the first batch with a failed publish (its successes marked).
+   */
+  async drain(): Promise<number> {
+    let total = 0;
+    let marking: Promise<void> = Promise.resolve();
+    this.handedBack = false;
+    let page = await this.readPending(0);
+    try {
+      for (;;) {
+        const publishing = this.publishRows(page.records);
+        const next = page.full ? this.readPending(page.lastId) : undefined;
+        next?.catch(() => undefined); // awaited below; a rejection must not go unhandled meanwhile
+        const outcome = await publishing;
+        await marking;
+        marking = this.mark(outcome);
+        marking.catch(() => undefined);
+        if (outcome.failed.length > 0) {
+          await next?.catch(() => undefined);
+          break;
+        }
+        total += outcome.published.length;
+        if (!next) {
+          // Rows committed after the read above went to the drain, not the fast path: only when
+          // there were none is nothing older left pending.
+          if (!this.handedBack) this.backlogSuspected = false;
+          break;
+        }
+        page = await next;
+      }
+    } catch (error) {
+      this.backlogSuspected = true;
+      throw error;
+    } finally {
+      await marking;
+    }
+    return total;
+  }
+
+  /** Pending rows after `afterId`, in id order (`lastId` reports the page's end, in-flight rows included). */
+  private async readPending(afterId: number): Promise<{ records: OutboxRecord[]; lastId: number; full: boolean }> {
+    const { rows } = await this.options.db.query<PendingRow>(
       `SELECT id, event_id, subject, type, payload, headers FROM events_outbox
-       WHERE published_at IS NULL ORDER BY id LIMIT $1`,
-      [this.batchSize],
+       WHERE published_at IS NULL AND id > $1 ORDER BY id LIMIT $2`,
+      [afterId, this.batchSize],
     );
-    if (rows.length === 0) return 0;
+    const records = rows
+      .filter((row) => !this.inFlight.has(row.id))
+      .map((row) => ({ id: row.id, eventId: row.event_id, subject: row.subject, type: row.type, payload: row.payload, headers: row.headers }));
+    return { records, lastId: rows[rows.length - 1]?.id ?? afterId, full: rows.length === this.batchSize };
+  }
+
+  /**
+   * The fast path: rows the in-process outbox just committed, published at once without reading
+   * them back, and marked in batches. Used only while no older row is pending (so nothing is
+   * overtaken); any failure hands the rows back to the polling drain.
+   */
+  private handOver(records: readonly OutboxRecord[]): void {
+    if (!this.leader || this.backlogSuspected || records.length === 0) {
+      this.handedBack = true;
+      this.wake();
+      return;
+    }
+    for (const record of records) this.inFlight.add(record.id);
+    void this.publishRows(records).then((outcome) => {
+      for (const record of records) this.inFlight.delete(record.id);
+      if (outcome.failed.length > 0) {
+        this.backlogSuspected = true;
+        void this.mark({ ...outcome, published: [] }).catch(() => undefined);
+        this.pendingMarks.push(...outcome.published);
+        this.scheduleMarks();
+        this.wake();
+        return;
+      }
+      this.pendingMarks.push(...outcome.published);
+      this.scheduleMarks();
+    });
+  }
+
+  private scheduleMarks(): void {
+    if (this.markTimer || this.pendingMarks.length === 0) return;
+    this.markTimer = setTimeout(() => {
+      this.markTimer = undefined;
+      void this.flushMarks();
+    }, MARK_FLUSH_DELAY_MS);
+  }
+
+  /** Mark every fast-path row published so far (a failed mark leaves rows pending: re-published, de-duplicated). */
+  private flushMarks(): Promise<void> {
+    clearTimeout(this.markTimer);
+    this.markTimer = undefined;
+    const ids = this.pendingMarks;
+    this.pendingMarks = [];
+    if (ids.length === 0) return this.markFlush;
+    this.markFlush = this.markFlush
+      .then(() => this.mark({ total: ids.length, published: ids, failed: [], firstError: undefined }))
+      .catch((error: unknown) => this.logger.warn({ ...errorFields(error) }, 'outbox relay: marking published rows failed; they will be re-published'));
+    return this.markFlush;
+  }
+
+  private async publishRows(rows: readonly OutboxRecord[]): Promise<BatchOutcome> {
     const timeoutMs = this.options.publishTimeoutMs ?? 5000;
+    const { publisher } = this.options;
     const results = await Promise.allSettled(
-      rows.map((row) =>
-        publisher.publish(row.subject, encoder.encode(row.payload), { msgId: row.event_id, headers: row.headers, timeoutMs }),
-      ),
+      rows.map((row) => publisher.publish(row.subject, encoder.encode(row.payload), { msgId: row.eventId, headers: row.headers, timeoutMs })),
     );
-    const published: number[] = [];
-    const failed: number[] = [];
-    let firstError: unknown;
+    const outcome: BatchOutcome = { total: rows.length, published: [], failed: [], firstError: undefined };
     results.forEach((result, i) => {
-      if (result.status === 'fulfilled') published.push(rows[i]!.id);
+      if (result.status === 'fulfilled') outcome.published.push(rows[i]!.id);
       else {
-        failed.push(rows[i]!.id);
-        firstError ??= result.reason;
+        outcome.failed.push(rows[i]!.id);
+        outcome.firstError ??= result.reason;
       }
     });
-    if (published.length > 0) {
-      await db.query('UPDATE events_outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [published]);
+    return outcome;
+  }
+
+  /** Mark what was published; record the attempt on what was not and reject with its error. */
+  private async mark(outcome: BatchOutcome): Promise<void> {
+    const { db, metrics } = this.options;
+    if (outcome.published.length > 0) {
+      await db.query('UPDATE events_outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [outcome.published]);
     }
-    if (failed.length > 0) {
-      await db.query(
-        'UPDATE events_outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[])',
-        [failed, String((firstError as Error)?.message ?? firstError).slice(0, 1000)],
-      );
-      this.options.metrics?.relayBatches.inc({ result: 'error' });
-      throw new Error(`outbox relay: ${failed.length} of ${rows.length} publishes failed`, { cause: firstError });
+    if (outcome.failed.length === 0) {
+      metrics?.relayBatches.inc({ result: 'ok' });
+      return;
     }
-    this.options.metrics?.relayBatches.inc({ result: 'ok' });
-    return published.length;
+    const reason = outcome.firstError instanceof Error ? outcome.firstError.message : String(outcome.firstError);
+    await db.query('UPDATE events_outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[])', [
+      outcome.failed,
+      reason.slice(0, 1000),
+    ]);
+    metrics?.relayBatches.inc({ result: 'error' });
+    throw new Error(`outbox relay: ${outcome.failed.length} of ${outcome.total} publishes failed`, { cause: outcome.firstError });
   }
 
   /**
@@ -228,7 +355,8 @@ export class OutboxRelay {
     this.leader = true;
     this.options.metrics?.relayLeader.set(1);
     this.logger.info({ service: this.options.service }, 'outbox relay: active');
-    const offCommit = this.options.outbox?.onCommit(() => this.wake());
+    this.backlogSuspected = true;
+    const offCommit = this.options.outbox?.onCommit((records) => this.handOver(records));
     let unlisten: (() => Promise<void>) | undefined;
     try {
       unlisten = await this.options.db.listen(this.channel, () => this.wake());
@@ -240,9 +368,8 @@ export class OutboxRelay {
       while (!signal.aborted && !lockLost) {
         this.wakeRequested = false;
         try {
-          const published = await this.drainOnce();
+          await this.drain();
           failures = 0;
-          if (published >= this.batchSize) continue;
         } catch (error) {
           failures++;
           const wait = backoffDelay(failures, this.backoff);
@@ -255,6 +382,8 @@ export class OutboxRelay {
       }
     } finally {
       offCommit?.();
+      while (this.inFlight.size > 0) await delay(5);
+      await this.flushMarks();
       await unlisten?.().catch(() => undefined);
       this.leader = false;
       this.options.metrics?.relayLeader.set(0);

@@ -8,6 +8,17 @@ export interface EventValidator {
   validate(type: string, data: unknown): unknown;
 }
 
+/** A committed outbox row, as handed to the in-process relay. */
+export interface OutboxRecord {
+  readonly id: number;
+  readonly eventId: string;
+  readonly subject: string;
+  readonly type: string;
+  /** The encoded envelope, exactly as stored. */
+  readonly payload: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
 /** An event to record in the outbox, inside the caller's transaction. */
 export interface OutboxEventInput<Data = unknown> {
   /** Versioned wire type, e.g. `order.created.v1`. */
@@ -43,8 +54,8 @@ export const CE_TYPE_HEADER = 'Ce-Type';
  */
 export class Outbox {
   private readonly channel: string;
-  private readonly wakeListeners = new Set<() => void>();
-  private readonly notified = new WeakSet<Transaction>();
+  private readonly commitListeners = new Set<(records: readonly OutboxRecord[]) => void>();
+  private readonly appended = new WeakMap<Transaction, OutboxRecord[]>();
 
   constructor(private readonly options: OutboxOptions) {
     this.channel = options.notifyChannel ?? DEFAULT_OUTBOX_CHANNEL;
@@ -58,10 +69,14 @@ export class Outbox {
     return this.options.source;
   }
 
-  /** Called by an in-process relay: `fn` runs after every commit that appended events. */
-  onCommit(fn: () => void): () => void {
-    this.wakeListeners.add(fn);
-    return () => this.wakeListeners.delete(fn);
+  /**
+   * Called by the in-process relay while it leads: `fn` receives, after every commit that
+   * appended events, the committed rows in append order (so it can publish them without reading
+   * them back). Returns an unsubscribe function.
+   */
+  onCommit(fn: (records: readonly OutboxRecord[]) => void): () => void {
+    this.commitListeners.add(fn);
+    return () => this.commitListeners.delete(fn);
   }
 
   /**
@@ -72,20 +87,13 @@ export class Outbox {
   async append<Data>(tx: Transaction, input: OutboxEventInput<Data>): Promise<EventEnvelope<Data>> {
     this.options.validator.validate(input.type, input.data);
     const subject = subjectFor(input.type, input.tenantId);
-    const { rows } = await tx.query<{ last_sequence: number }>(
-      `INSERT INTO events_aggregate_sequences (tenant_id, aggregate_id, last_sequence) VALUES ($1, $2, 1)
-       ON CONFLICT (tenant_id, aggregate_id)
-       DO UPDATE SET last_sequence = events_aggregate_sequences.last_sequence + 1
-       RETURNING last_sequence`,
-      [input.tenantId, input.aggregateId],
-    );
-    const sequence = rows[0]!.last_sequence;
-    const envelope = createEnvelope<Data & object>({
+    // Built with a placeholder sequence: the real one is allocated by the insert below.
+    const draft = createEnvelope<Data & object>({
       source: this.options.source,
       type: input.type,
       subject: input.aggregateId,
       tenantId: input.tenantId,
-      sequence,
+      sequence: 1,
       data: input.data as Data & object,
       correlationId: input.correlationId,
       causationId: input.causationId,
@@ -93,19 +101,38 @@ export class Outbox {
     }) as EventEnvelope<Data>;
     // CloudEvents type as a header too, so tools and metrics can route without parsing the body.
     const headers: Record<string, string> = { [CE_TYPE_HEADER]: input.type };
-    if (envelope.traceparent) headers['traceparent'] = envelope.traceparent;
-    await tx.query(
-      `INSERT INTO events_outbox (event_id, tenant_id, aggregate_id, sequence, subject, type, payload, headers, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [envelope.id, input.tenantId, input.aggregateId, sequence, subject, input.type, JSON.stringify(envelope), headers, envelope.time],
+    if (draft.traceparent) headers['traceparent'] = draft.traceparent;
+    // One round trip: take the aggregate's next sequence (a row lock held to commit, so concurrent
+    // transactions on one aggregate get 1, 2, 3 … in commit order) and store the envelope with it.
+    const { rows } = await tx.query<{ id: number; sequence: number; payload: string }>(
+      `WITH next AS (
+         INSERT INTO events_aggregate_sequences (tenant_id, aggregate_id, last_sequence) VALUES ($2, $3, 1)
+         ON CONFLICT (tenant_id, aggregate_id)
+         DO UPDATE SET last_sequence = events_aggregate_sequences.last_sequence + 1
+         RETURNING last_sequence
+       )
+       INSERT INTO events_outbox (event_id, tenant_id, aggregate_id, sequence, subject, type, payload, headers, created_at)
+       SELECT $1, $2, $3, next.last_sequence, $4, $5,
+              substr($6::text, 1, length($6::text) - 1) || ',"sequence":' || next.last_sequence || '}', $7, $8
+       FROM next
+       RETURNING id, sequence, payload`,
+      [draft.id, input.tenantId, input.aggregateId, subject, input.type, JSON.stringify({ ...draft, sequence: undefined }), headers, draft.time],
     );
-    if (!this.notified.has(tx)) {
-      this.notified.add(tx);
-      await tx.query('SELECT pg_notify($1, $2)', [this.channel, this.options.source]);
+    const row = rows[0]!;
+    const envelope = { ...draft, sequence: row.sequence };
+    const record: OutboxRecord = { id: row.id, eventId: draft.id, subject, type: input.type, payload: row.payload, headers };
+    let records = this.appended.get(tx);
+    if (!records) {
+      records = [];
+      this.appended.set(tx, records);
+      // A leading relay in this process gets the rows after commit; relays elsewhere need NOTIFY.
+      if (this.commitListeners.size === 0) await tx.query('SELECT pg_notify($1, $2)', [this.channel, this.options.source]);
+      const committed = records;
       tx.afterCommit(() => {
-        for (const wake of this.wakeListeners) wake();
+        for (const listener of this.commitListeners) listener(committed);
       });
     }
+    records.push(record);
     return envelope;
   }
 }

@@ -4,6 +4,7 @@ import { backoffDelay, delay } from '../util/backoff.js';
 import { errorFields, silentLogger, type EventsLogger } from '../util/logger.js';
 import { KeyedExecutor } from './keyed-executor.js';
 import { MessageProcessor } from './message-processor.js';
+import { SettleBatcher } from './settle-batcher.js';
 
 export interface ConsumerRunnerOptions {
   readonly js: JetStreamClient;
@@ -32,6 +33,7 @@ export interface ConsumerRunnerOptions {
  */
 export class ConsumerRunner {
   private readonly executor: KeyedExecutor;
+  private readonly settlements = new SettleBatcher();
   private readonly logger: EventsLogger;
   private messages?: ConsumerMessages;
   private consumer?: Consumer;
@@ -86,6 +88,7 @@ export class ConsumerRunner {
     await this.messages?.close().catch(() => undefined);
     await this.loop;
     await this.executor.onIdle();
+    this.settlements.flush();
     this.loop = undefined;
   }
 
@@ -106,12 +109,13 @@ export class ConsumerRunner {
             message.nak();
             continue;
           }
-          const decoded = MessageProcessor.tryDecode(message);
-          const key = MessageProcessor.orderingKey(message, decoded);
+          const inbound = this.settlements.wrap(message);
+          const decoded = MessageProcessor.tryDecode(inbound);
+          const key = MessageProcessor.orderingKey(inbound, decoded);
           await this.executor.submit(key, async () => {
             this.options.metrics?.inFlight.inc({ consumer: durable });
             try {
-              await processor.process(message, decoded);
+              await processor.process(inbound, decoded);
             } catch (error) {
               // process() decides every outcome itself; reaching here is a bug. Leave the
               // message unacked: JetStream redelivers it after ack_wait.

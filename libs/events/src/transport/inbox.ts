@@ -20,6 +20,49 @@ export interface AggregateKey {
 }
 
 export type SequenceVerdict = 'apply' | 'stale' | 'early';
+export type InboxVerdict = SequenceVerdict | 'duplicate';
+
+/**
+ * One round trip for the common path: record the event in the inbox, lock and read the
+ * aggregate's last applied sequence, and move it forward to `sequence` (never back). The caller
+ * rolls the transaction back on `early` (nothing of it may persist) and commits otherwise: for
+ * `duplicate` and `stale` the sequence write is a no-op (GREATEST), for `apply` it is the advance.
+ */
+export async function claimAndSequence(
+  tx: Transaction,
+  key: AggregateKey,
+  eventId: string,
+  eventType: string,
+  sequence: number,
+  mode: OrderingMode,
+): Promise<InboxVerdict> {
+  if (mode === OrderingMode.None) {
+    return (await claimInbox(tx, key.consumer, eventId, eventType)) ? 'apply' : 'duplicate';
+  }
+  const { rows } = await tx.query<{ claimed: number; last: number | null }>(
+    `WITH previous AS (
+       SELECT last_sequence FROM events_consumer_sequences
+       WHERE consumer = $1 AND source = $4 AND tenant_id = $5 AND aggregate_id = $6 FOR UPDATE
+     ), claimed AS (
+       INSERT INTO events_inbox (consumer, event_id, event_type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1
+     ), advanced AS (
+       INSERT INTO events_consumer_sequences (consumer, source, tenant_id, aggregate_id, last_sequence)
+       VALUES ($1, $4, $5, $6, $7)
+       ON CONFLICT (consumer, source, tenant_id, aggregate_id)
+       DO UPDATE SET last_sequence = GREATEST(events_consumer_sequences.last_sequence, EXCLUDED.last_sequence)
+       RETURNING 1
+     )
+     SELECT (SELECT count(*) FROM claimed)::int AS claimed, (SELECT last_sequence FROM previous) AS last,
+            (SELECT count(*) FROM advanced)::int AS advanced`,
+    [key.consumer, eventId, eventType, key.source, key.tenantId, key.aggregateId, sequence],
+  );
+  const row = rows[0]!;
+  if (row.claimed === 0) return 'duplicate';
+  const last = row.last ?? 0;
+  if (sequence <= last) return 'stale';
+  if (mode === OrderingMode.Strict && sequence > last + 1) return 'early';
+  return 'apply';
+}
 
 /**
  * Record `eventId` as received by `consumer`. Returns false when it already was: the event was
@@ -31,25 +74,6 @@ export async function claimInbox(tx: Transaction, consumer: string, eventId: str
     [consumer, eventId, eventType],
   );
   return rowCount === 1;
-}
-
-/** Compare `sequence` with the aggregate's last applied one; locks the aggregate's row until commit. */
-export async function checkSequence(
-  tx: Transaction,
-  key: AggregateKey,
-  sequence: number,
-  mode: OrderingMode,
-): Promise<SequenceVerdict> {
-  if (mode === OrderingMode.None) return 'apply';
-  const { rows } = await tx.query<{ last_sequence: number }>(
-    `SELECT last_sequence FROM events_consumer_sequences
-     WHERE consumer = $1 AND source = $2 AND tenant_id = $3 AND aggregate_id = $4 FOR UPDATE`,
-    [key.consumer, key.source, key.tenantId, key.aggregateId],
-  );
-  const last = rows[0]?.last_sequence ?? 0;
-  if (sequence <= last) return 'stale';
-  if (mode === OrderingMode.Strict && sequence > last + 1) return 'early';
-  return 'apply';
 }
 
 /** Move the aggregate's last applied sequence forward (never back). */

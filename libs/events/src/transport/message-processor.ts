@@ -10,7 +10,7 @@ import { parseEventType } from '../subjects/subjects.js';
 import { backoffDelay, type BackoffOptions } from '../util/backoff.js';
 import { errorFields, silentLogger, type EventsLogger } from '../util/logger.js';
 import type { DeliveryMetadata, EmittedEvent, EventContext } from './event-context.js';
-import { advanceSequence, checkSequence, claimInbox, OrderingMode, type AggregateKey } from './inbox.js';
+import { advanceSequence, claimAndSequence, OrderingMode, type AggregateKey } from './inbox.js';
 
 /** A handler of one versioned event type. Throw a RetryableError/PermanentError to choose the path. */
 export type EventHandler = (event: EventEnvelope, context: EventContext) => Promise<void>;
@@ -193,12 +193,11 @@ export class MessageProcessor {
         if (handler) await handler(event, this.contextFor(event, delivery, undefined));
       } else {
         outcome = await db.transaction(async (tx) => {
-          if (!(await claimInbox(tx, consumer, event.id, event.type))) return ConsumeOutcome.Duplicate;
-          const verdict = await checkSequence(tx, key, event.sequence, this.ordering);
+          const verdict = await claimAndSequence(tx, key, event.id, event.type, event.sequence, this.ordering);
+          if (verdict === 'duplicate') return ConsumeOutcome.Duplicate;
           if (verdict === 'stale' && !delivery.redriven) return ConsumeOutcome.Stale;
           if (verdict === 'early' && !delivery.redriven) throw new DeferSignal();
           if (handler) await handler(event, this.contextFor(event, delivery, tx));
-          if (this.ordering !== OrderingMode.None) await advanceSequence(tx, key, event.sequence);
           return success;
         });
       }

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Make sure NATS (JetStream) on 127.0.0.1:4222 and PostgreSQL on 127.0.0.1:5432 are up:
+# install them from Debian's packages when absent, start them when stopped, wait until they answer.
+set -euo pipefail
+
+log() { printf '[ensure-services] %s\n' "$*"; }
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && exec 3>&- 3<&-; }
+wait_port() {
+  local port=$1 name=$2
+  for _ in $(seq 1 60); do port_open "$port" && return 0; sleep 0.5; done
+  log "$name did not open 127.0.0.1:$port within 30 s"; return 1
+}
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+missing=()
+command -v nats-server >/dev/null 2>&1 || [ -x /usr/sbin/nats-server ] || missing+=(nats-server)
+ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+fi
+
+NATS_BIN=$(command -v nats-server || echo /usr/sbin/nats-server)
+if ! port_open 4222; then
+  log "starting nats-server with JetStream on 127.0.0.1:4222"
+  as_root mkdir -p /var/lib/nats-server
+  as_root start-stop-daemon --start --oknodo --background --exec "$NATS_BIN" -- \
+    -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log
+fi
+wait_port 4222 nats-server
+
+if ! port_open 5432; then
+  cluster_version=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -1)
+  if [ -z "$cluster_version" ]; then
+    version=$(ls /usr/lib/postgresql | sort -V | tail -1)
+    log "creating PostgreSQL $version cluster"
+    as_root pg_createcluster "$version" main
+    cluster_version=$version
+  fi
+  log "starting PostgreSQL $cluster_version"
+  as_root pg_ctlcluster --skip-systemctl-redirect "$cluster_version" main start || as_root pg_ctlcluster "$cluster_version" main start
+fi
+wait_port 5432 postgresql
+
+# Tests connect as root over TCP with trust auth (the machine's default); make sure the role exists.
+if ! psql -h 127.0.0.1 -U root -d postgres -Atc 'SELECT 1' >/dev/null 2>&1; then
+  log "creating PostgreSQL role root"
+  as_root su postgres -c "psql -Atc \"DO \\\$\\\$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'root') THEN CREATE ROLE root SUPERUSER LOGIN; END IF; END\\\$\\\$\"" >/dev/null
+fi
+psql -h 127.0.0.1 -U root -d postgres -Atc 'SELECT 1' >/dev/null || {
+  log "cannot connect to PostgreSQL as root on 127.0.0.1:5432 (tests need trust auth for root, or set TEST_DATABASE_URL)"; exit 1; }
+log "NATS and PostgreSQL are up"
