@@ -129,7 +129,7 @@ export { MessageProcessor, type ConsumerEventRegistry, type EventHandler, type I
 export { ConsumerRunner, type ConsumerRunnerOptions } from './transport/consumer-runner.js';
 export { KeyedExecutor } from './transport/keyed-executor.js';
 export { OrderingMode } from './transport/inbox.js';
-export { JETSTREAM_TRANSPORT, ServerJetStream, type ConsumerBinding, type JetStreamServerOptions } from './transport/server-jetstream.js';
+export { JETSTREAM_TRANSPORT, orderingForFilter, ServerJetStream, type ConsumerBinding, type JetStreamServerOptions } from './transport/server-jetstream.js';
 export { EventErrorPassthroughFilter } from './transport/event-error-passthrough.filter.js';
 export { connectJetStream } from './transport/connect-jetstream.js';
 export { HandleEvent } from './transport/handle-event.decorator.js';

@@ -11,7 +11,7 @@ import type { Database } from '../storage/database.js';
 import type { BackoffOptions } from '../util/backoff.js';
 import { silentLogger, type EventsLogger } from '../util/logger.js';
 import { ConsumerRunner } from './consumer-runner.js';
-import type { OrderingMode } from './inbox.js';
+import { OrderingMode } from './inbox.js';
 import { JetStreamContext } from './jetstream.context.js';
 import { MessageProcessor, type ConsumerEventRegistry, type EventHandler } from './message-processor.js';
 
@@ -21,6 +21,9 @@ export interface ConsumerBinding {
   readonly durable: string;
   /** JetStream `max_deliver`; the handler runs at most `maxDeliver - 1` times (see MessageProcessor). */
   readonly maxDeliver: number;
+  /** The consumer's filter; decides the default ordering mode (see {@link orderingForFilter}). */
+  readonly filterSubject?: string;
+  /** Default: {@link orderingForFilter} of `filterSubject` (strict when unknown), `none` without a database. */
   readonly ordering?: OrderingMode;
   readonly concurrency?: number;
 }
@@ -42,6 +45,17 @@ export interface JetStreamServerOptions {
 }
 
 export const JETSTREAM_TRANSPORT = Symbol('jetstream');
+
+/**
+ * A consumer whose filter ends in a wildcard (`orders.*.*`, `orders.>`) sees every event of the
+ * producer's aggregates, so it can hold back early ones (`strict`); one filtered to a single
+ * event (`orders.*.confirmed`) sees gaps by design and only drops stale ones (`drop-stale`).
+ */
+export function orderingForFilter(filterSubject: string | undefined): OrderingMode {
+  if (filterSubject === undefined) return OrderingMode.Strict;
+  const last = filterSubject.split('.').pop();
+  return last === '*' || last === '>' ? OrderingMode.Strict : OrderingMode.DropStale;
+}
 
 /**
  * A NestJS `CustomTransportStrategy` that binds `@EventPattern('<versioned type>')` handlers to
@@ -88,7 +102,7 @@ export class ServerJetStream extends Server implements CustomTransportStrategy {
           deadLetters,
           db: this.options.db,
           outbox: this.options.outbox,
-          ordering: binding.ordering,
+          ordering: binding.ordering ?? (this.options.db ? orderingForFilter(binding.filterSubject) : OrderingMode.None),
           maxAttempts: Math.max(1, binding.maxDeliver - 1),
           retryBackoff: this.options.retryBackoff,
           metrics: this.options.metrics,
