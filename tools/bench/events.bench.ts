@@ -189,7 +189,7 @@ async function rawLatency(nc: NatsConnection, jsm: JetStreamManager): Promise<nu
     sentAt.set(event.id, performance.now());
     await js.publish(`orders.${TENANT}.confirmed`, encoder.encode(JSON.stringify(event)), { msgID: event.id });
   });
-  await reading;
+  await withDeadline(reading, () => `raw latency: ${latencies.length} of ${total} received`);
   await messages.close();
   return latencies.sort((a, b) => a - b);
 }
@@ -233,10 +233,23 @@ async function oursLatency(nc: NatsConnection, jsm: JetStreamManager, db: PgData
     );
     committedAt.set(envelope.id, performance.now());
   });
-  await finished;
+  await withDeadline(finished, () => `latency: ${latencies.length} of ${total} handled (${committedAt.size} committed)`);
   await runner.stop();
   await relay.stop();
   return latencies.sort((a, b) => a - b);
+}
+
+/** Wait for `done`, but never longer than the run plus 30 s: a benchmark must not hang. */
+async function withDeadline(done: Promise<unknown>, describe: () => string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out: ${describe()}`)), (SECONDS + 30) * 1000);
+  });
+  try {
+    await Promise.race([done, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Run `task(i)` for i < total at RATE per second (open loop: tasks are not awaited before the next starts). */

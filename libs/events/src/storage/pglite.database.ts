@@ -1,34 +1,54 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdir } from 'node:fs/promises';
-import { PGlite, type Transaction as PgliteTransaction } from '@electric-sql/pglite';
-import type { AdvisoryLock, Database, QueryResult, Transaction } from './database.js';
+import { PGlite, types, type Transaction as PgliteTransaction } from '@electric-sql/pglite';
 import { runAfterCommit } from './after-commit.js';
+import type { AdvisoryLock, Database, QueryResult, Transaction } from './database.js';
+import { NumericOid } from './numeric-oid.js';
+import { PgliteListenChannels } from './pglite-listen.channels.js';
 
 export interface PgliteDatabaseOptions {
-  /** Folder for the data files; in memory when unset. */
+  /** Folder for the data files, created when missing; in memory when unset. */
   readonly dataDir?: string;
   /** Start from this dump (see {@link PgliteDatabase.freshClusterDump}) instead of running initdb. */
   readonly loadDataDir?: Blob;
 }
 
-const INT8_OID = 20;
+const toNumber = (value: string): number => Number(value);
+const toNumbers = (typarray: number) => (value: string) => types.arrayParser(value, toNumber, typarray) as unknown;
+
+/** Same reading as `pg` (see pg-type-parsers.ts): int8 and numeric, and arrays of them, as numbers. */
+const PARSERS = {
+  [NumericOid.Int8]: toNumber,
+  [NumericOid.Numeric]: toNumber,
+  [NumericOid.Int8Array]: toNumbers(NumericOid.Int8Array),
+  [NumericOid.NumericArray]: toNumbers(NumericOid.NumericArray),
+};
 
 /**
  * A {@link Database} on embedded PostgreSQL (PGlite, WebAssembly) for local runs without a
- * server. One connection: transactions run one after another, and a plain query waits for an
- * open transaction to finish rather than running inside it.
+ * server. It has one connection: PGlite's own mutex runs transactions one after another, and a
+ * plain `query()` waits for an open transaction to end rather than running inside it. Calling
+ * the database itself (not `tx`) from inside a transaction would wait for that very transaction,
+ * so it throws at once instead of hanging.
  */
 export class PgliteDatabase implements Database {
   readonly engine = 'pglite' as const;
-  private closed = false;
+  private readonly insideTransaction = new AsyncLocalStorage<{ open: boolean }>();
+  private readonly locks = new Set<() => void>();
+  private closing?: Promise<void>;
 
-  private constructor(private readonly pg: PGlite) {}
+  private readonly channels: PgliteListenChannels;
+
+  private constructor(private readonly pg: PGlite) {
+    this.channels = new PgliteListenChannels(pg);
+  }
 
   static async open(options: PgliteDatabaseOptions = {}): Promise<PgliteDatabase> {
     if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
     const pg = await PGlite.create({
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
       ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
-      parsers: { [INT8_OID]: (value: string) => Number(value) },
+      parsers: PARSERS,
     });
     return new PgliteDatabase(pg);
   }
@@ -44,37 +64,61 @@ export class PgliteDatabase implements Database {
   }
 
   async query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> {
+    this.assertOutsideTransaction('query');
     return run<Row>(this.pg, sql, params);
   }
 
   async transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    this.assertOutsideTransaction('transaction');
     const callbacks: Array<() => void> = [];
-    const result = await this.pg.transaction(async (inner: PgliteTransaction) =>
-      fn({
-        query: <Row>(sql: string, params?: readonly unknown[]) => run<Row>(inner, sql, params),
-        afterCommit: (callback) => void callbacks.push(callback),
+    const context = { open: true };
+    const result = await this.pg.transaction((inner: PgliteTransaction) =>
+      this.insideTransaction.run(context, async () => {
+        try {
+          return await fn({
+            query: <Row>(sql: string, params?: readonly unknown[]) => run<Row>(inner, sql, params),
+            afterCommit: (callback) => void callbacks.push(callback),
+          });
+        } finally {
+          context.open = false;
+        }
       }),
     );
     runAfterCommit(callbacks);
     return result;
   }
 
-  async tryAdvisoryLock(): Promise<AdvisoryLock | null> {
-    // One process owns a PGlite data folder, so there is never a competing relay.
-    return { release: async () => undefined, lost: new Promise<void>(() => undefined) };
+  /** Always succeeds: one process owns a PGlite data folder. `lost` resolves on close(). */
+  async tryAdvisoryLock(_key?: string): Promise<AdvisoryLock | null> {
+    if (this.closing) throw new Error('cannot take an advisory lock: the database is closed');
+    let markLost!: () => void;
+    const lost = new Promise<void>((resolve) => (markLost = resolve));
+    this.locks.add(markLost);
+    return { lost, release: async () => void this.locks.delete(markLost) };
   }
 
   async listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>> {
-    const unlisten = await this.pg.listen(channel, onNotify);
+    this.assertOutsideTransaction('listen');
+    const unlisten = await this.channels.add(channel, onNotify);
     return async () => {
-      if (!this.closed) await unlisten();
+      if (!this.closing) await unlisten();
     };
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.pg.close();
+  /** Close the engine (flushing a data folder); held locks report `lost`. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      for (const markLost of this.locks) markLost();
+      this.locks.clear();
+      await this.pg.close();
+    })();
+    return this.closing;
+  }
+
+  private assertOutsideTransaction(method: string): void {
+    if (this.insideTransaction.getStore()?.open) {
+      throw new Error(`PGlite: db.${method}() called inside db.transaction() would wait for that transaction forever; use the transaction's tx.query()`);
+    }
   }
 }
 

@@ -6,42 +6,36 @@ import { InvalidConfigError } from '../errors.js';
 import { createTestPgDatabase, createTestPgliteDatabase, TEST_DATABASE_URL } from '../testing/databases.js';
 import { describeDatabaseConformance } from '../testing/storage.conformance.js';
 import { openDatabase } from './open-database.js';
-import { PgliteDatabase } from './pglite.database.js';
 
 describeDatabaseConformance('PostgreSQL (pg)', createTestPgDatabase);
 describeDatabaseConformance('PGlite (in memory)', createTestPgliteDatabase);
 
-describe('PGlite on disk', () => {
-  it('keeps data across reopening the folder', async () => {
+describe('openDatabase', () => {
+  it('uses PostgreSQL when a database URL is set', async () => {
+    const db = await openDatabase({ databaseUrl: TEST_DATABASE_URL, dataDir: '/nonexistent' });
+    try {
+      expect(db.engine).toBe('postgres');
+      expect((await db.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('uses PGlite under dataDir when the URL is unset or blank', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'pglite-'));
     try {
-      const first = await PgliteDatabase.open({ dataDir });
-      await first.query('CREATE TABLE kept (v text)');
-      await first.query("INSERT INTO kept VALUES ('still here')");
-      await first.close();
-      const second = await PgliteDatabase.open({ dataDir });
-      expect((await second.query('SELECT v FROM kept')).rows).toEqual([{ v: 'still here' }]);
-      await second.close();
+      const db = await openDatabase({ databaseUrl: '  ', dataDir });
+      expect(db.engine).toBe('pglite');
+      await db.close();
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
   });
-});
 
-describe('openDatabase', () => {
-  it('uses PostgreSQL when DATABASE_URL is set, PGlite otherwise', async () => {
-    const pg = await openDatabase({ databaseUrl: TEST_DATABASE_URL, dataDir: '/nonexistent' });
-    expect(pg.engine).toBe('postgres');
-    await pg.close();
-    const dataDir = await mkdtemp(join(tmpdir(), 'pglite-'));
-    const lite = await openDatabase({ databaseUrl: '', dataDir });
-    expect(lite.engine).toBe('pglite');
-    await lite.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
-
-  it('refuses a malformed DATABASE_URL naming the key', async () => {
+  it('refuses a malformed or non-PostgreSQL DATABASE_URL naming the key', async () => {
     await expect(openDatabase({ databaseUrl: 'not a url', dataDir: '/tmp/x' })).rejects.toThrow(InvalidConfigError);
-    await expect(openDatabase({ databaseUrl: 'mysql://root@localhost/db', dataDir: '/tmp/x' })).rejects.toThrow(/DATABASE_URL/);
+    await expect(openDatabase({ databaseUrl: 'mysql://root@localhost/db', dataDir: '/tmp/x' })).rejects.toMatchObject({
+      key: 'DATABASE_URL',
+    });
   });
 });

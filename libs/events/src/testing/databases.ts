@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { PgDatabase } from '../storage/pg.database.js';
+import pg from 'pg';
+import { PgDatabase, type PgDatabaseOptions } from '../storage/pg.database.js';
 import { PgliteDatabase } from '../storage/pglite.database.js';
 
 /** PostgreSQL for integration tests: `TEST_DATABASE_URL`, or the local server as `root`. */
@@ -7,21 +8,36 @@ export const TEST_DATABASE_URL = process.env['TEST_DATABASE_URL'] ?? 'postgres:/
 
 export interface TestDatabase<D> {
   readonly db: D;
-  /** Close the database and delete what the test created. */
+  /** Close the database and delete what the test created. Safe after `db.close()`. */
   cleanup(): Promise<void>;
 }
 
-/** A PgDatabase in a fresh random schema (`t_<random>`), dropped on cleanup. */
-export async function createTestPgDatabase(options: { poolSize?: number } = {}): Promise<TestDatabase<PgDatabase>> {
+export type TestPgDatabaseOptions = Pick<PgDatabaseOptions, 'poolSize' | 'applicationName' | 'onError'>;
+
+/** A PgDatabase on {@link TEST_DATABASE_URL} in a fresh random schema (`t_<random>`), dropped on cleanup. */
+export async function createTestPgDatabase(options: TestPgDatabaseOptions = {}): Promise<TestDatabase<PgDatabase> & { schema: string }> {
   const schema = `t_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-  const db = await PgDatabase.connect({ connectionString: TEST_DATABASE_URL, schema, poolSize: options.poolSize ?? 10 });
+  const db = await PgDatabase.connect({ connectionString: TEST_DATABASE_URL, schema, ...options });
   return {
     db,
+    schema,
     cleanup: async () => {
-      await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
       await db.close();
+      await dropSchema(schema);
     },
   };
+}
+
+/** Drop on a connection of its own, so that cleanup works whatever state the test left `db` in. */
+async function dropSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
+  }
 }
 
 let pgliteTemplate: Promise<Blob> | undefined;
