@@ -199,6 +199,7 @@ async function oursLatency(nc: NatsConnection, jsm: JetStreamManager, db: PgData
   await freshStream(jsm, 'BENCH_C', ['orders.>']);
   await addDurable(jsm, 'BENCH_C', 'ours', 'orders.*.*');
   const service = `bench-${randomUUID().slice(0, 8)}`;
+  const run = randomUUID().slice(0, 8);
   const outbox = new Outbox({ source: 'order', validator: registry });
   const relay = new OutboxRelay({ db, publisher: new JetStreamPublisher(js), service, outbox, pollIntervalMs: 1000 });
   const committedAt = new Map<string, number>();
@@ -227,7 +228,7 @@ async function oursLatency(nc: NatsConnection, jsm: JetStreamManager, db: PgData
       outbox.append(tx, {
         type: 'order.confirmed.v1',
         tenantId: TENANT,
-        aggregateId: `o-${i}`,
+        aggregateId: `o-${run}-${i}`,
         data: { orderId: '0190b3a2-7d3e-7c11-9a4f-1f2e3d4c5b6a', customerId: 'c-1', totalCents: 4200, currency: 'EUR' },
       }),
     );

@@ -215,17 +215,15 @@ export class OutboxRelay {
     }
     for (const record of records) this.inFlight.add(record.id);
     void this.publishRows(records).then((outcome) => {
-      for (const record of records) this.inFlight.delete(record.id);
+      // Published rows stay "in flight" until marked, so a drain meanwhile does not publish them again.
+      for (const id of outcome.failed) this.inFlight.delete(id);
+      this.pendingMarks.push(...outcome.published);
+      this.scheduleMarks();
       if (outcome.failed.length > 0) {
         this.backlogSuspected = true;
         void this.mark({ ...outcome, published: [] }).catch(() => undefined);
-        this.pendingMarks.push(...outcome.published);
-        this.scheduleMarks();
         this.wake();
-        return;
       }
-      this.pendingMarks.push(...outcome.published);
-      this.scheduleMarks();
     });
   }
 
@@ -246,7 +244,10 @@ export class OutboxRelay {
     if (ids.length === 0) return this.markFlush;
     this.markFlush = this.markFlush
       .then(() => this.mark({ total: ids.length, published: ids, failed: [], firstError: undefined }))
-      .catch((error: unknown) => this.logger.warn({ ...errorFields(error) }, 'outbox relay: marking published rows failed; they will be re-published'));
+      .catch((error: unknown) => this.logger.warn({ ...errorFields(error) }, 'outbox relay: marking published rows failed; they will be re-published'))
+      .finally(() => {
+        for (const id of ids) this.inFlight.delete(id);
+      });
     return this.markFlush;
   }
 
@@ -382,7 +383,7 @@ export class OutboxRelay {
       }
     } finally {
       offCommit?.();
-      while (this.inFlight.size > 0) await delay(5);
+      while (this.inFlight.size > this.pendingMarks.length) await delay(5);
       await this.flushMarks();
       await unlisten?.().catch(() => undefined);
       this.leader = false;
