@@ -119,8 +119,9 @@ export { connectNats, type NatsConnectionOptions } from './connection/nats-conne
 export type { PublishAck, PublishOptions, Publisher } from './publisher/publisher.js';
 export { JetStreamPublisher } from './publisher/jetstream.publisher.js';
 export { InstrumentedPublisher } from './publisher/instrumented.publisher.js';
-export { CE_TYPE_HEADER, Outbox, type EventValidator, type OutboxEventInput, type OutboxOptions } from './outbox/outbox.js';
-export { OutboxRelay, type OutboxRelayOptions, type RepublishRange } from './outbox/outbox.relay.js';
+export { CE_TYPE_HEADER, DEFAULT_OUTBOX_CHANNEL, Outbox, type EventValidator, type OutboxEventInput, type OutboxOptions, type OutboxRecord } from './outbox/outbox.js';
+export { OutboxRelay, type OutboxRelayOptions } from './outbox/outbox.relay.js';
+export { republishRange, type RepublishRange } from './outbox/outbox.republish.js';
 
 // Consuming
 export type { DeliveryMetadata, EmittedEvent, EventContext } from './transport/event-context.js';

@@ -4,6 +4,7 @@ import type { AdvisoryLock, Database } from '../storage/database.js';
 import { backoffDelay, delay, type BackoffOptions } from '../util/backoff.js';
 import { errorFields, silentLogger, type EventsLogger } from '../util/logger.js';
 import { DEFAULT_OUTBOX_CHANNEL, type Outbox, type OutboxRecord } from './outbox.js';
+import { republishRange, type RepublishRange } from './outbox.republish.js';
 
 export interface OutboxRelayOptions {
   readonly db: Database;
@@ -30,17 +31,6 @@ export interface OutboxRelayOptions {
   readonly publishTimeoutMs?: number;
   readonly metrics?: EventsMetrics;
   readonly logger?: EventsLogger;
-}
-
-export interface RepublishRange {
-  /** First outbox row id (inclusive). */
-  readonly fromId?: number;
-  /** Last outbox row id (inclusive). */
-  readonly toId?: number;
-  /** Rows created at or after this time. */
-  readonly from?: Date;
-  /** Rows created before this time. */
-  readonly to?: Date;
 }
 
 interface BatchOutcome {
@@ -293,15 +283,10 @@ export class OutboxRelay {
    * de-duplicate by event id in their inbox.
    */
   async republish(range: RepublishRange): Promise<number> {
-    const { rowCount } = await this.options.db.query(
-      `UPDATE events_outbox SET published_at = NULL
-       WHERE published_at IS NOT NULL
-         AND ($1::bigint IS NULL OR id >= $1) AND ($2::bigint IS NULL OR id <= $2)
-         AND ($3::timestamptz IS NULL OR created_at >= $3) AND ($4::timestamptz IS NULL OR created_at < $4)`,
-      [range.fromId ?? null, range.toId ?? null, range.from ?? null, range.to ?? null],
-    );
+    const count = await republishRange(this.options.db, range, this.channel);
+    this.backlogSuspected = true;
     this.wake();
-    return rowCount;
+    return count;
   }
 
   /** Delete rows published before `olderThan`. Returns the number deleted. */
