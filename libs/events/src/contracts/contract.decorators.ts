@@ -89,7 +89,6 @@ export function IsTimestamp(): PropertyDecorator {
 
 /** A customer id as clients send it: any string of 1–64 characters without control characters. */
 export function IsCustomerId(): PropertyDecorator {
-  // eslint-disable-next-line no-control-regex
   return compose(IsString(), Length(1, 64), Matches(/^[^\u0000-\u001f\u007f]+$/));
 }
 
