@@ -10,6 +10,8 @@ const resolve = {
   alias: [
     { find: /^@platform\/events\/testing$/, replacement: src('./libs/events/src/testing/index.ts') },
     { find: /^@platform\/events$/, replacement: src('./libs/events/src/index.ts') },
+    { find: /^@platform\/service-kit\/testing$/, replacement: src('./libs/service-kit/src/testing/index.ts') },
+    { find: /^@platform\/service-kit$/, replacement: src('./libs/service-kit/src/index.ts') },
   ],
 };
 

@@ -1,0 +1,4 @@
+import { describeServiceBoot } from '@platform/service-kit/testing';
+import { loyaltyService } from './service.definition.js';
+
+describeServiceBoot(loyaltyService);

@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+
+/** Root module of the order service; its business modules are imported here. */
+@Module({})
+export class AppModule {}

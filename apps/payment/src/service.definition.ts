@@ -1,0 +1,10 @@
+import type { ServiceDefinition } from '@platform/service-kit';
+import { AppModule } from './app.module.js';
+import { PaymentServiceConfig } from './config.js';
+
+/** How the payment service is started, shared by `main.ts` and the tests. */
+export const paymentService: ServiceDefinition<PaymentServiceConfig> = {
+  name: 'payment',
+  module: AppModule,
+  configClass: PaymentServiceConfig,
+};

@@ -1,0 +1,67 @@
+import { openDatabase, EventsRuntime, type Database } from '@platform/events';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
+import type { AddressInfo } from 'node:net';
+import type { BaseServiceConfig } from '../config/base-service.config.js';
+import { ReadinessRegistry } from '../health/readiness.registry.js';
+import { createHttpApp } from '../http/create-http-app.js';
+import { createMetricsRegistry } from '../metrics/metrics.registry.js';
+import { ServiceResourcesModule } from '../service-resources.module.js';
+import type { ServiceContext, ServiceDefinition } from './service-definition.js';
+
+/** A started service. `close()` drains it: not ready, HTTP closed, runtime stopped, storage closed. */
+export interface RunningService<C extends BaseServiceConfig = BaseServiceConfig> extends ServiceContext<C> {
+  /** `http://host:port` actually bound (with the real port when `PORT` is 0). */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Start a service in this process without touching process signals or exit codes (tests use this;
+ * `bootstrapService` adds the process handling). Storage and the events runtime are opened first
+ * so that the app's providers can inject them; whatever was opened is closed again when a later
+ * step fails.
+ */
+export async function startService<C extends BaseServiceConfig>(definition: ServiceDefinition<C>, config: Readonly<C>): Promise<RunningService<C>> {
+  const { name } = definition;
+  const metricsRegistry = createMetricsRegistry(name);
+  const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, applicationName: name });
+  let runtime: EventsRuntime | undefined;
+  let app: NestFastifyApplication | undefined;
+  try {
+    runtime = await EventsRuntime.start({ service: name, nats: { url: config.NATS_URL }, db, metricsRegistry });
+    app = await createHttpApp(definition.module, { service: name, config, metricsRegistry, imports: [ServiceResourcesModule.forRoot({ db, runtime })] });
+    const context: ServiceContext<C> = { name, app, config, db, runtime };
+    await definition.onReady?.(context);
+    registerReadinessChecks(app.get(ReadinessRegistry), db, runtime);
+    await app.listen({ port: config.PORT, host: config.HOST });
+    const url = urlOf(app);
+    app.get(Logger).log(`${name} listening on ${url}`, 'Bootstrap');
+    return { ...context, url, close: () => closeService(app!, runtime!, db) };
+  } catch (error) {
+    await app?.close().catch(() => undefined);
+    await runtime?.close().catch(() => undefined);
+    await db.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+function registerReadinessChecks(readiness: ReadinessRegistry, db: Database, runtime: EventsRuntime): void {
+  readiness.register('storage', async () => (await db.query('SELECT 1 AS ok')).rowCount === 1);
+  for (const part of Object.keys(runtime.readiness())) {
+    readiness.register(part, () => runtime.readiness()[part] === true);
+  }
+}
+
+async function closeService(app: NestFastifyApplication, runtime: EventsRuntime, db: Database): Promise<void> {
+  app.get(ReadinessRegistry).setDraining();
+  await app.close();
+  await runtime.close();
+  await db.close();
+}
+
+function urlOf(app: NestFastifyApplication): string {
+  const address = app.getHttpServer().address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
+}

@@ -1,0 +1,47 @@
+import { startTestNatsServer, type TestNatsServer } from '@platform/events/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BaseServiceConfig } from '../config/base-service.config.js';
+import type { ServiceDefinition } from '../bootstrap/service-definition.js';
+import { startTestService, type TestService } from './start-test-service.js';
+
+/**
+ * The boot check every service passes: started against its own nats-server and PGlite, it is live,
+ * ready, and serves HTTP and process metrics.
+ */
+export function describeServiceBoot<C extends BaseServiceConfig>(definition: ServiceDefinition<C>): void {
+  describe(`${definition.name} service boot`, () => {
+    let nats: TestNatsServer | undefined;
+    let service: TestService<C> | undefined;
+
+    beforeAll(async () => {
+      nats = await startTestNatsServer();
+      service = await startTestService(definition, { NATS_URL: nats.url });
+    });
+    afterAll(async () => {
+      await service?.dispose();
+      await nats?.dispose();
+    });
+
+    const get = (path: string) => fetch(`${service!.url}${path}`);
+
+    it('answers GET /health/live with 200', async () => {
+      const response = await get('/health/live');
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ status: 'ok' });
+    });
+
+    it('answers GET /health/ready with 200 once storage and NATS are up', async () => {
+      const response = await get('/health/ready');
+      expect(await response.json()).toMatchObject({ status: 'ready', checks: { storage: true, nats: true } });
+      expect(response.status).toBe(200);
+    });
+
+    it('serves HTTP and process metrics on GET /metrics', async () => {
+      const response = await get('/metrics');
+      expect(response.status).toBe(200);
+      const body = await response.text();
+      expect(body).toMatch(/^http_requests_total\{method="GET",route="\/health\/live",status_code="200"\} \d+$/m);
+      expect(body).toMatch(new RegExp(`^process_cpu_user_seconds_total\\{service="${definition.name}"\\} `, 'm'));
+    });
+  });
+}

@@ -1,0 +1,37 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BaseServiceConfig } from '../config/base-service.config.js';
+import { loadConfig } from '../config/load-config.js';
+import type { ServiceDefinition } from '../bootstrap/service-definition.js';
+import { startService, type RunningService } from '../bootstrap/start-service.js';
+
+export interface TestService<C extends BaseServiceConfig = BaseServiceConfig> extends RunningService<C> {
+  /** Close the service and delete its temporary data folder. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * Start a service in-process for a test: PGlite in a fresh temporary `DATA_DIR`, a free port on
+ * 127.0.0.1, logs at `error` and above. `env` overrides any of that (e.g. `NATS_URL`).
+ */
+export async function startTestService<C extends BaseServiceConfig>(
+  definition: ServiceDefinition<C>,
+  env: Readonly<Record<string, string>> = {},
+): Promise<TestService<C>> {
+  const dataDir = await mkdtemp(join(tmpdir(), `${definition.name}-test-`));
+  try {
+    const config = loadConfig(definition.configClass, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'error', DATA_DIR: dataDir, ...env });
+    const service = await startService(definition, config);
+    return {
+      ...service,
+      dispose: async () => {
+        await service.close();
+        await rm(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+}
