@@ -1,11 +1,11 @@
 import { fileURLToPath } from 'node:url';
-import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
 
 const src = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
-// SWC instead of esbuild/oxc: NestJS dependency injection needs emitDecoratorMetadata.
-const plugins = [swc.vite({ module: { type: 'es6' }, jsc: { target: 'es2022' } })];
+// NestJS dependency injection needs legacy decorators with emitDecoratorMetadata (as tsc emits
+// them for the builds); Vite's oxc transformer does both.
+const oxc = { decorator: { legacy: true, emitDecoratorMetadata: true } };
 const resolve = {
   alias: [
     { find: /^@platform\/events\/testing$/, replacement: src('./libs/events/src/testing/index.ts') },
@@ -19,7 +19,7 @@ export default defineConfig({
   test: {
     projects: [
       {
-        plugins,
+        oxc,
         resolve,
         test: {
           name: 'unit',
@@ -31,7 +31,7 @@ export default defineConfig({
         },
       },
       {
-        plugins,
+        oxc,
         resolve,
         test: {
           name: 'integration',
