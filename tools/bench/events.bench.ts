@@ -289,6 +289,10 @@ async function main(): Promise<void> {
     row('(a) consume + ack, no-op handler', best.oursA, best.rawA, 'msg/s', '>= 0.8x raw');
     row('(b) outbox relay drain of the backlog', best.oursB, best.rawB, 'msg/s', '>= 10000 msg/s');
 
+    // (c) in a fresh schema: the 100 000-row tables of (b), and their autovacuum, would load the server.
+    await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await db.query(`CREATE SCHEMA ${schema}`);
+    await migrate(db, EVENTS_SCHEMA_COMPONENT, eventsMigrations);
     const raw = await rawLatency(nc, jsm);
     const ours = await oursLatency(nc, jsm, db, false);
     const oursInbox = await oursLatency(nc, jsm, db, true);
