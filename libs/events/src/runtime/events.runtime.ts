@@ -18,7 +18,8 @@ import { consumersOf } from '../topology/topology.js';
 import type { Topology } from '../topology/topology.types.js';
 import { connectJetStream } from '../transport/connect-jetstream.js';
 import type { JetStreamServerOptions, ServerJetStream } from '../transport/server-jetstream.js';
-import type { EventsLogger } from '../util/logger.js';
+import { errorFields, type EventsLogger } from '../util/logger.js';
+import { pruneInbox } from '../transport/inbox.js';
 
 export interface EventsRuntimeOptions {
   /** The service name: event `source`, relay lock, durable consumer owner. */
@@ -34,7 +35,15 @@ export interface EventsRuntimeOptions {
   readonly metricsRegistry?: Registry;
   readonly logger?: EventsLogger;
   readonly relay?: Partial<Omit<OutboxRelayOptions, 'db' | 'publisher' | 'service' | 'outbox'>>;
+  /**
+   * Inbox rows older than this are deleted, milliseconds. Default 8 days: longer than the streams'
+   * max age (7 days) and the outbox retention (7 days), so no redelivery or re-published range can
+   * bring back an event whose inbox record is gone (the sequence guard would still drop it as stale).
+   */
+  readonly inboxRetentionMs?: number;
 }
+
+const INBOX_PRUNE_INTERVAL_MS = 10 * 60_000;
 
 /**
  * Everything a service needs to take part in the event flow, wired once: the NATS connection,
@@ -43,6 +52,7 @@ export interface EventsRuntimeOptions {
  */
 export class EventsRuntime {
   private server?: ServerJetStream;
+  private pruneTimer?: NodeJS.Timeout;
 
   private constructor(
     readonly service: string,
@@ -54,6 +64,7 @@ export class EventsRuntime {
     readonly outbox: Outbox,
     readonly relay: OutboxRelay,
     readonly metrics: EventsMetrics,
+    private readonly inboxRetentionMs: number,
     private readonly logger?: EventsLogger,
   ) {}
 
@@ -68,7 +79,8 @@ export class EventsRuntime {
     const publisher = new InstrumentedPublisher(new JetStreamPublisher(js), metrics);
     const relay = new OutboxRelay({ ...options.relay, db: options.db, publisher, service: options.service, outbox, metrics, logger: options.logger });
     relay.start();
-    return new EventsRuntime(options.service, nc, js, options.db, registry, topology, outbox, relay, metrics, options.logger);
+    const inboxRetentionMs = options.inboxRetentionMs ?? 8 * 24 * 3600_000;
+    return new EventsRuntime(options.service, nc, js, options.db, registry, topology, outbox, relay, metrics, inboxRetentionMs, options.logger);
   }
 
   /**
@@ -87,7 +99,19 @@ export class EventsRuntime {
       ...overrides,
     });
     this.server = server;
+    this.pruneTimer = setInterval(() => void this.pruneInbox(), INBOX_PRUNE_INTERVAL_MS);
+    this.pruneTimer.unref();
     return server;
+  }
+
+  /** Delete inbox rows past the retention; runs every 10 minutes once the transport is connected. */
+  async pruneInbox(): Promise<number> {
+    try {
+      return await pruneInbox(this.db, new Date(Date.now() - this.inboxRetentionMs));
+    } catch (error) {
+      this.logger?.warn({ ...errorFields(error) }, 'inbox pruning failed; retrying at the next interval');
+      return 0;
+    }
   }
 
   /** Readiness of each part, for `/health/ready`. */
@@ -100,6 +124,7 @@ export class EventsRuntime {
 
   /** Stop the relay and drain the connection (the transport is closed by NestJS before this). */
   async close(): Promise<void> {
+    clearInterval(this.pruneTimer);
     await this.relay.stop();
     if (!this.nc.isClosed()) await this.nc.drain().catch(() => undefined);
   }

@@ -1,0 +1,44 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Database } from '../storage/database.js';
+import { createTestPgliteDatabase } from '../testing/databases.js';
+import { startTestNatsServer, type TestNatsServer } from '../testing/nats-server.js';
+import { EventsRuntime } from './events.runtime.js';
+
+describe('EventsRuntime', () => {
+  let server: TestNatsServer;
+  let db: Database;
+  let cleanup: () => Promise<void>;
+  let runtime: EventsRuntime;
+
+  beforeAll(async () => {
+    server = await startTestNatsServer();
+    ({ db, cleanup } = await createTestPgliteDatabase());
+    runtime = await EventsRuntime.start({ service: 'payment', nats: { url: server.url }, db, inboxRetentionMs: 24 * 3600_000 });
+  });
+
+  afterAll(async () => {
+    await runtime?.close();
+    await cleanup?.();
+    await server?.dispose();
+  });
+
+  it('applies the library tables, connects to NATS and reports readiness', async () => {
+    expect((await db.query("SELECT to_regclass('events_outbox') IS NOT NULL AS ok")).rows[0]).toEqual({ ok: true });
+    expect(runtime.readiness()).toEqual({ nats: true });
+    await vi.waitFor(() => expect(runtime.relay.isLeader).toBe(true), { timeout: 5000 });
+  });
+
+  it('prunes inbox rows past the retention and keeps the rest', async () => {
+    await db.query(
+      `INSERT INTO events_inbox (consumer, event_id, event_type, received_at) VALUES
+       ('payment-orders', '0190b3a2-7d3e-7c11-9a4f-000000000001', 'order.created.v1', now() - interval '2 days'),
+       ('payment-orders', '0190b3a2-7d3e-7c11-9a4f-000000000002', 'order.created.v1', now() - interval '1 hour')`,
+    );
+    expect(await runtime.pruneInbox()).toBe(1);
+    expect((await db.query('SELECT event_id FROM events_inbox')).rows).toEqual([{ event_id: '0190b3a2-7d3e-7c11-9a4f-000000000002' }]);
+  });
+
+  it('refuses a malformed NATS_URL naming the key', async () => {
+    await expect(EventsRuntime.start({ service: 'payment', nats: { url: 'http://not nats' }, db })).rejects.toThrow(/NATS_URL/);
+  });
+});
