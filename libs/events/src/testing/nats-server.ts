@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,16 +30,29 @@ export async function freePort(): Promise<number> {
   });
 }
 
+export interface TestNatsServerOptions {
+  /**
+   * A server configuration file's text (accounts, users, …) instead of the plain `-js` flags; it
+   * receives the chosen port and store folder and must listen on `127.0.0.1:<port>` and enable
+   * JetStream with that store.
+   */
+  readonly config?: (port: number, storeDir: string) => string;
+}
+
 /** Start a JetStream-enabled nats-server on 127.0.0.1 and wait until it accepts connections. */
-export async function startTestNatsServer(): Promise<TestNatsServer> {
+export async function startTestNatsServer(options: TestNatsServerOptions = {}): Promise<TestNatsServer> {
   const port = await freePort();
   const storeDir = await mkdtemp(join(tmpdir(), 'nats-test-'));
   let child: ChildProcess | undefined;
+  let args = ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir];
+  if (options.config) {
+    const configFile = join(storeDir, 'nats.conf');
+    await writeFile(configFile, options.config(port, join(storeDir, 'js')));
+    args = ['-c', configFile];
+  }
 
   const start = async () => {
-    const proc = spawn(NATS_SERVER_BIN, ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const proc = spawn(NATS_SERVER_BIN, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     child = proc;
     await new Promise<void>((resolve, reject) => {
       let output = '';

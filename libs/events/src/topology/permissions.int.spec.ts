@@ -1,15 +1,11 @@
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { connectNats } from '../connection/nats-connection.js';
 import { DeadLetterPublisher } from '../dlq/dead-letter.js';
 import { MaxDeliveriesAdvisoryListener } from '../dlq/max-deliveries.advisory.js';
 import { JetStreamPublisher } from '../publisher/jetstream.publisher.js';
-import { freePort, NATS_SERVER_BIN } from '../testing/nats-server.js';
+import { startTestNatsServer, type TestNatsServer } from '../testing/nats-server.js';
 import { natsUserConfig, servicePermissions } from './permissions.js';
 import { provision } from './provisioner.js';
 import { durableName } from './topology.js';
@@ -49,43 +45,25 @@ const topology: Topology = {
 };
 
 describe('servicePermissions on an authenticated nats-server', () => {
-  let server: ChildProcess;
-  let storeDir: string;
+  let server: TestNatsServer;
   let url: string;
   let admin: NatsConnection;
   let adminJsm: JetStreamManager;
   let payment: NatsConnection;
 
   beforeAll(async () => {
-    storeDir = await mkdtemp(join(tmpdir(), 'nats-perm-'));
-    const port = await freePort();
-    url = `nats://127.0.0.1:${port}`;
-    const config = [
-      `listen: "127.0.0.1:${port}"`,
-      `jetstream { store_dir: "${join(storeDir, 'js')}" }`,
-      'accounts { APP { jetstream: enabled, users: [',
-      '{ user: "admin", password: "admin-secret" }',
-      natsUserConfig('payment', servicePermissions(topology, 'payment'), '"payment-secret"'),
-      '] } }',
-    ].join('\n');
-    const configFile = join(storeDir, 'nats.conf');
-    await writeFile(configFile, config);
-    server = spawn(NATS_SERVER_BIN, ['-c', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
-    await new Promise<void>((resolve, reject) => {
-      let output = '';
-      const timer = setTimeout(() => reject(new Error(`nats-server did not start: ${output}`)), 10_000);
-      const onExit = (code: number | null) => reject(new Error(`nats-server exited with ${code}: ${output}`));
-      server.once('exit', onExit);
-      server.stderr!.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('Server is ready')) {
-          clearTimeout(timer);
-          // Only our listener: removeAllListeners('exit') would also drop Node's own, and 'exit' never fires.
-          server.off('exit', onExit);
-          resolve();
-        }
-      });
+    server = await startTestNatsServer({
+      config: (port, storeDir) =>
+        [
+          `listen: "127.0.0.1:${port}"`,
+          `jetstream { store_dir: "${storeDir}" }`,
+          'accounts { APP { jetstream: enabled, users: [',
+          '{ user: "admin", password: "admin-secret" }',
+          natsUserConfig('payment', servicePermissions(topology, 'payment'), '"payment-secret"'),
+          '] } }',
+        ].join('\n'),
     });
+    url = server.url;
     admin = await connectNats({ url, service: 'admin', user: 'admin', password: 'admin-secret' });
     adminJsm = await jetstreamManager(admin);
     await provision(adminJsm, topology);
@@ -95,13 +73,7 @@ describe('servicePermissions on an authenticated nats-server', () => {
   afterAll(async () => {
     await payment?.close();
     await admin?.close();
-    if (server && server.exitCode === null) {
-      await new Promise<void>((resolve) => {
-        server.once('exit', () => resolve());
-        server.kill('SIGTERM');
-      });
-    }
-    await rm(storeDir, { recursive: true, force: true });
+    await server?.dispose();
   });
 
   it('lets the service pull and ack its durable, publish its events, and dead-letter from the max-deliveries advisory', async () => {
