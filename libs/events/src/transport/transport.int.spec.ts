@@ -339,9 +339,17 @@ describe('JetStream consumer transport', () => {
     await vi.waitFor(() => expect(started).toBe(5), { timeout: 10_000 });
     await runner.stop();
     expect(await effects()).toHaveLength(5);
-    const info = await jsm.consumers.info(STREAM, h.durable);
-    expect(info.num_ack_pending).toBe(0);
-    expect(info.num_pending).toBe(0);
+    // stop() returned after sending the acks; the server applies them asynchronously (well within
+    // the 30 s ack wait, after which unacked messages would show as redeliveries instead)
+    await vi.waitFor(
+      async () => {
+        const info = await jsm.consumers.info(STREAM, h.durable);
+        expect(info.num_ack_pending).toBe(0);
+        expect(info.num_pending).toBe(0);
+        expect(info.num_redelivered).toBe(0);
+      },
+      { timeout: 3000 },
+    );
   });
 
   it('exposes the catalogued metrics', async () => {
