@@ -50,7 +50,12 @@ export interface MessageProcessorOptions {
   readonly maxAttempts?: number;
   /** Delay before a retry (nak delay). Default 1 s doubling to 60 s, with jitter. */
   readonly retryBackoff?: BackoffOptions;
-  /** Delay before an early event (predecessor missing) is redelivered, times the delivery count. Default 200 ms. */
+  /**
+   * Delay before an early event (predecessor missing) is redelivered, times the delivery count.
+   * Its total over the attempts should outlast the consumer's ack wait, since a predecessor
+   * delivered to a process that died comes back only after it (ServerJetStream uses ack wait / 2).
+   * Default 200 ms.
+   */
   readonly deferDelayMs?: number;
   readonly metrics?: EventsMetrics;
   readonly logger?: EventsLogger;

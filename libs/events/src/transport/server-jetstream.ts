@@ -23,6 +23,12 @@ export interface ConsumerBinding {
   readonly maxDeliver: number;
   /** The consumer's filter; decides the default ordering mode (see {@link orderingForFilter}). */
   readonly filterSubject?: string;
+  /**
+   * JetStream `ack_wait`, milliseconds. An early event is held back for half of it times the
+   * delivery count, so the hold-back outlasts one ack wait: a predecessor delivered to a process
+   * that died comes back only after it.
+   */
+  readonly ackWaitMs?: number;
   /** Default: {@link orderingForFilter} of `filterSubject` (strict when unknown), `none` without a database. */
   readonly ordering?: OrderingMode;
   readonly concurrency?: number;
@@ -104,6 +110,7 @@ export class ServerJetStream extends Server implements CustomTransportStrategy {
           outbox: this.options.outbox,
           ordering: binding.ordering ?? (this.options.db ? orderingForFilter(binding.filterSubject) : OrderingMode.None),
           maxAttempts: Math.max(1, binding.maxDeliver - 1),
+          ...(binding.ackWaitMs ? { deferDelayMs: Math.ceil(binding.ackWaitMs / 2) } : {}),
           retryBackoff: this.options.retryBackoff,
           metrics: this.options.metrics,
           logger: this.log,

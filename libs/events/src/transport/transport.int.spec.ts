@@ -160,7 +160,7 @@ describe('JetStream consumer transport', () => {
     for (let a = 0; a < 10; a++) {
       expect(rows.filter((r) => r.aggregate_id === `agg-${a}`).map((r) => r.sequence)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
     }
-  });
+   }, 120_000);
 
   it('applies an event once when it is delivered twice (re-published with a new msg id)', async () => {
     await addConsumer();
