@@ -4,17 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { platformContracts, type PlatformEventType } from './platform.catalogue.js';
 import { platformExamplePayloads } from './platform.examples.js';
 import { PayloadValidator } from './payload.validator.js';
+import { seededRandom as rng } from '../testing/seeded-random.js';
 
-// Deterministic xorshift PRNG: a failure reproduces on every run.
-function rng(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 0x1_0000_0000;
-  };
-}
 
 const ODD_VALUES: unknown[] = [
   null, undefined, '', ' ', 'x', 'SKU-001', 'sku-001', 'EUR', 'eur', 'tok_visa', 'tok_', 'c-1', '01890a5d-ac96-774b-bcce-b302099a8057',

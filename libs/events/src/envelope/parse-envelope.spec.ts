@@ -3,6 +3,7 @@ import { MalformedEnvelopeError } from '../errors.js';
 import { createEnvelope } from './create-envelope.js';
 import { encodeEnvelope } from './encode-envelope.js';
 import { parseEnvelope } from './parse-envelope.js';
+import { seededRandom as rng } from '../testing/seeded-random.js';
 
 const base = createEnvelope({
   type: 'order.confirmed.v1',
@@ -162,17 +163,6 @@ describe('parseEnvelope: prototype pollution', () => {
 });
 
 describe('parseEnvelope: fuzz', () => {
-  // Deterministic xorshift PRNG: a failure reproduces on every run.
-  function rng(seed: number): () => number {
-    let state = seed >>> 0 || 1;
-    return () => {
-      state ^= state << 13;
-      state ^= state >>> 17;
-      state ^= state << 5;
-      return (state >>> 0) / 0x1_0000_0000;
-    };
-  }
-
   function mutate(bytes: Uint8Array, random: () => number): Uint8Array {
     const out = Array.from(bytes);
     const edits = 1 + Math.floor(random() * 4);

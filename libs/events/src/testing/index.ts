@@ -7,3 +7,4 @@ export { readStream, streamCount, type ReadMessage } from './stream-reader.js';
 export { acceptAnyEvent, migrateEventsSchema, permissiveRegistry } from './event-fixtures.js';
 export { describeDatabaseConformance, type DatabaseUnderTest } from './storage.conformance.js';
 export { createTestPgDatabase, createTestPgliteDatabase, TEST_DATABASE_URL, type TestDatabase } from './databases.js';
+export { seededRandom } from './seeded-random.js';
