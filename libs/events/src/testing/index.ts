@@ -8,3 +8,4 @@ export { acceptAnyEvent, migrateEventsSchema, permissiveRegistry } from './event
 export { describeDatabaseConformance, type DatabaseUnderTest } from './storage.conformance.js';
 export { createTestPgDatabase, createTestPgliteDatabase, TEST_DATABASE_URL, type TestDatabase } from './databases.js';
 export { seededRandom } from './seeded-random.js';
+export { startPlatformTestNats, type PlatformTestNats } from './platform-nats.js';

@@ -1,4 +1,4 @@
-import { openDatabase, EventsRuntime, type Database } from '@platform/events';
+import { EventsRuntime, migrate, openDatabase, type Database } from '@platform/events';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import type { AddressInfo } from 'node:net';
@@ -29,10 +29,15 @@ export async function startService<C extends BaseServiceConfig>(definition: Serv
   let runtime: EventsRuntime | undefined;
   let app: NestFastifyApplication | undefined;
   try {
+    if (definition.migrations) await migrate(db, name, definition.migrations);
     runtime = await EventsRuntime.start({ service: name, nats: { url: config.NATS_URL }, db, metricsRegistry });
     app = await createHttpApp(definition.module, { service: name, config, metricsRegistry, imports: [ServiceResourcesModule.forRoot({ db, runtime })] });
     const context: ServiceContext<C> = { name, app, config, db, runtime };
     await definition.onReady?.(context);
+    if (definition.consumesEvents) {
+      runtime.connectTransport(app, { retryBackoff: { initialMs: config.EVENT_RETRY_INITIAL_MS, maxMs: config.EVENT_RETRY_MAX_MS } });
+      await app.startAllMicroservices();
+    }
     registerReadinessChecks(app.get(ReadinessRegistry), db, runtime);
     await app.listen({ port: config.PORT, host: config.HOST });
     const url = urlOf(app);

@@ -61,6 +61,20 @@ export class BaseServiceConfig {
   @IsIn(Object.values(LogLevel))
   LOG_LEVEL: LogLevel = LogLevel.Info;
 
+  /** First retry delay of a failed event handler, milliseconds (doubling with jitter per attempt). */
+  @Expose()
+  @IsInt()
+  @Min(1)
+  @Max(3_600_000)
+  EVENT_RETRY_INITIAL_MS: number = 1_000;
+
+  /** Cap of the retry delay of a failed event handler, milliseconds. */
+  @Expose()
+  @IsInt()
+  @Min(1)
+  @Max(3_600_000)
+  EVENT_RETRY_MAX_MS: number = 60_000;
+
   /** After SIGTERM/SIGINT, exit forcibly when draining takes longer than this, milliseconds. */
   @Expose()
   @IsInt()

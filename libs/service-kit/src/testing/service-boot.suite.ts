@@ -1,4 +1,4 @@
-import { startTestNatsServer, type TestNatsServer } from '@platform/events/testing';
+import { startPlatformTestNats, type PlatformTestNats } from '@platform/events/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BaseServiceConfig } from '../config/base-service.config.js';
 import type { ServiceDefinition } from '../bootstrap/service-definition.js';
@@ -10,11 +10,11 @@ import { startTestService, type TestService } from './start-test-service.js';
  */
 export function describeServiceBoot<C extends BaseServiceConfig>(definition: ServiceDefinition<C>): void {
   describe(`${definition.name} service boot`, () => {
-    let nats: TestNatsServer | undefined;
+    let nats: PlatformTestNats | undefined;
     let service: TestService<C> | undefined;
 
     beforeAll(async () => {
-      nats = await startTestNatsServer();
+      nats = await startPlatformTestNats();
       service = await startTestService(definition, { NATS_URL: nats.url });
     });
     afterAll(async () => {

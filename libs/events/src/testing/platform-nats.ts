@@ -1,0 +1,73 @@
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { JetStreamPublisher } from '../publisher/jetstream.publisher.js';
+import { createEnvelope } from '../envelope/create-envelope.js';
+import { encodeEnvelope } from '../envelope/encode-envelope.js';
+import type { EventEnvelope } from '../envelope/envelope.js';
+import { subjectFor } from '../subjects/subjects.js';
+import { provision } from '../topology/provisioner.js';
+import { platformTopology } from '../topology/platform.topology.js';
+import { readStream, type ReadMessage } from './stream-reader.js';
+import { startTestNatsServer, type TestNatsServer } from './nats-server.js';
+
+/** A test nats-server with the platform topology provisioned, and helpers to feed and read it. */
+export interface PlatformTestNats extends TestNatsServer {
+  /**
+   * Publish an event as the producing service would (a complete CloudEvents envelope, `Nats-Msg-Id`
+   * = event id). `sequence` defaults to 1; pass it for later events of the same aggregate.
+   */
+  publish<Data extends object>(input: {
+    type: string;
+    tenantId: string;
+    aggregateId: string;
+    data: Data;
+    sequence?: number;
+    source?: string;
+  }): Promise<EventEnvelope<Data>>;
+  /** Every message of `stream` (ORDERS, PAYMENTS, …, DLQ) in stream order. */
+  read(stream: string): Promise<ReadMessage[]>;
+}
+
+/**
+ * Start a nats-server on a free loopback port and provision `platformTopology()` on it, so that a
+ * service under test finds its durable consumers; `dispose()` stops it and deletes its store.
+ */
+export async function startPlatformTestNats(): Promise<PlatformTestNats> {
+  const server = await startTestNatsServer();
+  try {
+    const nc = await connect({ servers: server.url });
+    try {
+      await provision(await jetstreamManager(nc), platformTopology());
+    } finally {
+      await nc.close();
+    }
+  } catch (error) {
+    await server.dispose();
+    throw error;
+  }
+  const withConnection = async <T>(fn: (nc: Awaited<ReturnType<typeof connect>>) => Promise<T>): Promise<T> => {
+    const nc = await connect({ servers: server.url });
+    try {
+      return await fn(nc);
+    } finally {
+      await nc.close();
+    }
+  };
+  return {
+    ...server,
+    publish: (input) =>
+      withConnection(async (nc) => {
+        const envelope = createEnvelope({
+          source: input.source ?? 'test',
+          type: input.type,
+          tenantId: input.tenantId,
+          subject: input.aggregateId,
+          sequence: input.sequence ?? 1,
+          data: input.data,
+        });
+        await new JetStreamPublisher(jetstream(nc)).publish(subjectFor(envelope.type, envelope.tenantid), encodeEnvelope(envelope), { msgId: envelope.id });
+        return envelope;
+      }),
+    read: (stream) => withConnection(async (nc) => readStream(await jetstreamManager(nc), stream)),
+  };
+}
