@@ -15,6 +15,7 @@ export const ErrorCode = {
   InvalidConfig: 'EVT_INVALID_CONFIG',
   Storage: 'EVT_STORAGE',
   NotFound: 'EVT_NOT_FOUND',
+  CircuitOpen: 'EVT_CIRCUIT_OPEN',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -33,6 +34,11 @@ export abstract class EventsError extends Error {
 export class RetryableError extends EventsError {
   readonly code: ErrorCode = ErrorCode.Retryable;
   readonly retryable = true;
+}
+
+/** A call refused without trying because its circuit breaker is open; retried like any transient failure. */
+export class CircuitOpenError extends RetryableError {
+  override readonly code: ErrorCode = ErrorCode.CircuitOpen;
 }
 
 /** A failure that no retry can fix: the message is dead-lettered at once. */

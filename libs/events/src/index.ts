@@ -5,6 +5,7 @@
 
 // Errors
 export {
+  CircuitOpenError,
   ErrorCode,
   EventsError,
   InvalidConfigError,
@@ -145,6 +146,9 @@ export { ConsumeOutcome, EventsMetricName, EventsMetrics, PublishResult } from '
 
 // Runtime wiring for services
 export { EventsRuntime, type EventsRuntimeOptions } from './runtime/events.runtime.js';
+
+// Resilience
+export { CircuitBreaker, CircuitState, type CircuitBreakerOptions } from './resilience/circuit-breaker.js';
 
 // Utilities
 export { backoffDelay, type BackoffOptions } from './util/backoff.js';

@@ -104,6 +104,11 @@ export class EventsRuntime {
     return server;
   }
 
+  /** The transport attached by {@link connectTransport}, if any (to pause or inspect consumers). */
+  get transport(): ServerJetStream | undefined {
+    return this.server;
+  }
+
   /** Delete inbox rows past the retention; runs every 10 minutes once the transport is connected. */
   async pruneInbox(): Promise<number> {
     try {

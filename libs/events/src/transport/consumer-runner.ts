@@ -42,6 +42,7 @@ export class ConsumerRunner {
   private consuming = false;
   private statsTimer?: NodeJS.Timeout;
   private readonly abort = new AbortController();
+  private pauseGate?: { promise: Promise<void>; open: () => void };
 
   constructor(private readonly options: ConsumerRunnerOptions) {
     this.executor = new KeyedExecutor(options.concurrency ?? 32);
@@ -59,6 +60,35 @@ export class ConsumerRunner {
 
   get inFlight(): number {
     return this.executor.inFlight;
+  }
+
+  /** True while paused: no new message is started (see {@link pause}). */
+  get isPaused(): boolean {
+    return this.pauseGate !== undefined;
+  }
+
+  /**
+   * Stop taking messages until {@link resume}: handlers already running finish, the messages
+   * already buffered wait (unacknowledged), and no further pull is issued once the buffer is
+   * full. For a dependency known to be down (a circuit breaker), so that messages are not burnt
+   * through their retries. A pause longer than the consumer's ack wait lets JetStream redeliver
+   * the buffered messages (their delivery count grows), so keep pauses shorter than that.
+   */
+  pause(): void {
+    if (this.pauseGate) return;
+    let open!: () => void;
+    const promise = new Promise<void>((resolve) => (open = resolve));
+    this.pauseGate = { promise, open };
+    this.logger.warn({ consumer: this.options.durable }, 'consumer paused');
+  }
+
+  /** Take messages again after {@link pause}. */
+  resume(): void {
+    const gate = this.pauseGate;
+    if (!gate) return;
+    this.pauseGate = undefined;
+    gate.open();
+    this.logger.info({ consumer: this.options.durable }, 'consumer resumed');
   }
 
   start(): void {
@@ -84,6 +114,7 @@ export class ConsumerRunner {
   async stop(): Promise<void> {
     this.stopping = true;
     this.abort.abort();
+    this.resume();
     clearInterval(this.statsTimer);
     await this.messages?.close().catch(() => undefined);
     await this.loop;
@@ -105,6 +136,7 @@ export class ConsumerRunner {
         failures = 0;
         this.logger.info({ stream, consumer: durable }, 'consumer started');
         for await (const message of messages) {
+          while (this.pauseGate && !this.stopping) await this.pauseGate.promise;
           if (this.stopping) {
             message.nak();
             continue;

@@ -94,6 +94,19 @@ export class ServerJetStream extends Server implements CustomTransportStrategy {
     return this.runners;
   }
 
+  /**
+   * Pause every consumer of this server (see `ConsumerRunner.pause`): a circuit breaker calls it
+   * while a dependency every handler needs is down. Readiness is unaffected.
+   */
+  pauseConsumers(): void {
+    for (const runner of this.runners) runner.pause();
+  }
+
+  /** Undo {@link pauseConsumers}. */
+  resumeConsumers(): void {
+    for (const runner of this.runners) runner.resume();
+  }
+
   async listen(callback: (...optionalParams: unknown[]) => void): Promise<void> {
     try {
       const { connection, consumers } = this.options;
