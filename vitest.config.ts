@@ -44,6 +44,21 @@ export default defineConfig({
           maxWorkers: 2,
         },
       },
+      {
+        oxc,
+        resolve,
+        test: {
+          name: 'e2e',
+          sequence: { groupOrder: 2 },
+          // The six services as processes (apps/*/dist, built by `npm test` first) on their own
+          // nats-server and PostgreSQL databases; one file at a time.
+          include: ['e2e/**/*.e2e.spec.ts'],
+          exclude: ['**/node_modules/**', '**/dist/**'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          maxWorkers: 1,
+        },
+      },
     ],
   },
 });

@@ -28,9 +28,10 @@ function check(label, command, args) {
 }
 
 const bin = (name) => join(root, 'node_modules', '.bin', name);
-const projectDirs = ['libs', 'apps'].flatMap((group) =>
-  existsSync(join(root, group)) ? readdirSync(join(root, group)).map((name) => join(group, name)) : [],
-);
+const projectDirs = [
+  ...['libs', 'apps'].flatMap((group) => (existsSync(join(root, group)) ? readdirSync(join(root, group)).map((name) => join(group, name)) : [])),
+  'e2e',
+];
 
 check('build (tsc -b, all projects)', bin('tsc'), ['-b', 'tsconfig.json']);
 for (const dir of projectDirs) {

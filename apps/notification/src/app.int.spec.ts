@@ -1,4 +1,201 @@
-import { describeServiceBoot } from '@platform/service-kit/testing';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import {
+  encodeEnvelope,
+  newEventId,
+  subjectFor,
+  type EventEnvelope,
+  type InventoryStockLowV1,
+  type NotificationSentV1,
+  type OrderCancelledV1,
+  type OrderConfirmedV1,
+  type OrderCreatedV1,
+} from '@platform/events';
+import { startPlatformTestNats, type PlatformTestNats } from '@platform/events/testing';
+import { describeServiceBoot, startTestService, type TestService } from '@platform/service-kit/testing';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { NotificationServiceConfig } from './config.js';
 import { notificationService } from './service.definition.js';
 
 describeServiceBoot(notificationService);
+
+const TENANT = 'acme';
+const OTHER_TENANT = 'globex';
+const OPS = 'ops-oncall@example.test';
+const WAIT = { timeout: 10_000, interval: 50 };
+const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+describe('notification service: customer notifications and operations alerts', () => {
+  let nats: PlatformTestNats;
+  let service: TestService<NotificationServiceConfig>;
+
+  beforeAll(async () => {
+    nats = await startPlatformTestNats();
+    service = await startTestService(notificationService, { NATS_URL: nats.url, NOTIFICATION_OPS_RECIPIENT: OPS });
+  });
+  afterAll(async () => {
+    await service?.dispose();
+    await nats?.dispose();
+  });
+
+  const get = (path: string, tenant: string | null = TENANT) =>
+    fetch(`${service.url}${path}`, { headers: tenant === null ? {} : { 'x-tenant-id': tenant } });
+
+  const publish = <Data extends object>(type: string, aggregateId: string, data: Data, sequence: number, source: string) =>
+    nats.publish({ type, source, tenantId: TENANT, aggregateId, data, sequence });
+
+  /** Publish an already published envelope again under another `Nats-Msg-Id`, as a redelivery past JetStream's de-duplication. */
+  const republish = async (envelope: EventEnvelope) => {
+    const nc = await connect({ servers: nats.url });
+    try {
+      await jetstream(nc).publish(subjectFor(envelope.type, envelope.tenantid), encodeEnvelope(envelope), { msgID: `${envelope.id}-again` });
+    } finally {
+      await nc.close();
+    }
+  };
+
+  /** Both durables have acknowledged everything they were given, and every outbox row is published. */
+  const settled = () =>
+    vi.waitFor(async () => {
+      const nc = await connect({ servers: nats.url });
+      try {
+        const jsm = await jetstreamManager(nc);
+        for (const [stream, durable] of [
+          ['ORDERS', 'notification-orders'],
+          ['INVENTORY', 'notification-inventory'],
+        ] as const) {
+          const info = await jsm.consumers.info(stream, durable);
+          expect({ durable, pending: info.num_pending, ackPending: info.num_ack_pending }).toEqual({ durable, pending: 0, ackPending: 0 });
+        }
+      } finally {
+        await nc.close();
+      }
+      const { rows } = await service.db.query<{ pending: number }>('SELECT count(*)::int AS pending FROM events_outbox WHERE published_at IS NULL');
+      expect(rows[0]!.pending).toBe(0);
+    }, WAIT);
+
+  const sentEvents = async () => (await nats.read('NOTIFICATIONS')).map((m) => m.json as EventEnvelope<NotificationSentV1>);
+
+  const customerId = 'c-notify';
+  const confirmedOrder: OrderConfirmedV1 = { orderId: newEventId(), customerId, totalCents: 4_200, currency: 'EUR' };
+  const cancelledOrder: OrderCancelledV1 = { orderId: newEventId(), customerId, reason: 'payment_declined', totalCents: 1_000, currency: 'EUR' };
+  const created = (orderId: string, totalCents: number): OrderCreatedV1 => ({
+    orderId,
+    customerId,
+    items: [{ sku: 'SKU-001', quantity: 1, unitPriceCents: totalCents }],
+    totalCents,
+    currency: 'EUR',
+    paymentToken: 'tok_visa',
+  });
+
+  it('sends one order-confirmed email per order, despite a second event for the order and a redelivered event', async () => {
+    const orderId = confirmedOrder.orderId;
+    await publish('order.created.v1', orderId, created(orderId, 4_200), 1, 'order'); // no handler: acknowledged as ignored
+    const confirmed = await publish('order.confirmed.v1', orderId, confirmedOrder, 2, 'order');
+    await publish('order.confirmed.v1', orderId, confirmedOrder, 3, 'order'); // another event id, same fact: the unique key absorbs it
+    await republish(confirmed); // the same event id again: the inbox absorbs it
+    await settled();
+
+    const response = await get(`/notifications?orderId=${orderId}`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      items: [{ channel: 'email', template: 'order-confirmed', recipient: `customer:${customerId}`, orderId, createdAt: expect.stringMatching(ISO) }],
+    });
+
+    const sent = (await sentEvents()).filter((e) => e.data.orderId === orderId);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({
+      type: 'notification.sent.v1',
+      tenantid: TENANT,
+      data: { channel: 'email', template: 'order-confirmed', recipient: `customer:${customerId}`, orderId },
+    });
+    expect(sent[0]!.subject).toBe(sent[0]!.data.notificationId);
+    expect(await nats.read('DLQ')).toEqual([]); // the duplicate was absorbed, not failed and dead-lettered
+  });
+
+  it('sends an order-cancelled email with the reason, and lists a customer’s notifications newest first', async () => {
+    const orderId = cancelledOrder.orderId;
+    await publish('order.created.v1', orderId, created(orderId, 1_000), 1, 'order');
+    await publish('order.cancelled.v1', orderId, cancelledOrder, 2, 'order');
+    await settled();
+
+    const { rows } = await service.db.query<{ message: string }>('SELECT message FROM notifications WHERE order_id = $1', [orderId]);
+    expect(rows.map((r) => r.message)).toEqual([expect.stringContaining('reason: payment_declined')]);
+
+    const response = await get(`/notifications?customerId=${customerId}`);
+    expect(response.status).toBe(200);
+    const body: any = await response.json();
+    expect(body.items.map((i: any) => [i.template, i.orderId])).toEqual([
+      ['order-cancelled', orderId],
+      ['order-confirmed', confirmedOrder.orderId],
+    ]);
+    expect(body.items[0]).toEqual({ channel: 'email', template: 'order-cancelled', recipient: `customer:${customerId}`, orderId, createdAt: expect.stringMatching(ISO) });
+
+    const limited: any = await (await get(`/notifications?customerId=${customerId}&limit=1`)).json();
+    expect(limited.items.map((i: any) => i.template)).toEqual(['order-cancelled']);
+  });
+
+  it('alerts operations once per stock-low event on the webhook channel', async () => {
+    const low: InventoryStockLowV1 = { sku: 'SKU-007', available: 2, threshold: 5 };
+    const first = await publish('inventory.stock-low.v1', low.sku, low, 1, 'inventory');
+    await publish('inventory.stock-low.v1', low.sku, { ...low, available: 1 }, 2, 'inventory'); // a second fact: a second alert
+    await republish(first); // redelivery: no third alert
+    await settled();
+
+    const alerts = (await sentEvents()).filter((e) => e.data.template === 'stock-low');
+    expect(alerts.map((e) => e.data)).toEqual([
+      { notificationId: expect.any(String), channel: 'webhook', template: 'stock-low', recipient: OPS },
+      { notificationId: expect.any(String), channel: 'webhook', template: 'stock-low', recipient: OPS },
+    ]);
+    const { rows } = await service.db.query<{ message: string }>("SELECT message FROM notifications WHERE template = 'stock-low' ORDER BY created_at, id");
+    expect(rows.map((r) => r.message)).toEqual(['Stock low for SKU-007: 2 available (threshold 5).', 'Stock low for SKU-007: 1 available (threshold 5).']);
+  });
+
+  it('counts sent notifications by channel and template', async () => {
+    const body = await (await get('/metrics')).text();
+    expect(body).toMatch(/^notifications_sent_total\{[^}]*channel="email"[^}]*template="order-confirmed"[^}]*\} 1$/m);
+    expect(body).toMatch(/^notifications_sent_total\{[^}]*channel="email"[^}]*template="order-cancelled"[^}]*\} 1$/m);
+    expect(body).toMatch(/^notifications_sent_total\{[^}]*channel="webhook"[^}]*template="stock-low"[^}]*\} 2$/m);
+  });
+
+  it('keeps tenants apart: another tenant sees no notifications of this one', async () => {
+    for (const query of [`orderId=${confirmedOrder.orderId}`, `customerId=${customerId}`]) {
+      const response = await get(`/notifications?${query}`, OTHER_TENANT);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ items: [] });
+    }
+  });
+
+  it('refuses a missing or malformed X-Tenant-Id with 400', async () => {
+    for (const tenant of [null, 'UPPER_case']) {
+      const response = await get(`/notifications?orderId=${confirmedOrder.orderId}`, tenant);
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ statusCode: 400, error: 'Bad Request', message: expect.stringContaining('X-Tenant-Id') });
+    }
+  });
+
+  it('requires exactly one of orderId and customerId', async () => {
+    for (const query of ['', `?orderId=${confirmedOrder.orderId}&customerId=${customerId}`, '?limit=10']) {
+      const response = await get(`/notifications${query}`);
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: 'exactly one of the query parameters orderId or customerId is required',
+      });
+    }
+  });
+
+  it.each([
+    ['a malformed orderId', '?orderId=not-a-uuid'],
+    ['a customerId over 64 characters', `?customerId=${'c'.repeat(65)}`],
+    ['limit 0', `?customerId=${customerId}&limit=0`],
+    ['limit 101', `?customerId=${customerId}&limit=101`],
+    ['a non-numeric limit', `?customerId=${customerId}&limit=ten`],
+    ['an unknown parameter', `?customerId=${customerId}&status=sent`],
+  ])('refuses %s with 400', async (_what, query) => {
+    const response = await get(`/notifications${query}`);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+  });
+});

@@ -36,3 +36,4 @@ export { TENANT_ID_HEADER, TenantId, tenantIdOf } from './http/tenant-id.decorat
 export { bootstrapService, EXIT_INVALID_CONFIG } from './bootstrap/bootstrap-service.js';
 export { startService, type RunningService } from './bootstrap/start-service.js';
 export type { ServiceContext, ServiceDefinition } from './bootstrap/service-definition.js';
+export { requestEventContext, type RequestEventContext } from './http/request-event-context.js';

@@ -6,7 +6,7 @@ import { encodeEnvelope } from '../envelope/encode-envelope.js';
 import type { EventEnvelope } from '../envelope/envelope.js';
 import { subjectFor } from '../subjects/subjects.js';
 import { provision } from '../topology/provisioner.js';
-import { platformTopology } from '../topology/platform.topology.js';
+import { platformTopology, type PlatformTopologyOptions } from '../topology/platform.topology.js';
 import { readStream, type ReadMessage } from './stream-reader.js';
 import { startTestNatsServer, type TestNatsServer } from './nats-server.js';
 
@@ -29,15 +29,15 @@ export interface PlatformTestNats extends TestNatsServer {
 }
 
 /**
- * Start a nats-server on a free loopback port and provision `platformTopology()` on it, so that a
+ * Start a nats-server on a free loopback port and provision `platformTopology(options.topology)` on it, so that a
  * service under test finds its durable consumers; `dispose()` stops it and deletes its store.
  */
-export async function startPlatformTestNats(): Promise<PlatformTestNats> {
+export async function startPlatformTestNats(options: { readonly topology?: PlatformTopologyOptions } = {}): Promise<PlatformTestNats> {
   const server = await startTestNatsServer();
   try {
     const nc = await connect({ servers: server.url });
     try {
-      await provision(await jetstreamManager(nc), platformTopology());
+      await provision(await jetstreamManager(nc), platformTopology(options.topology));
     } finally {
       await nc.close();
     }

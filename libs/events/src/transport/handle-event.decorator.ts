@@ -1,6 +1,8 @@
+import { applyDecorators, UseFilters } from '@nestjs/common';
 import { EventPattern } from '@nestjs/microservices';
 import type { EventContract } from '../contracts/define-event.js';
 import { parseEventType } from '../subjects/subjects.js';
+import { EventErrorPassthroughFilter } from './event-error-passthrough.filter.js';
 import { JETSTREAM_TRANSPORT } from './server-jetstream.js';
 
 /**
@@ -12,5 +14,8 @@ import { JETSTREAM_TRANSPORT } from './server-jetstream.js';
 export function HandleEvent(contract: EventContract | string): MethodDecorator {
   const type = typeof contract === 'string' ? contract : contract.type;
   parseEventType(type);
-  return EventPattern<string>(type, JETSTREAM_TRANSPORT);
+  // The passthrough filter is bound to the handler itself: in a hybrid app NestJS creates the
+  // handlers' exception context when the microservice is connected, before a global filter can
+  // be added to it, and the default RPC filter would turn every error into a retryable one.
+  return applyDecorators(EventPattern<string>(type, JETSTREAM_TRANSPORT), UseFilters(new EventErrorPassthroughFilter()));
 }

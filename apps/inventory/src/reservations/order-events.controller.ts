@@ -1,0 +1,36 @@
+import { Controller } from '@nestjs/common';
+import { Ctx, Payload } from '@nestjs/microservices';
+import {
+  HandleEvent,
+  JetStreamContext,
+  orderCancelledV1,
+  orderConfirmedV1,
+  orderCreatedV2,
+  type EventEnvelope,
+  type OrderCancelledV1,
+  type OrderConfirmedV1,
+  type OrderCreatedV2,
+} from '@platform/events';
+import { ReservationsService } from './reservations.service.js';
+
+/** Inventory's reactions to the order flow (durable `inventory-orders`). */
+@Controller()
+export class OrderEventsController {
+  constructor(private readonly reservations: ReservationsService) {}
+
+  @HandleEvent(orderCreatedV2)
+  async onOrderCreated(@Payload() event: EventEnvelope<OrderCreatedV2>, @Ctx() ctx: JetStreamContext): Promise<void> {
+    const lines = event.data.items.map(({ sku, quantity }) => ({ sku, quantity }));
+    await this.reservations.reserve(ctx.tx!, (e) => ctx.emit(e), event.tenantid, event.data.orderId, lines);
+  }
+
+  @HandleEvent(orderConfirmedV1)
+  async onOrderConfirmed(@Payload() event: EventEnvelope<OrderConfirmedV1>, @Ctx() ctx: JetStreamContext): Promise<void> {
+    await this.reservations.commit(ctx.tx!, (e) => ctx.emit(e), event.tenantid, event.data.orderId);
+  }
+
+  @HandleEvent(orderCancelledV1)
+  async onOrderCancelled(@Payload() event: EventEnvelope<OrderCancelledV1>, @Ctx() ctx: JetStreamContext): Promise<void> {
+    await this.reservations.release(ctx.tx!, (e) => ctx.emit(e), event.tenantid, event.data.orderId);
+  }
+}

@@ -1,0 +1,45 @@
+import { Controller, Inject } from '@nestjs/common';
+import { Ctx, Payload } from '@nestjs/microservices';
+import {
+  HandleEvent,
+  inventoryStockLowV1,
+  JetStreamContext,
+  orderCancelledV1,
+  orderConfirmedV1,
+  type EventEnvelope,
+  type InventoryStockLowV1,
+  type OrderCancelledV1,
+  type OrderConfirmedV1,
+} from '@platform/events';
+import { SERVICE_CONFIG } from '@platform/service-kit';
+import type { NotificationServiceConfig } from './config.js';
+import { orderCancelledNotification, orderConfirmedNotification, stockLowAlert } from './notification-rules.js';
+import { Notifier } from './notifier.js';
+
+/**
+ * Event handlers of the notification service: durables `notification-orders` (orders.*.*, strict
+ * per-order ordering; order.created has no handler and is acknowledged as ignored) and
+ * `notification-inventory` (inventory.*.stock-low).
+ */
+@Controller()
+export class NotificationEventsController {
+  constructor(
+    private readonly notifier: Notifier,
+    @Inject(SERVICE_CONFIG) private readonly config: NotificationServiceConfig,
+  ) {}
+
+  @HandleEvent(orderConfirmedV1)
+  async onOrderConfirmed(@Payload() event: EventEnvelope<OrderConfirmedV1>, @Ctx() ctx: JetStreamContext): Promise<void> {
+    await this.notifier.notify(ctx, orderConfirmedNotification(event.data));
+  }
+
+  @HandleEvent(orderCancelledV1)
+  async onOrderCancelled(@Payload() event: EventEnvelope<OrderCancelledV1>, @Ctx() ctx: JetStreamContext): Promise<void> {
+    await this.notifier.notify(ctx, orderCancelledNotification(event.data));
+  }
+
+  @HandleEvent(inventoryStockLowV1)
+  async onStockLow(@Payload() event: EventEnvelope<InventoryStockLowV1>, @Ctx() ctx: JetStreamContext): Promise<void> {
+    await this.notifier.notify(ctx, stockLowAlert(event.data, this.config.NOTIFICATION_OPS_RECIPIENT));
+  }
+}

@@ -1,0 +1,91 @@
+import { Controller } from '@nestjs/common';
+import { Ctx, Payload } from '@nestjs/microservices';
+import {
+  HandleEvent,
+  inventoryCommittedV1,
+  inventoryProductUpdatedV1,
+  inventoryReleasedV1,
+  inventoryReservationFailedV1,
+  inventoryReservedV1,
+  JetStreamContext,
+  paymentAuthorizedV1,
+  paymentCapturedV1,
+  paymentDeclinedV1,
+  paymentRefundedV1,
+  paymentVoidedV1,
+  type EventEnvelope,
+  type InventoryProductUpdatedV1,
+  type InventoryReservationFailedV1,
+} from '@platform/events';
+import type { OrderFact } from '../domain/order-flow.js';
+import { OrdersService } from './orders.service.js';
+
+type AboutAnOrder = EventEnvelope<{ orderId: string }>;
+
+/**
+ * The order service's reactions (durables `order-payments` and `order-inventory`): payment and
+ * inventory outcomes move the order; settlements are recorded in its history; product events
+ * feed the catalogue projection that prices new orders.
+ */
+@Controller()
+export class FlowEventsController {
+  constructor(private readonly orders: OrdersService) {}
+
+  @HandleEvent(paymentAuthorizedV1)
+  onPaymentAuthorized(@Payload() event: AboutAnOrder, @Ctx() ctx: JetStreamContext): Promise<void> {
+    return this.apply(event, ctx, { kind: 'payment-authorized' });
+  }
+
+  @HandleEvent(paymentDeclinedV1)
+  onPaymentDeclined(@Payload() event: AboutAnOrder, @Ctx() ctx: JetStreamContext): Promise<void> {
+    return this.apply(event, ctx, { kind: 'payment-declined' });
+  }
+
+  @HandleEvent(inventoryReservedV1)
+  onReserved(@Payload() event: AboutAnOrder, @Ctx() ctx: JetStreamContext): Promise<void> {
+    return this.apply(event, ctx, { kind: 'stock-reserved' });
+  }
+
+  @HandleEvent(inventoryReservationFailedV1)
+  onReservationFailed(@Payload() event: EventEnvelope<InventoryReservationFailedV1>, @Ctx() ctx: JetStreamContext): Promise<void> {
+    return this.apply(event, ctx, { kind: 'stock-failed', reason: event.data.reason });
+  }
+
+  @HandleEvent(paymentCapturedV1)
+  onCaptured(@Payload() event: AboutAnOrder, @Ctx() ctx: JetStreamContext): Promise<void> {
+    return this.note(event, ctx);
+  }
+
+  @HandleEvent(paymentVoidedV1)
+  onVoided(@Payload() event: AboutAnOrder, @Ctx() ctx: JetStreamContext): Promise<void> {
+    return this.note(event, ctx);
+  }
+
+  @HandleEvent(paymentRefundedV1)
+  onRefunded(@Payload() event: AboutAnOrder, @Ctx() ctx: JetStreamContext): Promise<void> {
+    return this.note(event, ctx);
+  }
+
+  @HandleEvent(inventoryCommittedV1)
+  onCommitted(@Payload() event: AboutAnOrder, @Ctx() ctx: JetStreamContext): Promise<void> {
+    return this.note(event, ctx);
+  }
+
+  @HandleEvent(inventoryReleasedV1)
+  onReleased(@Payload() event: AboutAnOrder, @Ctx() ctx: JetStreamContext): Promise<void> {
+    return this.note(event, ctx);
+  }
+
+  @HandleEvent(inventoryProductUpdatedV1)
+  onProductUpdated(@Payload() event: EventEnvelope<InventoryProductUpdatedV1>, @Ctx() ctx: JetStreamContext): Promise<void> {
+    return this.orders.upsertProduct(ctx.tx!, event.tenantid, event.data);
+  }
+
+  private apply(event: AboutAnOrder, ctx: JetStreamContext, fact: OrderFact): Promise<void> {
+    return this.orders.apply(ctx.tx!, (e) => ctx.emit(e), event.tenantid, event.data.orderId, fact, event.type, new Date(event.time));
+  }
+
+  private note(event: AboutAnOrder, ctx: JetStreamContext): Promise<void> {
+    return this.orders.note(ctx.tx!, event.tenantid, event.data.orderId, event.type, new Date(event.time));
+  }
+}

@@ -1,0 +1,99 @@
+import { PaymentDeclineReason, RetryableError } from '@platform/events';
+
+/** The gateway could not answer (timeout, 5xx): try again later. Retried, then dead-lettered. */
+export class GatewayUnavailableError extends RetryableError {}
+
+export interface AuthorizeRequest {
+  /** The same key always returns the same answer, so a retried request never authorizes twice. */
+  readonly idempotencyKey: string;
+  readonly token: string;
+  readonly amountCents: number;
+  readonly currency: string;
+}
+
+export type AuthorizeResult = { readonly approved: true; readonly reference: string } | { readonly approved: false; readonly reason: PaymentDeclineReason };
+
+export interface SettleRequest {
+  readonly idempotencyKey: string;
+  /** The authorization's gateway reference. */
+  readonly reference: string;
+  readonly amountCents: number;
+}
+
+/**
+ * A card payment gateway (Stripe-like): authorize holds money, capture takes it, void releases a
+ * hold, refund returns captured money. Every call is idempotent by `idempotencyKey`. Transient
+ * failures throw {@link GatewayUnavailableError}; declines are answers, not errors.
+ */
+export interface PaymentGateway {
+  authorize(request: AuthorizeRequest): Promise<AuthorizeResult>;
+  capture(request: SettleRequest): Promise<void>;
+  void(request: SettleRequest): Promise<void>;
+  refund(request: SettleRequest): Promise<void>;
+}
+
+export const PAYMENT_GATEWAY = Symbol('PAYMENT_GATEWAY');
+
+/** Stripe-test-token rules (design brief §4). */
+export const TestToken = {
+  decline: 'tok_decline',
+  insufficientFunds: 'tok_insufficient_funds',
+  gatewayError: 'tok_gateway_error',
+} as const;
+
+/** What the simulated gateway answers for a token: `error` is a transient failure on every attempt. */
+export function simulatedDecision(token: string): true | PaymentDeclineReason | 'error' {
+  switch (token) {
+    case TestToken.decline:
+      return PaymentDeclineReason.cardDeclined;
+    case TestToken.insufficientFunds:
+      return PaymentDeclineReason.insufficientFunds;
+    case TestToken.gatewayError:
+      return 'error';
+    default:
+      return true;
+  }
+}
+
+/**
+ * In-process gateway following {@link simulatedDecision}. It keeps its idempotency records in
+ * memory (a real gateway keeps them for a day or more): within one process a redelivered
+ * authorization gets the same reference. `setOutage(true)` makes every call fail transiently, to
+ * show the circuit breaker (tests, demos).
+ */
+export class SimulatedPaymentGateway implements PaymentGateway {
+  private readonly answers = new Map<string, AuthorizeResult>();
+  private outage = false;
+  private sequence = 0;
+
+  setOutage(down: boolean): void {
+    this.outage = down;
+  }
+
+  async authorize(request: AuthorizeRequest): Promise<AuthorizeResult> {
+    this.failIfDown();
+    const known = this.answers.get(request.idempotencyKey);
+    if (known) return known;
+    const decision = simulatedDecision(request.token);
+    if (decision === 'error') throw new GatewayUnavailableError(`gateway error for ${request.token} (simulated)`);
+    const answer: AuthorizeResult = decision === true ? { approved: true, reference: `auth_${++this.sequence}_${Date.now().toString(36)}` } : { approved: false, reason: decision };
+    this.answers.set(request.idempotencyKey, answer);
+    return answer;
+  }
+
+  async capture(): Promise<void> {
+    this.failIfDown();
+  }
+
+  async void(): Promise<void> {
+    this.failIfDown();
+  }
+
+  async refund(): Promise<void> {
+    this.failIfDown();
+  }
+
+  private failIfDown(): void {
+    if (this.outage) throw new GatewayUnavailableError('payment gateway unavailable (simulated outage)');
+  }
+}

@@ -1,0 +1,210 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { consumersOf, platformTopology, type PlatformTopologyOptions } from '@platform/events';
+import { freePort, startPlatformTestNats, TEST_DATABASE_URL, type PlatformTestNats } from '@platform/events/testing';
+import pg from 'pg';
+
+export const SERVICES = ['order', 'payment', 'inventory', 'notification', 'analytics', 'loyalty'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+const root = new URL('../../', import.meta.url).pathname;
+const READY_TIMEOUT_MS = 60_000;
+
+export interface PlatformOptions {
+  /** Environment for every service (e.g. `ORDER_DEADLINE_MS`), after the harness's own. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Topology overrides for the provisioned test server (e.g. a shorter ack wait). */
+  readonly topology?: PlatformTopologyOptions;
+  /** `postgres` (a database per service on the test PostgreSQL server, default) or `pglite`. */
+  readonly storage?: 'postgres' | 'pglite';
+}
+
+/** One service process of a running platform. */
+export class ServiceProcess {
+  private child?: ChildProcess;
+  private log?: WriteStream;
+  private exited?: Promise<void>;
+
+  constructor(
+    readonly name: ServiceName,
+    readonly port: number,
+    private readonly env: Record<string, string>,
+    readonly logFile: string,
+  ) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Spawn the built service (`apps/<name>/dist/main.js`) and wait until `/health/ready` answers 200. */
+  async start(): Promise<void> {
+    this.log = createWriteStream(this.logFile, { flags: 'a' });
+    const child = spawn(process.execPath, [join(root, 'apps', this.name, 'dist', 'main.js')], {
+      cwd: root,
+      env: { ...process.env, ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    child.stdout!.pipe(this.log, { end: false });
+    child.stderr!.pipe(this.log, { end: false });
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`${this.name} exited with ${child.exitCode} during start; log: ${this.logFile}`);
+      const ready = await fetch(`${this.url}/health/ready`).then((r) => r.status === 200, () => false);
+      if (ready) return;
+      if (Date.now() > deadline) throw new Error(`${this.name} not ready after ${READY_TIMEOUT_MS} ms; log: ${this.logFile}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  /** SIGKILL: the process dies mid-flight, without draining. */
+  async kill(): Promise<void> {
+    this.child?.kill('SIGKILL');
+    await this.exited;
+  }
+
+  /** SIGTERM and wait for the graceful drain (SIGKILL after 30 s). */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    const timer = setTimeout(() => this.child?.kill('SIGKILL'), 30_000);
+    this.child!.kill('SIGTERM');
+    await this.exited;
+    clearTimeout(timer);
+    this.log?.end();
+  }
+}
+
+/** Six services as processes against their own nats-server and databases, for end-to-end tests and benchmarks. */
+export class Platform {
+  private constructor(
+    readonly nats: PlatformTestNats,
+    readonly services: Record<ServiceName, ServiceProcess>,
+    private readonly databases: string[],
+    readonly workDir: string,
+  ) {}
+
+  static async start(options: PlatformOptions = {}): Promise<Platform> {
+    const workDir = await mkdtemp(join(tmpdir(), 'platform-e2e-'));
+    const nats = await startPlatformTestNats({ topology: options.topology });
+    const databases: string[] = [];
+    const services = {} as Record<ServiceName, ServiceProcess>;
+    const platform = new Platform(nats, services, databases, workDir);
+    try {
+      const run = randomBytes(4).toString('hex');
+      for (const name of SERVICES) {
+        const env: Record<string, string> = {
+          PORT: String(await freePort()),
+          HOST: '127.0.0.1',
+          NATS_URL: nats.url,
+          LOG_LEVEL: 'warn',
+          DATA_DIR: join(workDir, name),
+          ...options.env,
+        };
+        if ((options.storage ?? 'postgres') === 'postgres') {
+          const database = `e2e_${run}_${name}`;
+          await adminQuery(`CREATE DATABASE ${database}`);
+          databases.push(database);
+          const url = new URL(TEST_DATABASE_URL);
+          url.pathname = `/${database}`;
+          env['DATABASE_URL'] = url.toString();
+        }
+        services[name] = new ServiceProcess(name, Number(env['PORT']), env, join(workDir, `${name}.log`));
+      }
+      await Promise.all(SERVICES.map((name) => services[name].start()));
+      return platform;
+    } catch (error) {
+      await platform.stop();
+      throw error;
+    }
+  }
+
+  url(service: ServiceName): string {
+    return this.services[service].url;
+  }
+
+  /**
+   * Resolves when every durable consumer of the platform has nothing pending and nothing
+   * unacknowledged (the flow has settled), or rejects after `timeoutMs`.
+   */
+  async settled(timeoutMs = 30_000): Promise<void> {
+    const nc = await connect({ servers: this.nats.url });
+    try {
+      const jsm = await jetstreamManager(nc);
+      const consumers = SERVICES.flatMap((service) => consumersOf(platformTopology(), service));
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const infos = await Promise.all(consumers.map((c) => jsm.consumers.info(c.stream, c.durable)));
+        const busy = infos.filter((info) => info.num_pending > 0 || info.num_ack_pending > 0);
+        if (busy.length === 0) return;
+        if (Date.now() > deadline) {
+          throw new Error(`flow not settled after ${timeoutMs} ms: ${busy.map((i) => `${i.name} pending=${i.num_pending} ack_pending=${i.num_ack_pending}`).join(', ')}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    } finally {
+      await nc.close();
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(Object.values(this.services).map((service) => service.stop().catch(() => undefined)));
+    await this.nats.dispose();
+    for (const database of this.databases) await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
+    if (!process.env['KEEP_E2E_LOGS']) await rm(this.workDir, { recursive: true, force: true });
+  }
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A small JSON HTTP client bound to one tenant. */
+export interface ApiResponse<T = any> {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: T;
+}
+
+export async function request<T = any>(
+  url: string,
+  options: { method?: string; tenant?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+): Promise<ApiResponse<T>> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.tenant !== undefined) headers['x-tenant-id'] = options.tenant;
+  let body: string | undefined = options.rawBody;
+  if (options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const response = await fetch(url, { method: options.method ?? 'GET', headers, body });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: response.status, headers: response.headers, body: parsed as T };
+}
+
+/** A random tenant id, so that tests sharing one platform do not see each other's data. */
+export function randomTenant(prefix = 't'): string {
+  return `${prefix}-${randomBytes(4).toString('hex')}`;
+}
