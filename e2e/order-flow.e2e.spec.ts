@@ -199,4 +199,91 @@ describe('order flow, end to end (six services, NATS, PostgreSQL)', () => {
     expect(await product(tenantB, 'SKU-SHARED')).toMatchObject({ available: 3, priceCents: 900 });
     expect((await api('payment', `/payments?orderId=${created.body.orderId}`, { tenant: tenantB })).body.items).toEqual([]);
   });
+
+  it('answers every bad request of the HTTP contract with its 4xx and a clear message, never a 5xx', async () => {
+    const tenant = await tenantWithProducts({ 'SKU-A': { priceCents: 100, available: 10 } });
+    const valid = { customerId: 'c-bad', items: [{ sku: 'SKU-A', quantity: 1 }], paymentToken: 'tok_visa' };
+    const post = (body: unknown, options: { tenant?: string; headers?: Record<string, string>; rawBody?: string } = {}) =>
+      api('order', '/orders', { method: 'POST', tenant: 'tenant' in options ? options.tenant : tenant, body: options.rawBody === undefined ? body : undefined, rawBody: options.rawBody, headers: options.headers });
+    const cases: Array<[string, Promise<{ status: number; body: any }>, number, RegExp]> = [
+      ['missing X-Tenant-Id', post(valid, { tenant: undefined }), 400, /X-Tenant-Id header is required/],
+      ['malformed X-Tenant-Id', post(valid, { tenant: 'Bad_Tenant' }), 400, /X-Tenant-Id must match/],
+      ['unknown field', post({ ...valid, priceCents: 1 }), 400, /property priceCents should not exist/],
+      ['no items', post({ ...valid, items: [] }), 400, /items must contain at least 1 elements/],
+      ['51 items', post({ ...valid, items: Array(51).fill({ sku: 'SKU-A', quantity: 1 }) }), 400, /items must contain no more than 50 elements/],
+      ['quantity 0', post({ ...valid, items: [{ sku: 'SKU-A', quantity: 0 }] }), 400, /quantity must not be less than 1/],
+      ['quantity 101', post({ ...valid, items: [{ sku: 'SKU-A', quantity: 101 }] }), 400, /quantity must not be greater than 100/],
+      ['quantity as a string', post({ ...valid, items: [{ sku: 'SKU-A', quantity: '2' }] }), 400, /quantity must be an integer/],
+      ['unknown field in a line', post({ ...valid, items: [{ sku: 'SKU-A', quantity: 1, price: 1 }] }), 400, /property price should not exist/],
+      ['missing customerId', post({ items: valid.items, paymentToken: 'tok_visa' }), 400, /customerId/],
+      ['bad payment token', post({ ...valid, paymentToken: 'visa' }), 400, /paymentToken/],
+      ['an array body', post([valid]), 400, /./],
+      ['malformed JSON', post(undefined, { rawBody: '{"customerId":', headers: { 'content-type': 'application/json' } }), 400, /./],
+      ['not JSON', post(undefined, { rawBody: 'customerId=c-1', headers: { 'content-type': 'text/plain' } }), 415, /./],
+      ['body over 16 KiB', post({ ...valid, customerId: 'x'.repeat(17 * 1024) }), 413, /./],
+      ['unknown SKU', post({ ...valid, items: [{ sku: 'SKU-NOPE', quantity: 1 }] }), 422, /unknown SKU: SKU-NOPE/],
+      ['malformed Idempotency-Key', post(valid, { headers: { 'idempotency-key': 'x'.repeat(256) } }), 400, /Idempotency-Key/],
+      ['unknown order', api('order', '/orders/0190a0a0-0000-7000-8000-000000000000', { tenant }), 404, /not found/],
+      ['malformed order id', api('order', '/orders/not-an-id', { tenant }), 404, /not found/],
+      ['bad list limit', api('order', '/orders?limit=0', { tenant }), 400, /limit must not be less than 1/],
+      ['bad list status', api('order', '/orders?status=DONE', { tenant }), 400, /status must be one of/],
+      ['unknown query parameter', api('order', '/orders?colour=red', { tenant }), 400, /property colour should not exist/],
+      ['unknown product', api('inventory', '/products/SKU-NOPE', { tenant }), 404, /not found/],
+      ['malformed SKU on PUT', api('inventory', '/products/bad-sku', { method: 'PUT', tenant, body: { name: 'x', priceCents: 1 } }), 400, /sku must match/],
+      ['negative price', api('inventory', '/products/SKU-A', { method: 'PUT', tenant, body: { priceCents: -1 } }), 400, /priceCents must not be less than 0/],
+      ['new product without a price', api('inventory', '/products/SKU-NEW', { method: 'PUT', tenant, body: { name: 'x' } }), 422, /needs name and priceCents/],
+      ['bad payments limit', api('payment', '/payments?limit=abc', { tenant }), 400, /limit/],
+      ['notifications without a filter', api('notification', '/notifications', { tenant }), 400, /orderId or customerId/],
+      ['over-long customer id', api('loyalty', `/loyalty/${'c'.repeat(65)}`, { tenant }), 400, /./],
+      ['analytics without a tenant', api('analytics', '/analytics/summary'), 400, /X-Tenant-Id/],
+    ];
+    for (const [name, response, status, message] of cases) {
+      const { status: actual, body } = await response;
+      expect({ name, status: actual }).toEqual({ name, status });
+      expect(body, name).toMatchObject({ statusCode: status, error: expect.any(String), message: expect.anything() });
+      const text = Array.isArray(body.message) ? body.message.join('; ') : String(body.message);
+      expect(text, name).toMatch(message);
+      expect(JSON.stringify(body), name).not.toMatch(/\bat .*\.(js|ts):\d+/);
+    }
+    // None of the refused requests created anything.
+    expect((await api('order', '/orders', { tenant })).body.items).toEqual([]);
+  });
+
+  it('a service killed (SIGKILL) while orders flow and restarted: every order ends, each effect applied once', async () => {
+    const tenant = await tenantWithProducts({ 'SKU-K': { priceCents: 100, available: 1000 } });
+    const orderIds: string[] = [];
+    const post = async (i: number) => {
+      const response = await placeOrder(tenant, { customerId: `c-kill-${i}`, items: [{ sku: 'SKU-K', quantity: 1 + (i % 3) }], paymentToken: 'tok_visa' });
+      expect(response.status).toBe(201);
+      orderIds.push(response.body.orderId);
+    };
+    for (let i = 0; i < 10; i++) await post(i);
+    await platform.services.inventory.kill();
+    for (let i = 10; i < 20; i++) await post(i);
+    await platform.services.payment.kill();
+    for (let i = 20; i < 30; i++) await post(i);
+    await platform.services.inventory.start();
+    for (let i = 30; i < 40; i++) await post(i);
+    await platform.services.payment.start();
+
+    const orders = await Promise.all(orderIds.map((id) => terminalOrder(tenant, id, ORDER_DEADLINE_MS + 4 * ACK_WAIT_MS + 20_000)));
+    await platform.settled(60_000);
+    const confirmed = orders.filter((o) => o.status === 'CONFIRMED');
+    expect(confirmed.length + orders.filter((o) => o.status === 'CANCELLED').length).toBe(40);
+    const confirmedUnits = confirmed.reduce((sum, o) => sum + o.items[0].quantity, 0);
+    expect(await product(tenant, 'SKU-K')).toMatchObject({ available: 1000 - confirmedUnits, reserved: 0 });
+    for (const order of orders) {
+      const expected = order.status === 'CONFIRMED' ? ['captured'] : [expect.stringMatching(/^(voided|cancelled|declined)$/)];
+      expect((await payments(tenant, order.orderId)).map((p) => p.status), order.orderId).toEqual(expected);
+      const notes = (await api('notification', `/notifications?orderId=${order.orderId}`, { tenant })).body.items;
+      expect(notes.map((n: { template: string }) => n.template)).toEqual([order.status === 'CONFIRMED' ? 'order-confirmed' : 'order-cancelled']);
+      const loyalty = (await api('loyalty', `/loyalty/${order.customerId}`, { tenant })).body;
+      expect(loyalty.points).toBe(order.status === 'CONFIRMED' ? Math.floor(order.totalCents / 100) : 0);
+    }
+    expect((await api('analytics', '/analytics/summary', { tenant })).body).toMatchObject({
+      ordersCreated: 40,
+      ordersConfirmed: confirmed.length,
+      ordersCancelled: 40 - confirmed.length,
+    });
+  });
 });
