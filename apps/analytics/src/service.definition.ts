@@ -1,4 +1,5 @@
 import type { ServiceDefinition } from '@platform/service-kit';
+import { analyticsMigrations } from './analytics/analytics.migrations.js';
 import { AppModule } from './app.module.js';
 import { AnalyticsServiceConfig } from './config.js';
 
@@ -7,4 +8,6 @@ export const analyticsService: ServiceDefinition<AnalyticsServiceConfig> = {
   name: 'analytics',
   module: AppModule,
   configClass: AnalyticsServiceConfig,
+  migrations: analyticsMigrations,
+  consumesEvents: true,
 };
