@@ -23,6 +23,8 @@ export interface PlatformOptions {
   readonly topology?: PlatformTopologyOptions;
   /** `postgres` (a database per service on the test PostgreSQL server, default) or `pglite`. */
   readonly storage?: 'postgres' | 'pglite';
+  /** Extra `node` flags for every service process (e.g. `--cpu-prof` when profiling). */
+  readonly nodeArgs?: readonly string[];
 }
 
 /** One service process of a running platform. */
@@ -36,6 +38,7 @@ export class ServiceProcess {
     readonly port: number,
     private readonly env: Record<string, string>,
     readonly logFile: string,
+    private readonly nodeArgs: readonly string[] = [],
   ) {}
 
   get url(): string {
@@ -49,7 +52,7 @@ export class ServiceProcess {
   /** Spawn the built service (`apps/<name>/dist/main.js`) and wait until `/health/ready` answers 200. */
   async start(): Promise<void> {
     this.log = createWriteStream(this.logFile, { flags: 'a' });
-    const child = spawn(process.execPath, [join(root, 'apps', this.name, 'dist', 'main.js')], {
+    const child = spawn(process.execPath, [...this.nodeArgs, join(root, 'apps', this.name, 'dist', 'main.js')], {
       cwd: root,
       env: { ...process.env, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -119,7 +122,7 @@ export class Platform {
           url.pathname = `/${database}`;
           env['DATABASE_URL'] = url.toString();
         }
-        services[name] = new ServiceProcess(name, Number(env['PORT']), env, join(workDir, `${name}.log`));
+        services[name] = new ServiceProcess(name, Number(env['PORT']), env, join(workDir, `${name}.log`), options.nodeArgs);
       }
       await Promise.all(SERVICES.map((name) => services[name].start()));
       return platform;

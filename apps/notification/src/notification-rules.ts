@@ -42,13 +42,25 @@ const REASON_TEXT: Record<OrderCancellationReason, string> = {
 };
 
 /** `12345` EUR → `123.45 EUR`; the number of decimals follows the currency (JPY has none). */
-export function formatAmount(minorUnits: number, currency: string): string {
-  let digits = 2;
-  try {
-    digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    // An unknown code keeps two decimals; the contract already checked its shape.
+const fractionDigits = new Map<string, number>();
+
+/** Minor-unit digits of a currency (2 for USD, 0 for JPY); cached, as building a formatter is costly. */
+function fractionDigitsOf(currency: string): number {
+  let digits = fractionDigits.get(currency);
+  if (digits === undefined) {
+    try {
+      digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    } catch {
+      // An unknown code keeps two decimals; the contract already checked its shape.
+      digits = 2;
+    }
+    fractionDigits.set(currency, digits);
   }
+  return digits;
+}
+
+export function formatAmount(minorUnits: number, currency: string): string {
+  const digits = fractionDigitsOf(currency);
   if (digits === 0) return `${minorUnits} ${currency}`;
   const scale = 10 ** digits;
   const fraction = String(minorUnits % scale).padStart(digits, '0');

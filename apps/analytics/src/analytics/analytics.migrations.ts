@@ -6,7 +6,9 @@ import type { Migration } from '@platform/events';
  * - `analytics_facts`: one row per applied event, keyed by the event id, so that applying an event
  *   a second time (redelivery, replay while live consumption runs) changes nothing.
  * - `analytics_tenant_summary`: the counters of each tenant, moved only by the statement that
- *   inserted a new fact; `GET /analytics/summary` reads one row by primary key.
+ *   inserted a new fact, spread over 16 shards (chosen by the event id) so that concurrent
+ *   handlers of one busy tenant do not queue on a single row lock; `GET /analytics/summary` sums
+ *   the tenant's shards (at most 16 rows, by primary key).
  */
 export const analyticsMigrations: readonly Migration[] = [
   {
@@ -27,7 +29,8 @@ export const analyticsMigrations: readonly Migration[] = [
       CREATE INDEX analytics_facts_tenant_type_idx ON analytics_facts (tenant_id, event_type, occurred_at);
 
       CREATE TABLE analytics_tenant_summary (
-        tenant_id                   text        PRIMARY KEY,
+        tenant_id                   text        NOT NULL,
+        shard                       smallint    NOT NULL,
         orders_created              bigint      NOT NULL DEFAULT 0,
         orders_confirmed            bigint      NOT NULL DEFAULT 0,
         orders_cancelled            bigint      NOT NULL DEFAULT 0,
@@ -47,7 +50,8 @@ export const analyticsMigrations: readonly Migration[] = [
         points_awarded              bigint      NOT NULL DEFAULT 0,
         notifications_sent          bigint      NOT NULL DEFAULT 0,
         last_event_at               timestamptz,
-        updated_at                  timestamptz NOT NULL DEFAULT now()
+        updated_at                  timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (tenant_id, shard)
       );
     `,
   },

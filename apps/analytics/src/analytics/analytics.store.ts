@@ -18,9 +18,9 @@ const APPLY_SQL = `
     ON CONFLICT (event_id) DO NOTHING
     RETURNING tenant_id, occurred_at
   )
-  INSERT INTO analytics_tenant_summary AS s (tenant_id, last_event_at, ${counterColumns.join(', ')})
-  SELECT tenant_id, occurred_at, ${counterColumns.map((_, i) => `$${FACT_PARAMS + 1 + i}::bigint`).join(', ')} FROM fact
-  ON CONFLICT (tenant_id) DO UPDATE SET
+  INSERT INTO analytics_tenant_summary AS s (tenant_id, shard, last_event_at, ${counterColumns.join(', ')})
+  SELECT tenant_id, $${FACT_PARAMS + 1 + COUNTER_KEYS.length}::smallint, occurred_at, ${counterColumns.map((_, i) => `$${FACT_PARAMS + 1 + i}::bigint`).join(', ')} FROM fact
+  ON CONFLICT (tenant_id, shard) DO UPDATE SET
     ${counterColumns.map((column) => `${column} = s.${column} + EXCLUDED.${column}`).join(',\n    ')},
     last_event_at = GREATEST(s.last_event_at, EXCLUDED.last_event_at),
     updated_at = now()
@@ -43,18 +43,29 @@ export async function applyFact(tx: Queryable, fact: AnalyticsFact): Promise<boo
     fact.reason,
     fact.occurredAt,
     ...COUNTER_KEYS.map((key) => fact.deltas[key] ?? 0),
+    shardOf(fact.eventId),
   ];
   const result = await tx.query(APPLY_SQL, params);
   return result.rowCount === 1;
 }
 
+/** Summary shard of an event: the last hex digit of its id (random bits in a UUIDv7), 0–15. */
+export function shardOf(eventId: string): number {
+  const shard = Number.parseInt(eventId.slice(-1), 16);
+  return Number.isNaN(shard) ? 0 : shard;
+}
+
 type SummaryRow = Record<string, unknown> & { last_event_at: Date | string | null };
 
-/** A tenant's counters and latest event time; zeros and null when it has none (one primary-key read). */
+/** A tenant's counters and latest event time; zeros and null when it has none (its shards, by primary key). */
 export async function readTenantTotals(db: Queryable, tenantId: string): Promise<TenantTotals> {
-  const { rows } = await db.query<SummaryRow>(`SELECT ${counterColumns.join(', ')}, last_event_at FROM analytics_tenant_summary WHERE tenant_id = $1`, [tenantId]);
+  const { rows } = await db.query<SummaryRow>(
+    `SELECT count(*) AS shards, ${counterColumns.map((column) => `coalesce(sum(${column}), 0) AS ${column}`).join(', ')}, max(last_event_at) AS last_event_at
+     FROM analytics_tenant_summary WHERE tenant_id = $1`,
+    [tenantId],
+  );
   const row = rows[0];
-  if (!row) return { counters: zeroCounters(), lastEventAt: null };
+  if (!row || Number(row['shards']) === 0) return { counters: zeroCounters(), lastEventAt: null };
   const counters = zeroCounters();
   for (const key of COUNTER_KEYS) counters[key] = Number(row[COLUMN[key]]);
   const last = row.last_event_at;

@@ -1,6 +1,6 @@
 import type { EventsMetrics } from '../metrics/events.metrics.js';
 import type { Publisher } from '../publisher/publisher.js';
-import type { AdvisoryLock, Database } from '../storage/database.js';
+import type { AdvisoryLock, Database, Queryable } from '../storage/database.js';
 import { backoffDelay, delay, type BackoffOptions } from '../util/backoff.js';
 import { errorFields, silentLogger, type EventsLogger } from '../util/logger.js';
 import { DEFAULT_OUTBOX_CHANNEL, type Outbox, type OutboxRecord } from './outbox.js';
@@ -76,6 +76,8 @@ export class OutboxRelay {
   private abort = new AbortController();
   private running?: Promise<void>;
   private leader = false;
+  /** The leader lock's own connection while leading: reads and marks never wait for the pool. */
+  private leaderSession?: Queryable;
   private wakeRequested = false;
   private wakeUp?: () => void;
   private lastHousekeeping = 0;
@@ -179,9 +181,13 @@ export class OutboxRelay {
     return total;
   }
 
+  private session(): Queryable {
+    return this.leaderSession ?? this.options.db;
+  }
+
   /** Pending rows after `afterId`, in id order (`lastId` reports the page's end, in-flight rows included). */
   private async readPending(afterId: number): Promise<{ records: OutboxRecord[]; lastId: number; full: boolean }> {
-    const { rows } = await this.options.db.query<PendingRow>(
+    const { rows } = await this.session().query<PendingRow>(
       `SELECT id, event_id, subject, type, payload, headers FROM events_outbox
        WHERE published_at IS NULL AND id > $1 ORDER BY id LIMIT $2`,
       [afterId, this.batchSize],
@@ -260,7 +266,8 @@ export class OutboxRelay {
 
   /** Mark what was published; record the attempt on what was not and reject with its error. */
   private async mark(outcome: BatchOutcome): Promise<void> {
-    const { db, metrics } = this.options;
+    const { metrics } = this.options;
+    const db = this.session();
     if (outcome.published.length > 0) {
       await db.query('UPDATE events_outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [outcome.published]);
     }
@@ -339,6 +346,7 @@ export class OutboxRelay {
       this.wakeUp?.();
     });
     this.leader = true;
+    this.leaderSession = lock.session;
     this.options.metrics?.relayLeader.set(1);
     this.logger.info({ service: this.options.service }, 'outbox relay: active');
     this.backlogSuspected = true;
@@ -372,6 +380,7 @@ export class OutboxRelay {
       await this.flushMarks();
       await unlisten?.().catch(() => undefined);
       this.leader = false;
+      this.leaderSession = undefined;
       this.options.metrics?.relayLeader.set(0);
       await lock.release().catch(() => undefined);
     }

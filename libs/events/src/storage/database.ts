@@ -24,6 +24,12 @@ export interface Transaction extends Queryable {
 
 /** A held session-level advisory lock; release it to let another process take it. */
 export interface AdvisoryLock {
+  /**
+   * The lock's own session (autocommit), for the lock holder's work that must not queue behind
+   * the pool (the outbox relay reads and marks through it while handlers hold every pooled
+   * connection). On PGlite, the database itself.
+   */
+  readonly session: Queryable;
   release(): Promise<void>;
   /** Resolves when the lock is lost (its connection closed) without release(). */
   readonly lost: Promise<void>;

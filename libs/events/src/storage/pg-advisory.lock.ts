@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { AdvisoryLock } from './database.js';
+import type { AdvisoryLock, QueryResult } from './database.js';
 
 /** A held lock plus the means for its database to end it on close. */
 export interface PgAdvisoryLock extends AdvisoryLock {
@@ -44,6 +44,12 @@ export async function tryPgAdvisoryLock(
   }
   return {
     lost,
+    session: {
+      query: async <Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> => {
+        const result = await client.query(sql, params as unknown[] | undefined);
+        return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
+      },
+    },
     release: async () => {
       if (done) return;
       done = true;

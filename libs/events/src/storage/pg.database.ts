@@ -121,6 +121,7 @@ export class PgDatabase implements Database {
     this.locks.add(lock);
     return {
       lost: lock.lost,
+      session: lock.session,
       release: async () => {
         this.locks.delete(lock);
         await lock.release();

@@ -94,7 +94,7 @@ export class PgliteDatabase implements Database {
     let markLost!: () => void;
     const lost = new Promise<void>((resolve) => (markLost = resolve));
     this.locks.add(markLost);
-    return { lost, release: async () => void this.locks.delete(markLost) };
+    return { lost, session: this, release: async () => void this.locks.delete(markLost) };
   }
 
   async listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>> {

@@ -222,6 +222,20 @@ export function describeDatabaseConformance(name: string, factory: () => Promise
           await lock!.release();
         }
       });
+
+      it("answers queries on the lock's own session, with the database's schema and type parsers", async () => {
+        const lock = await db.tryAdvisoryLock(randomName('lock-'));
+        try {
+          await db.query('CREATE TABLE IF NOT EXISTS conformance_session_probe (id bigserial PRIMARY KEY, note text)');
+          await db.query("INSERT INTO conformance_session_probe (note) VALUES ('seen')");
+          const { rows, rowCount } = await lock!.session.query<{ id: unknown; note: string }>("SELECT id, note FROM conformance_session_probe WHERE note = 'seen' LIMIT 1");
+          expect(rowCount).toBe(1);
+          expect(rows[0]).toEqual({ id: expect.any(Number), note: 'seen' });
+        } finally {
+          await lock!.release();
+          await db.query('DROP TABLE IF EXISTS conformance_session_probe');
+        }
+      });
     });
 
     describe('migrations', () => {
