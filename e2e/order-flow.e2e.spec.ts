@@ -2,6 +2,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { consumersOf, platformTopology } from '@platform/events';
 import { readStream } from '@platform/events/testing';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Platform, randomTenant, request, SERVICES, type ServiceName } from './harness/platform.js';
 
@@ -285,5 +286,19 @@ describe('order flow, end to end (six services, NATS, PostgreSQL)', () => {
       ordersConfirmed: confirmed.length,
       ordersCancelled: 40 - confirmed.length,
     });
+  });
+
+  it('exposes exactly the metrics of docs/metrics.md once orders have flowed', async () => {
+    const doc = readFileSync(new URL('../docs/metrics.md', import.meta.url), 'utf8');
+    const documented = new Set([...doc.matchAll(/^\| `([a-z_]+)` \|/gm)].map((m) => m[1]!));
+    const exposed = new Set<string>();
+    for (const service of SERVICES) {
+      const text = await (await fetch(`${platform.url(service)}/metrics`)).text();
+      for (const [, name] of text.matchAll(/^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) /gm)) exposed.add(name!);
+    }
+    const isDefault = (name: string) => /^(process|nodejs)_/.test(name);
+    expect([...exposed].filter((name) => !isDefault(name) && !documented.has(name)).sort()).toEqual([]);
+    expect([...documented].filter((name) => !exposed.has(name)).sort()).toEqual([]);
+    expect([...exposed].some(isDefault)).toBe(true);
   });
 });

@@ -178,7 +178,8 @@ describe('analytics service: aggregates from the event streams', () => {
     // Wait until every event is applied, then damage the aggregates so that only a real rebuild repairs them.
     await vi.waitFor(async () => expect(await summaryOf('globex')).toEqual(expectedGlobex), { timeout: 10_000, interval: 100 });
     await vi.waitFor(async () => expect(await summaryOf('acme')).toEqual(expectedAcme), { timeout: 10_000, interval: 100 });
-    await service.db.query("UPDATE analytics_tenant_summary SET orders_created = 999, revenue_cents = 1 WHERE tenant_id = 'acme'");
+    await service.db.query("DELETE FROM analytics_tenant_summary WHERE tenant_id = 'acme'");
+    await service.db.query("INSERT INTO analytics_tenant_summary (tenant_id, shard, orders_created, revenue_cents) VALUES ('acme', 0, 999, 1)");
     await service.db.query("DELETE FROM analytics_tenant_summary WHERE tenant_id = 'globex'");
     expect(await summaryOf('acme')).toMatchObject({ ordersCreated: 999, revenueCents: 1 });
 

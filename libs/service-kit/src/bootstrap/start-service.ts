@@ -1,6 +1,7 @@
 import { EventsRuntime, migrate, openDatabase, type Database } from '@platform/events';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
+import { pino } from 'pino';
 import type { AddressInfo } from 'node:net';
 import type { BaseServiceConfig } from '../config/base-service.config.js';
 import { ReadinessRegistry } from '../health/readiness.registry.js';
@@ -30,7 +31,10 @@ export async function startService<C extends BaseServiceConfig>(definition: Serv
   let app: NestFastifyApplication | undefined;
   try {
     if (definition.migrations) await migrate(db, name, definition.migrations);
-    runtime = await EventsRuntime.start({ service: name, nats: { url: config.NATS_URL }, db, metricsRegistry });
+    // The library logs (consumers, retries, dead letters, relay) as JSON lines like the app, with
+    // the event's id, type and correlation id in each line.
+    const logger = pino({ level: config.LOG_LEVEL, base: { service: name, pid: process.pid, context: 'events' } });
+    runtime = await EventsRuntime.start({ service: name, nats: { url: config.NATS_URL }, db, metricsRegistry, logger });
     app = await createHttpApp(definition.module, { service: name, config, metricsRegistry, imports: [ServiceResourcesModule.forRoot({ db, runtime })] });
     const context: ServiceContext<C> = { name, app, config, db, runtime };
     await definition.onReady?.(context);
