@@ -4,7 +4,7 @@
  * HTTP. Prints, beside the raw @nats-io/jetstream figures measured in the same run on the same
  * server:
  *
- *  (1) at a fixed rate (BENCH_RATE orders/s, default 100, for BENCH_SECONDS, default 20):
+ *  (1) at fixed rates (BENCH_RATES orders/s, default `10,100`, each for BENCH_SECONDS, default 20):
  *      POST /orders latency p50/p99 and created→terminal latency p50/p99 (createdAt in the 201
  *      body → the order's order.confirmed/cancelled event seen on the bus);
  *  (2) at the maximum: BENCH_CONCURRENCY (default 64) clients in a closed loop for BENCH_SECONDS:
@@ -20,7 +20,8 @@ import { connect } from '@nats-io/transport-node';
 import { performance } from 'node:perf_hooks';
 import { Platform, request } from '../../e2e/harness/platform.js';
 
-const RATE = Number(process.env['BENCH_RATE'] ?? 100);
+/** Fixed arrival rates, orders/s: one the machine holds and the brief's 100/s. */
+const RATES = (process.env['BENCH_RATES'] ?? '10,100').split(',').map(Number);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 20);
 const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 64);
 const TENANT = 'bench';
@@ -137,8 +138,39 @@ function outcomeErrors(tracker: Tracker, ids: Iterable<string>): string[] {
   return errors;
 }
 
+interface FixedRun {
+  readonly rate: number;
+  readonly ids: Set<string>;
+  readonly post: number[];
+  readonly flow: number[];
+  readonly errors: string[];
+  readonly seconds: number;
+}
+
+/** Place `rate` orders per second for SECONDS (open loop: a slow answer does not slow the arrivals). */
+async function fixedRate(platform: Platform, tracker: Tracker, rate: number): Promise<FixedRun> {
+  const ids = new Set<string>();
+  const post: number[] = [];
+  const errors: string[] = [];
+  const before = new Set(tracker.created.keys());
+  const begin = performance.now();
+  const inflight: Promise<void>[] = [];
+  for (let i = 0; i < rate * SECONDS; i++) {
+    const wait = begin + (i * 1000) / rate - performance.now();
+    if (wait > 0) await sleep(wait);
+    inflight.push(placeOrder(platform, tracker, post, errors));
+  }
+  await Promise.all(inflight);
+  const seconds = (performance.now() - begin) / 1000;
+  await waitForTerminal(tracker, 300_000);
+  for (const id of tracker.created.keys()) if (!before.has(id)) ids.add(id);
+  errors.push(...outcomeErrors(tracker, ids));
+  await platform.settled(300_000);
+  return { rate, ids, post, flow: flowLatencies(tracker, ids), errors, seconds };
+}
+
 async function main(): Promise<void> {
-  console.log(`bench:flow — six services on PostgreSQL, rate ${RATE}/s and max (${CONCURRENCY} clients), ${SECONDS} s each`);
+  console.log(`bench:flow — six services on PostgreSQL, rates ${RATES.join(' and ')}/s and max (${CONCURRENCY} clients), ${SECONDS} s each`);
   const platform = await Platform.start({ env: { LOG_LEVEL: 'warn', INVENTORY_SEED_DEMO: 'false' } });
   try {
     const raw = await rawFigures(platform.nats.url);
@@ -165,26 +197,9 @@ async function main(): Promise<void> {
     await waitForTerminal(tracker, 60_000);
     await platform.settled(120_000);
 
-    // (1) fixed rate
-    const fixedIds = new Set<string>();
-    const fixedPost: number[] = [];
-    const fixedErrors: string[] = [];
-    const before = new Set(tracker.created.keys());
-    const total = RATE * SECONDS;
-    const begin = performance.now();
-    const inflight: Promise<void>[] = [];
-    for (let i = 0; i < total; i++) {
-      const wait = begin + (i * 1000) / RATE - performance.now();
-      if (wait > 0) await sleep(wait);
-      inflight.push(placeOrder(platform, tracker, fixedPost, fixedErrors));
-    }
-    await Promise.all(inflight);
-    const fixedSeconds = (performance.now() - begin) / 1000;
-    await waitForTerminal(tracker, 120_000);
-    for (const id of tracker.created.keys()) if (!before.has(id)) fixedIds.add(id);
-    fixedErrors.push(...outcomeErrors(tracker, fixedIds));
-    const fixedFlow = flowLatencies(tracker, fixedIds);
-    await platform.settled(120_000);
+    // (1) fixed rates
+    const fixedRuns: FixedRun[] = [];
+    for (const rate of RATES) fixedRuns.push(await fixedRate(platform, tracker, rate));
 
     // (2) maximum: closed loop
     const maxPost: number[] = [];
@@ -212,19 +227,22 @@ async function main(): Promise<void> {
     line('  pipelined publish', `${fmt(raw.publish, 0)} msg/s`);
     line('  durable pull consume + ack', `${fmt(raw.consume, 0)} msg/s`);
     line('  publish→consume at 1000 msg/s p50 / p99', `${fmt(raw.p50, 2)} ms / ${raw.p99.toFixed(2)} ms`);
-    console.log(`\n(1) fixed rate ${RATE} orders/s for ${SECONDS} s (${fixedIds.size} orders, ${fixedErrors.length} errors)`);
-    line('  achieved POST rate', `${fmt(fixedIds.size / fixedSeconds)} orders/s`);
-    line('  POST /orders p50 / p99', `${fmt(percentile(fixedPost, 50), 2)} ms / ${percentile(fixedPost, 99).toFixed(2)} ms`);
-    line('  created→terminal p50 / p99', `${fmt(percentile(fixedFlow, 50), 2)} ms / ${percentile(fixedFlow, 99).toFixed(2)} ms   goal p99 <= 250 ms`);
-    line('  ratio to raw publish→consume p50 / p99', `${fmt(percentile(fixedFlow, 50) / raw.p50, 1)}× / ${(percentile(fixedFlow, 99) / raw.p99).toFixed(1)}×`);
+    for (const run of fixedRuns) {
+      console.log(`\n(1) fixed rate ${run.rate} orders/s for ${SECONDS} s (${run.ids.size} orders, ${run.errors.length} errors)`);
+      line('  achieved POST rate', `${fmt(run.ids.size / run.seconds)} orders/s`);
+      line('  POST /orders p50 / p99', `${fmt(percentile(run.post, 50), 2)} ms / ${percentile(run.post, 99).toFixed(2)} ms`);
+      line('  created→terminal p50 / p99', `${fmt(percentile(run.flow, 50), 2)} ms / ${percentile(run.flow, 99).toFixed(2)} ms   goal p99 <= 250 ms at 100/s`);
+      line('  ratio to raw publish→consume p50 / p99', `${fmt(percentile(run.flow, 50) / raw.p50, 1)}× / ${(percentile(run.flow, 99) / raw.p99).toFixed(1)}×`);
+    }
     console.log(`\n(2) maximum, ${CONCURRENCY} clients for ${SECONDS} s (${maxIds.length} orders, ${maxErrors.length} errors)`);
     line('  orders accepted (POST 201)', `${fmt(maxIds.length / maxSeconds)} orders/s`);
     line('  orders terminal within the window (sustained)', `${fmt(completedInWindow / maxSeconds)} orders/s   goal >= 300 orders/s`);
     line('  backlog drained after the window in', `${fmt(drainMs / 1000, 2)} s`);
+    line('  throughput to the last terminal order (window + drain)', `${fmt(maxIds.length / (maxSeconds + drainMs / 1000))} orders/s`);
     line('  POST /orders p50 / p99', `${fmt(percentile(maxPost, 50), 2)} ms / ${percentile(maxPost, 99).toFixed(2)} ms`);
     line('  created→terminal p50 / p99', `${fmt(percentile(maxFlow, 50), 2)} ms / ${percentile(maxFlow, 99).toFixed(2)} ms`);
     line('  event deliveries/s (≈20 per order) vs raw consume', `${fmt((completedInWindow / maxSeconds) * 20, 0)} /s = ${(((completedInWindow / maxSeconds) * 20) / raw.consume).toFixed(2)}× raw`);
-    const errors = [...fixedErrors, ...maxErrors];
+    const errors = [...fixedRuns.flatMap((run) => run.errors), ...maxErrors];
     if (errors.length > 0) {
       console.log(`\nerrors (${errors.length}), first 10:`);
       for (const error of errors.slice(0, 10)) console.log(`  ${error}`);

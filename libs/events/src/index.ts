@@ -86,6 +86,7 @@ export {
   eventFilter,
   parseStreamReplicas,
   platformTopology,
+  PLATFORM_REPLAY_STREAMS,
   PlatformService,
   PlatformStream,
   TOPOLOGY_DEFAULTS,

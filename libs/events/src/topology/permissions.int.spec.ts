@@ -60,6 +60,7 @@ describe('servicePermissions on an authenticated nats-server', () => {
           'accounts { APP { jetstream: enabled, users: [',
           '{ user: "admin", password: "admin-secret" }',
           natsUserConfig('payment', servicePermissions(topology, 'payment'), '"payment-secret"'),
+          natsUserConfig('replayer', servicePermissions(topology, 'payment', { replayStreams: ['ORDERS'], inboxPrefix: '_INBOX_replayer' }), '"replayer-secret"'),
           '] } }',
         ].join('\n'),
     });
@@ -125,5 +126,26 @@ describe('servicePermissions on an authenticated nats-server', () => {
     const jsm = await jetstreamManager(payment, { checkAPI: false });
     await expect(jsm.streams.delete('ORDERS')).rejects.toThrow();
     expect((await adminJsm.streams.info('ORDERS')).state.messages).toBe(stored);
+  });
+
+  it('lets a service with replayStreams re-read a stream from the start with an ordered consumer, and no one else', async () => {
+    await jetstream(admin).publish('orders.demo.confirmed', 'replayed');
+    const last = (await adminJsm.streams.info('ORDERS')).state.last_seq;
+    const replayer = await connectNats({ url, service: 'replayer', user: 'replayer', password: 'replayer-secret' });
+    try {
+      const ordered = await jetstream(replayer).consumers.get('ORDERS');
+      const seen: string[] = [];
+      const messages = await ordered.consume();
+      for await (const message of messages) {
+        seen.push(message.string());
+        if (message.seq === last) break;
+      }
+      expect(seen).toContain('replayed');
+      expect(seen).toHaveLength(last);
+    } finally {
+      await replayer.close();
+    }
+    const refused = jetstream(payment).consumers.get('ORDERS').then((consumer) => consumer.next({ expires: 1000 }));
+    await expect(refused).rejects.toThrow();
   });
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { natsUserConfig, servicePermissions } from './permissions.js';
-import { platformTopology, PlatformService } from './platform.topology.js';
+import { PLATFORM_REPLAY_STREAMS, platformTopology, PlatformService } from './platform.topology.js';
 
 const topology = platformTopology();
 const doc = readFileSync(new URL('../../../../docs/topology.md', import.meta.url), 'utf8');
@@ -29,6 +29,12 @@ describe('servicePermissions', () => {
     expect(analytics.filter((s) => s.startsWith('$JS.API.STREAM.MSG.GET.'))).toHaveLength(5);
   });
 
+  it('lets a replaying service create, pull and delete ordered consumers on its replay streams only', () => {
+    const allow = servicePermissions(topology, 'analytics', { replayStreams: ['ORDERS'] }).publish.allow;
+    expect(allow).toEqual(expect.arrayContaining(['$JS.API.STREAM.INFO.ORDERS', '$JS.API.CONSUMER.CREATE.ORDERS.>', '$JS.API.CONSUMER.DELETE.ORDERS.>']));
+    expect(allow.filter((s) => s.includes('PAYMENTS') && s.startsWith('$JS.API.CONSUMER.CREATE'))).toEqual([]);
+  });
+
   it('takes tenant-narrowed publish subjects and another inbox prefix', () => {
     const perms = servicePermissions(topology, 'order', { publishes: ['orders.demo.>'], inboxPrefix: '_INBOX_order_1' });
     expect(perms.publish.allow[0]).toBe('orders.demo.>');
@@ -38,7 +44,9 @@ describe('servicePermissions', () => {
 
 describe('docs/topology.md', () => {
   it('shows the generated user config of every service', () => {
-    const missing = Object.values(PlatformService).filter((service) => !doc.includes(natsUserConfig(service, servicePermissions(topology, service))));
+    const missing = Object.values(PlatformService).filter(
+      (service) => !doc.includes(natsUserConfig(service, servicePermissions(topology, service, { replayStreams: PLATFORM_REPLAY_STREAMS[service] }))),
+    );
     expect(missing).toEqual([]);
   });
 

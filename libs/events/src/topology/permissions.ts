@@ -16,6 +16,12 @@ export interface ServicePermissionsOptions {
   readonly publishes?: readonly string[];
   /** The connection's inbox prefix (`connectNats` uses `_INBOX_<service>`). */
   readonly inboxPrefix?: string;
+  /**
+   * Streams the service re-reads from the start with ordered (ephemeral) consumers, e.g. the
+   * analytics rebuild: stream info, creating, pulling from and deleting its own ephemeral
+   * consumers on those streams. Default none.
+   */
+  readonly replayStreams?: readonly string[];
 }
 
 /**
@@ -44,6 +50,15 @@ export function servicePermissions(topology: Topology, service: string, options:
           `${DLQ_SUBJECT_PREFIX}.${durable}.>`,
         ]),
         ...streams.map((stream) => `$JS.API.STREAM.MSG.GET.${stream}`),
+        ...((options.replayStreams ?? []).length > 0 ? ['$JS.API.INFO'] : []),
+        ...(options.replayStreams ?? []).flatMap((stream) => [
+          `$JS.API.STREAM.INFO.${stream}`,
+          `$JS.API.CONSUMER.CREATE.${stream}`,
+          `$JS.API.CONSUMER.CREATE.${stream}.>`,
+          `$JS.API.CONSUMER.INFO.${stream}.>`,
+          `$JS.API.CONSUMER.MSG.NEXT.${stream}.>`,
+          `$JS.API.CONSUMER.DELETE.${stream}.>`,
+        ]),
       ],
     },
     subscribe: {

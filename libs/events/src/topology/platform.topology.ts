@@ -18,6 +18,14 @@ export const PlatformService = {
 } as const;
 export type PlatformService = (typeof PlatformService)[keyof typeof PlatformService];
 
+/**
+ * Streams a platform service re-reads from the start (ordered consumers), which its NATS user
+ * must allow (`servicePermissions(…, { replayStreams })`): analytics rebuilds its aggregates.
+ */
+export const PLATFORM_REPLAY_STREAMS: Readonly<Partial<Record<PlatformService, readonly string[]>>> = {
+  analytics: ['ORDERS', 'PAYMENTS', 'INVENTORY', 'LOYALTY', 'NOTIFICATIONS'],
+};
+
 /** One stream per producing domain, plus the dead-letter stream. */
 export const PlatformStream = {
   Orders: 'ORDERS',
