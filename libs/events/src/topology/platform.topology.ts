@@ -150,7 +150,7 @@ const CONSUMERS: readonly ConsumerDeclaration[] = [
     service: PlatformService.Notification,
     stream: PlatformStream.Orders,
     filterSubject: everyEventOf('order'),
-    description: 'tells the customer about created, confirmed and cancelled orders',
+    description: 'tells the customer about confirmed and cancelled orders (created orders are not notified)',
   },
   {
     // Narrowest filter: stock-low is a small share of inventory traffic. Handling another inventory
