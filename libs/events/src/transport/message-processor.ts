@@ -282,7 +282,9 @@ export class MessageProcessor {
     }
     this.logger.error({ ...fields, ...errorFields(error) }, 'event dead-lettered');
     this.options.metrics?.deadLettered.inc({ consumer, reason });
-    message.term(reason);
+    // No reason on the term: nats-server before 2.10 ignores `+TERM <reason>` entirely (the message
+    // would come back after the ack wait); the DLQ record carries the reason.
+    message.term();
     return ConsumeOutcome.DeadLetter;
   }
 

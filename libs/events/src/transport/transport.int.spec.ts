@@ -376,6 +376,15 @@ describe('JetStream consumer transport', () => {
     expect(calls).toBe(1);
     const [dead] = await readStream(jsm, 'DLQ');
     expect(dead!.headers[DlqHeader.ErrorCode]).toBe('EVT_PERMANENT');
+    // The server applied the term: nothing is left pending for a redelivery after the ack wait
+    // (nats-server 2.9 ignores `+TERM <reason>`, so a term with a reason was lost there).
+    await vi.waitFor(
+      async () => {
+        const info = await jsm.consumers.info(STREAM, h.durable);
+        expect([info.num_ack_pending, info.num_pending, info.num_redelivered]).toEqual([0, 0, 0]);
+      },
+      { timeout: 5_000, interval: 100 },
+    );
   });
 });
 
