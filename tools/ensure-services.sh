@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Make sure NATS (JetStream) on 127.0.0.1:4222 and PostgreSQL on 127.0.0.1:5432 are up:
 # install them from Debian's packages when absent, start them when stopped, wait until they answer.
+# Also install Prometheus (the server and promtool) when absent: the observability tests run their
+# own Prometheus on a free loopback port, so the packaged service is not started.
 set -euo pipefail
 
 log() { printf '[ensure-services] %s\n' "$*"; }
@@ -19,6 +21,22 @@ if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]}"
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+fi
+
+if ! command -v promtool >/dev/null 2>&1 || ! command -v prometheus >/dev/null 2>&1; then
+  log "installing prometheus (server and promtool, for the observability tests)"
+  [ ${#missing[@]} -gt 0 ] || as_root apt-get update -qq
+  created_policy=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    # Keep the package from starting its service (on :9090) during the install.
+    printf '#!/bin/sh\nexit 101\n' | as_root tee /usr/sbin/policy-rc.d >/dev/null
+    as_root chmod +x /usr/sbin/policy-rc.d
+    created_policy=1
+  fi
+  install_status=0
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus || install_status=$?
+  [ "$created_policy" -eq 0 ] || as_root rm -f /usr/sbin/policy-rc.d
+  [ "$install_status" -eq 0 ] || { log "apt-get install prometheus failed ($install_status)"; exit "$install_status"; }
 fi
 
 NATS_BIN=$(command -v nats-server || echo /usr/sbin/nats-server)
