@@ -63,7 +63,7 @@ beforeAll(async () => {
   requireBinary(PROMTOOL_BIN);
   requireBinary(PROMETHEUS_BIN);
   platform = await Platform.start({
-    env: { ORDER_DEADLINE_MS: String(ORDER_DEADLINE_MS), ORDER_DEADLINE_SWEEP_MS: '200', EVENT_RETRY_INITIAL_MS: '200', EVENT_RETRY_MAX_MS: '600' },
+    env: { ORDER_DEADLINE_MS: String(ORDER_DEADLINE_MS), ORDER_DEADLINE_SWEEP_MS: '200', EVENT_RETRY_INITIAL_MS: '200', EVENT_RETRY_MAX_MS: '600', LOG_LEVEL: 'debug' },
     topology: { overrides: { consumers: Object.fromEntries(everyDurable.map((durable) => [durable, { ackWaitMs: 4_000 }])) } },
   });
   workDir = await mkdtemp(join(tmpdir(), 'prometheus-e2e-'));
@@ -210,5 +210,72 @@ describe('observability against a real Prometheus', () => {
     expect((await query(rules.find((r) => r.alert === 'PlatformDeadLettersGrowing')!.expr)).data?.result).toMatchObject([
       { metric: { service: 'payment', consumer: 'payment-orders', reason: 'retries_exhausted' } },
     ]);
+  });
+
+  it('follows one order across the six services by its trace id: every event and a log line in every service', async () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const tenant = randomTenant('trace');
+    const correlationId = `trace-${tenant}`;
+    expect((await request(`${platform.url('inventory')}/products/SKU-T`, { method: 'PUT', tenant, body: { name: 'Traced', priceCents: 500, available: 10 } })).status).toBe(201);
+    await platform.settled();
+    const created = await request(`${platform.url('order')}/orders`, {
+      method: 'POST',
+      tenant,
+      body: { customerId: 'c-trace', items: [{ sku: 'SKU-T', quantity: 2 }], paymentToken: 'tok_visa' },
+      headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01`, 'x-correlation-id': correlationId },
+    });
+    expect(created.status).toBe(201);
+    expect(created.headers.get('traceparent')).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    const orderId = created.body.orderId as string;
+    await vi.waitFor(async () => expect((await request(`${platform.url('order')}/orders/${orderId}`, { tenant })).body.status).toBe('CONFIRMED'), { timeout: 15_000 });
+    await platform.settled();
+
+    const nc = await connect({ servers: platform.nats.url });
+    try {
+      const jsm = await jetstreamManager(nc);
+      const events: Array<{ stream: string; type: string; traceparent?: string; correlationid: string; header?: string }> = [];
+      for (const stream of ['ORDERS', 'PAYMENTS', 'INVENTORY', 'LOYALTY', 'NOTIFICATIONS']) {
+        for (const message of await readStream(jsm, stream)) {
+          const envelope = message.json as { type: string; traceparent?: string; correlationid: string; data: { orderId?: string } };
+          if (envelope.data.orderId === orderId) events.push({ stream, type: envelope.type, traceparent: envelope.traceparent, correlationid: envelope.correlationid, header: message.headers['traceparent'] });
+        }
+      }
+      expect(events.map((e) => e.type).sort()).toEqual(
+        [
+          'inventory.committed.v1',
+          'inventory.reserved.v1',
+          'loyalty.points-awarded.v1',
+          'notification.sent.v1',
+          'order.confirmed.v1',
+          'order.created.v2',
+          'payment.authorized.v1',
+          'payment.captured.v1',
+        ].sort(),
+      );
+      for (const event of events) {
+        expect(event, event.type).toMatchObject({ traceparent: expect.stringMatching(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`)), correlationid: correlationId });
+        expect(event.header, event.type).toBe(event.traceparent);
+      }
+    } finally {
+      await nc.close();
+    }
+
+    // Every service wrote lines for this order carrying its trace id (events at debug level), and
+    // the lines written while handling its events carry the order's correlation id too.
+    await vi.waitFor(
+      () => {
+        for (const service of SERVICES) {
+          const lines = readFileSync(platform.services[service].logFile, 'utf8')
+            .split('\n')
+            .filter((line) => line.startsWith('{'))
+            .map((line) => JSON.parse(line) as Record<string, unknown>)
+            .filter((line) => line['traceId'] === traceId);
+          const handled = lines.filter((line) => line['msg'] === 'event handled');
+          expect(handled.length, service).toBeGreaterThan(0);
+          expect(handled.filter((line) => line['correlationId'] !== correlationId), service).toEqual([]);
+        }
+      },
+      { timeout: 10_000, interval: 200 },
+    );
   });
 });

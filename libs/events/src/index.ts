@@ -151,6 +151,9 @@ export { EventsRuntime, type EventsRuntimeOptions } from './runtime/events.runti
 // Resilience
 export { CircuitBreaker, CircuitState, type CircuitBreakerOptions } from './resilience/circuit-breaker.js';
 
+// Tracing (W3C trace context through HTTP, events and logs; OpenTelemetry API)
+export { activeTraceFields, activeTraceparent, enableTraceContext, SpanKind, startHop, withHop, type Hop } from './tracing/trace-context.js';
+
 // Utilities
 export { backoffDelay, type BackoffOptions } from './util/backoff.js';
 export { silentLogger, type EventsLogger } from './util/logger.js';

@@ -11,6 +11,7 @@ import { backoffDelay, type BackoffOptions } from '../util/backoff.js';
 import { errorFields, silentLogger, type EventsLogger } from '../util/logger.js';
 import type { DeliveryMetadata, EmittedEvent, EventContext } from './event-context.js';
 import { advanceSequence, claimAndSequence, OrderingMode, type AggregateKey } from './inbox.js';
+import { activeTraceparent, SpanKind, startHop, withHop } from '../tracing/trace-context.js';
 
 /** A handler of one versioned event type. Throw a RetryableError/PermanentError to choose the path. */
 export type EventHandler = (event: EventEnvelope, context: EventContext) => Promise<void>;
@@ -120,9 +121,19 @@ export class MessageProcessor {
     const metrics = this.options.metrics;
     const consumer = this.options.consumer;
     const eventTypeLabel = decoded && this.options.registry.has(decoded.type) ? decoded.type : 'unknown';
-    const outcome = await this.decide(message, decoded);
-    metrics?.consumed.inc({ consumer, event_type: eventTypeLabel, outcome });
-    return outcome;
+    // Each message is a hop of its event's trace: the handler, its log lines and the events it
+    // emits carry the trace and correlation ids (see tracing/trace-context.ts).
+    const hop = startHop(`${consumer} ${decoded?.type ?? 'message'}`, decoded?.traceparent, SpanKind.CONSUMER, decoded?.correlationid);
+    try {
+      const outcome = await withHop(hop, () => this.decide(message, decoded));
+      metrics?.consumed.inc({ consumer, event_type: eventTypeLabel, outcome });
+      if (outcome !== ConsumeOutcome.Retry && outcome !== ConsumeOutcome.DeadLetter) {
+        withHop(hop, () => this.logger.debug({ consumer, type: decoded?.type, eventId: decoded?.id, subject: decoded?.subject, outcome }, 'event handled'));
+      }
+      return outcome;
+    } finally {
+      hop.span.end();
+    }
   }
 
   private async decide(message: InboundMessage, decoded: EventEnvelope | undefined): Promise<ConsumeOutcome> {
@@ -312,7 +323,7 @@ export class MessageProcessor {
           tenantId: emitted.tenantId ?? event.tenantid,
           correlationId: event.correlationid,
           causationId: event.id,
-          traceparent: event.traceparent,
+          traceparent: activeTraceparent() ?? event.traceparent,
         });
       },
     };

@@ -1,4 +1,4 @@
-import { EventsRuntime, migrate, openDatabase, type Database } from '@platform/events';
+import { activeTraceFields, enableTraceContext, EventsRuntime, migrate, openDatabase, type Database } from '@platform/events';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { pino } from 'pino';
@@ -25,6 +25,7 @@ export interface RunningService<C extends BaseServiceConfig = BaseServiceConfig>
  */
 export async function startService<C extends BaseServiceConfig>(definition: ServiceDefinition<C>, config: Readonly<C>): Promise<RunningService<C>> {
   const { name } = definition;
+  enableTraceContext();
   const metricsRegistry = createMetricsRegistry(name);
   const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, applicationName: name });
   let runtime: EventsRuntime | undefined;
@@ -33,7 +34,7 @@ export async function startService<C extends BaseServiceConfig>(definition: Serv
     if (definition.migrations) await migrate(db, name, definition.migrations);
     // The library logs (consumers, retries, dead letters, relay) as JSON lines like the app, with
     // the event's id, type and correlation id in each line.
-    const logger = pino({ level: config.LOG_LEVEL, base: { service: name, pid: process.pid, context: 'events' } });
+    const logger = pino({ level: config.LOG_LEVEL, base: { service: name, pid: process.pid, context: 'events' }, mixin: () => activeTraceFields() });
     runtime = await EventsRuntime.start({ service: name, nats: { url: config.NATS_URL }, db, metricsRegistry, logger });
     app = await createHttpApp(definition.module, { service: name, config, metricsRegistry, imports: [ServiceResourcesModule.forRoot({ db, runtime })] });
     const context: ServiceContext<C> = { name, app, config, db, runtime };

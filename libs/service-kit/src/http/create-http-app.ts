@@ -11,6 +11,7 @@ import { createMetricsRegistry } from '../metrics/metrics.registry.js';
 import { ServiceKitModule } from '../service-kit.module.js';
 import { HttpExceptionFilter } from './http-exception.filter.js';
 import { registerJsonOnlyHook } from './json-only.hook.js';
+import { registerTraceContextHook } from './trace-context.hook.js';
 
 /** Largest accepted request body; larger → 413. */
 export const BODY_LIMIT_BYTES = 16 * 1024;
@@ -50,6 +51,7 @@ export async function createHttpApp(module: ModuleEntry, options: HttpAppOptions
   app.useLogger(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance();
   registerCorrelationIdHeader(fastify);
+  registerTraceContextHook(fastify);
   registerJsonOnlyHook(fastify);
   registerHttpMetrics(fastify, metricsRegistry);
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));

@@ -1,11 +1,14 @@
-import { childTraceparent, isValidTraceparent } from '@platform/events';
+import { activeTraceparent, childTraceparent, isValidTraceparent } from '@platform/events';
 import type { FastifyRequest } from 'fastify';
 
 /** Correlation and trace of events emitted while handling an HTTP request. */
 export interface RequestEventContext {
   /** The request's correlation id (`X-Correlation-Id`, or the id generated for it). */
   readonly correlationId: string;
-  /** A child of the request's W3C `traceparent` header, or a new trace when it has none (or a malformed one). */
+  /**
+   * The request's hop (see `registerTraceContextHook`): a child of its W3C `traceparent` header,
+   * or of a new trace when it has none (or a malformed one).
+   */
   readonly traceparent: string;
 }
 
@@ -14,6 +17,6 @@ export function requestEventContext(request: Pick<FastifyRequest, 'id' | 'header
   const incoming = request.headers['traceparent'];
   return {
     correlationId: request.id,
-    traceparent: childTraceparent(isValidTraceparent(incoming) ? incoming : undefined),
+    traceparent: activeTraceparent() ?? childTraceparent(isValidTraceparent(incoming) ? incoming : undefined),
   };
 }

@@ -52,4 +52,24 @@ describe('request logging', () => {
     await expect.poll(() => linesFor('after-probe').length).toBe(2);
     expect(linesFor('probe-1')).toEqual([]);
   });
+
+  it('continues the caller’s trace: traceparent answered, trace and correlation ids on every line', async () => {
+    const response = await app.inject({
+      method: 'GET',
+      url: '/work',
+      headers: { 'x-correlation-id': 'corr-trace', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
+    });
+    expect(response.headers['traceparent']).toMatch(/^00-0af7651916cd43dd8448eb211c80319c-(?!b7ad6b7169203331)[0-9a-f]{16}-01$/);
+    const spanId = String(response.headers['traceparent']).slice(36, 52);
+    await expect.poll(() => linesFor('corr-trace').length).toBe(2);
+    for (const line of linesFor('corr-trace')) expect(line).toMatchObject({ traceId: '0af7651916cd43dd8448eb211c80319c', spanId });
+    expect(linesFor('corr-trace').find((line) => line['msg'] === 'working')).toMatchObject({ correlationId: 'corr-trace' });
+  });
+
+  it('starts a new trace for a request without one', async () => {
+    const response = await app.inject({ method: 'GET', url: '/work', headers: { 'x-correlation-id': 'corr-new' } });
+    expect(response.headers['traceparent']).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
+    await expect.poll(() => linesFor('corr-new').length).toBe(2);
+    expect(linesFor('corr-new')[0]!['traceId']).toBe(String(response.headers['traceparent']).slice(3, 35));
+  });
 });
