@@ -42,12 +42,16 @@ export async function tryPgAdvisoryLock(
     await client.end().catch(() => undefined);
     throw error;
   }
+  // One connection runs one statement at a time: callers (the relay reads the next batch while it
+  // marks the previous one) are queued here rather than in pg, which deprecates queueing.
+  let tail: Promise<unknown> = Promise.resolve();
   return {
     lost,
     session: {
-      query: async <Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> => {
-        const result = await client.query(sql, params as unknown[] | undefined);
-        return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
+      query: <Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> => {
+        const run = tail.then(() => client.query(sql, params as unknown[] | undefined));
+        tail = run.catch(() => undefined);
+        return run.then((result) => ({ rows: result.rows as Row[], rowCount: result.rowCount ?? 0 }));
       },
     },
     release: async () => {
