@@ -1,15 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { METRICS_REGISTRY } from '@platform/service-kit';
-import { Counter, type Registry } from 'prom-client';
+import { counterIn, METRICS_REGISTRY } from '@platform/service-kit';
+import type { Counter, Registry } from 'prom-client';
 
 export const LoyaltyMetricName = {
   pointsAwarded: 'loyalty_points_awarded_total',
   awards: 'loyalty_awards_total',
 } as const;
-
-function counter(registry: Registry, name: string, help: string): Counter {
-  return (registry.getSingleMetric(name) as Counter | undefined) ?? new Counter({ name, help, registers: [registry] });
-}
 
 /**
  * Business metrics of the loyalty service, registered once per registry (the service's own).
@@ -23,8 +19,8 @@ export class LoyaltyMetrics {
   readonly awards: Counter;
 
   constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
-    this.pointsAwarded = counter(registry, LoyaltyMetricName.pointsAwarded, 'Loyalty points awarded for confirmed orders');
-    this.awards = counter(registry, LoyaltyMetricName.awards, 'Loyalty awards recorded (one per confirmed order earning at least one point)');
+    this.pointsAwarded = counterIn(registry, { name: LoyaltyMetricName.pointsAwarded, help: 'Loyalty points awarded for confirmed orders' });
+    this.awards = counterIn(registry, { name: LoyaltyMetricName.awards, help: 'Loyalty awards recorded (one per confirmed order earning at least one point)' });
   }
 
   recordAward(points: number): void {

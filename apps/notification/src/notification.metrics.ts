@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { METRICS_REGISTRY } from '@platform/service-kit';
-import { Counter, type Registry } from 'prom-client';
+import { counterIn, METRICS_REGISTRY } from '@platform/service-kit';
+import type { Counter, Registry } from 'prom-client';
 
 export const NotificationMetricName = {
   sent: 'notifications_sent_total',
@@ -16,13 +16,6 @@ export class NotificationMetrics {
   readonly sent: Counter<'channel' | 'template'>;
 
   constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
-    this.sent =
-      (registry.getSingleMetric(NotificationMetricName.sent) as Counter<'channel' | 'template'> | undefined) ??
-      new Counter({
-        name: NotificationMetricName.sent,
-        help: 'Notifications sent (handed to their channel and recorded), by channel and template',
-        labelNames: ['channel', 'template'] as const,
-        registers: [registry],
-      });
+    this.sent = counterIn(registry, { name: NotificationMetricName.sent, help: 'Notifications sent (handed to their channel and recorded), by channel and template', labelNames: ['channel', 'template'] });
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { METRICS_REGISTRY } from '@platform/service-kit';
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { counterIn, histogramIn, METRICS_REGISTRY } from '@platform/service-kit';
+import type { Counter, Histogram, Registry } from 'prom-client';
 
 /** Business metrics of the order service (docs/metrics.md). */
 @Injectable()
@@ -15,23 +15,15 @@ export class OrderMetrics {
   readonly flowDuration: Histogram<'outcome'>;
 
   constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
-    const existing = <T>(name: string) => registry.getSingleMetric(name) as T | undefined;
-    this.created = existing<Counter>('orders_created_total') ?? new Counter({ name: 'orders_created_total', help: 'Orders accepted as PENDING', registers: [registry] });
-    this.confirmed = existing<Counter>('orders_confirmed_total') ?? new Counter({ name: 'orders_confirmed_total', help: 'Orders that reached CONFIRMED', registers: [registry] });
-    this.cancelled =
-      existing<Counter<'reason'>>('orders_cancelled_total') ??
-      new Counter({ name: 'orders_cancelled_total', help: 'Orders that reached CANCELLED, by reason', labelNames: ['reason'], registers: [registry] });
-    this.revenue =
-      existing<Counter>('orders_revenue_cents_total') ??
-      new Counter({ name: 'orders_revenue_cents_total', help: 'Sum of the totals of confirmed orders, in minor currency units', registers: [registry] });
-    this.flowDuration =
-      existing<Histogram<'outcome'>>('order_flow_duration_seconds') ??
-      new Histogram({
-        name: 'order_flow_duration_seconds',
-        help: 'Time from order.created to CONFIRMED or CANCELLED',
-        labelNames: ['outcome'],
-        buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
-        registers: [registry],
-      });
+    this.created = counterIn(registry, { name: 'orders_created_total', help: 'Orders accepted as PENDING' });
+    this.confirmed = counterIn(registry, { name: 'orders_confirmed_total', help: 'Orders that reached CONFIRMED' });
+    this.cancelled = counterIn(registry, { name: 'orders_cancelled_total', help: 'Orders that reached CANCELLED, by reason', labelNames: ['reason'] });
+    this.revenue = counterIn(registry, { name: 'orders_revenue_cents_total', help: 'Sum of the totals of confirmed orders, in minor currency units' });
+    this.flowDuration = histogramIn(registry, {
+      name: 'order_flow_duration_seconds',
+      help: 'Time from order.created to CONFIRMED or CANCELLED',
+      labelNames: ['outcome'],
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+    });
   }
 }

@@ -126,7 +126,7 @@ export { OutboxRelay, type OutboxRelayOptions } from './outbox/outbox.relay.js';
 export { republishRange, type RepublishRange } from './outbox/outbox.republish.js';
 
 // Consuming
-export type { DeliveryMetadata, EmittedEvent, EventContext } from './transport/event-context.js';
+export type { DeliveryMetadata, EmitEvent, EmittedEvent, EventContext } from './transport/event-context.js';
 export { JetStreamContext } from './transport/jetstream.context.js';
 export { MessageProcessor, type ConsumerEventRegistry, type EventHandler, type InboundMessage, type MessageProcessorOptions } from './transport/message-processor.js';
 export { ConsumerRunner, type ConsumerRunnerOptions } from './transport/consumer-runner.js';

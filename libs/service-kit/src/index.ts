@@ -37,3 +37,4 @@ export { bootstrapService, EXIT_INVALID_CONFIG } from './bootstrap/bootstrap-ser
 export { startService, type RunningService } from './bootstrap/start-service.js';
 export type { ServiceContext, ServiceDefinition } from './bootstrap/service-definition.js';
 export { requestEventContext, type RequestEventContext } from './http/request-event-context.js';
+export { counterIn, gaugeIn, histogramIn } from './metrics/business-metrics.js';

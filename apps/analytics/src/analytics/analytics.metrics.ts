@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { METRICS_REGISTRY } from '@platform/service-kit';
-import { Counter, type Registry } from 'prom-client';
+import { counterIn, METRICS_REGISTRY } from '@platform/service-kit';
+import type { Counter, Registry } from 'prom-client';
 
 export const AnalyticsMetricName = {
   EventsApplied: 'analytics_events_applied_total',
@@ -20,22 +20,16 @@ export class AnalyticsMetrics {
   private readonly replays: Counter<'result'>;
 
   constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
-    this.applied =
-      (registry.getSingleMetric(AnalyticsMetricName.EventsApplied) as Counter<'event_type'> | undefined) ??
-      new Counter({
-        name: AnalyticsMetricName.EventsApplied,
-        help: 'Events applied to the analytics aggregates by the live consumers (duplicates not counted), by versioned event type',
-        labelNames: ['event_type'],
-        registers: [registry],
-      });
-    this.replays =
-      (registry.getSingleMetric(AnalyticsMetricName.Replays) as Counter<'result'> | undefined) ??
-      new Counter({
-        name: AnalyticsMetricName.Replays,
-        help: 'Rebuilds of the analytics aggregates from the streams (POST /analytics/rebuild), by result',
-        labelNames: ['result'],
-        registers: [registry],
-      });
+    this.applied = counterIn(registry, {
+      name: AnalyticsMetricName.EventsApplied,
+      help: 'Events applied to the analytics aggregates by the live consumers (duplicates not counted), by versioned event type',
+      labelNames: ['event_type'],
+    });
+    this.replays = counterIn(registry, {
+      name: AnalyticsMetricName.Replays,
+      help: 'Rebuilds of the analytics aggregates from the streams (POST /analytics/rebuild), by result',
+      labelNames: ['result'],
+    });
   }
 
   eventApplied(eventType: string): void {

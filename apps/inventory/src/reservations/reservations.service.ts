@@ -6,14 +6,12 @@ import {
   inventoryReservedV1,
   inventoryStockLowV1,
   PermanentError,
-  type EmittedEvent,
+  type EmitEvent,
   type Transaction,
 } from '@platform/events';
 import { mergeLines, planReservation, type StockLevel, type StockLine } from '../domain/reservation.js';
 import { InventoryMetrics } from '../inventory.metrics.js';
 
-/** Emits an event into the outbox of the handler's transaction. */
-export type Emit = (event: EmittedEvent) => Promise<unknown>;
 
 type ReservationStatus = 'reserved' | 'failed' | 'committed' | 'released' | 'cancelled';
 
@@ -27,7 +25,7 @@ export class ReservationsService {
   constructor(private readonly metrics: InventoryMetrics) {}
 
   /** `order.created`: reserve every line or none. A reservation already recorded (or a cancellation seen first) wins. */
-  async reserve(tx: Transaction, emit: Emit, tenantId: string, orderId: string, lines: readonly StockLine[]): Promise<void> {
+  async reserve(tx: Transaction, emit: EmitEvent, tenantId: string, orderId: string, lines: readonly StockLine[]): Promise<void> {
     if (await this.statusOf(tx, tenantId, orderId)) return;
     const merged = mergeLines(lines);
     const skus = merged.map((line) => line.sku);
@@ -58,7 +56,7 @@ export class ReservationsService {
   }
 
   /** `order.confirmed`: the reserved units leave stock for good. */
-  async commit(tx: Transaction, emit: Emit, tenantId: string, orderId: string): Promise<void> {
+  async commit(tx: Transaction, emit: EmitEvent, tenantId: string, orderId: string): Promise<void> {
     const lines = await this.transition(tx, tenantId, orderId, 'committed');
     if (!lines) {
       const status = await this.statusOf(tx, tenantId, orderId);
@@ -75,7 +73,7 @@ export class ReservationsService {
    * `order.cancelled`: reserved units go back to available. An order never reserved is remembered
    * as cancelled, so that its `order.created`, if redriven from the DLQ later, reserves nothing.
    */
-  async release(tx: Transaction, emit: Emit, tenantId: string, orderId: string): Promise<void> {
+  async release(tx: Transaction, emit: EmitEvent, tenantId: string, orderId: string): Promise<void> {
     const lines = await this.transition(tx, tenantId, orderId, 'released');
     if (!lines) {
       await tx.query(

@@ -7,7 +7,7 @@ import {
   orderCreatedV2,
   PermanentError,
   type Database,
-  type EmittedEvent,
+  type EmitEvent,
   type EventsRuntime,
   type OrderCreatedV2,
   type Transaction,
@@ -19,7 +19,6 @@ import { priceOrder, type CataloguePrice, type RequestedLine } from '../domain/p
 import { OrderMetrics } from '../order.metrics.js';
 import { iso, ORDER_COLUMNS, toCreatedView, toOrderView, type CreatedOrderView, type OrderRow, type OrderView } from './order.views.js';
 
-export type Emit = (event: EmittedEvent) => Promise<unknown>;
 
 export interface PlaceOrder {
   readonly customerId: string;
@@ -107,7 +106,7 @@ export class OrdersService {
    * Apply a fact reported by payment, inventory or the clock, inside the caller's transaction:
    * record it in the history and, when it ends the order, emit `order.confirmed` or `order.cancelled`.
    */
-  async apply(tx: Transaction, emit: Emit, tenantId: string, orderId: string, fact: OrderFact, historyType: string, at: Date): Promise<void> {
+  async apply(tx: Transaction, emit: EmitEvent, tenantId: string, orderId: string, fact: OrderFact, historyType: string, at: Date): Promise<void> {
     const order = await this.find(tx, tenantId, orderId, true);
     // Our own order.created precedes every reaction to it, so a missing order is not a race: it
     // is an event about an order this service never had. A human must look at it.
@@ -167,7 +166,7 @@ export class OrdersService {
       );
       const now = new Date();
       for (const row of rows) {
-        const emit: Emit = (event) => this.runtime.outbox.append(tx, { ...event, tenantId: row.tenant_id });
+        const emit: EmitEvent = (event) => this.runtime.outbox.append(tx, { ...event, tenantId: row.tenant_id });
         await this.apply(tx, emit, row.tenant_id, row.order_id, { kind: 'deadline-passed' }, 'order.deadline-passed', now);
       }
       return rows.length;

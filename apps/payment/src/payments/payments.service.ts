@@ -8,7 +8,7 @@ import {
   paymentRefundedV1,
   paymentVoidedV1,
   type Database,
-  type EmittedEvent,
+  type EmitEvent,
   type Transaction,
 } from '@platform/events';
 import { DATABASE } from '@platform/service-kit';
@@ -16,7 +16,6 @@ import { GatewayCircuit } from '../gateway/gateway-circuit.js';
 import { PAYMENT_GATEWAY, type AuthorizeResult, type PaymentGateway } from '../gateway/payment-gateway.js';
 import { PaymentMetrics } from '../payment.metrics.js';
 
-export type Emit = (event: EmittedEvent) => Promise<unknown>;
 
 export type PaymentStatus = 'authorized' | 'declined' | 'captured' | 'voided' | 'refunded' | 'cancelled';
 
@@ -70,7 +69,7 @@ export class PaymentsService {
   }
 
   /** `order.created`: authorize the order total, unless the order already has a payment (or was cancelled first). */
-  async authorize(tx: Transaction, emit: Emit, tenantId: string, order: OrderToPay): Promise<void> {
+  async authorize(tx: Transaction, emit: EmitEvent, tenantId: string, order: OrderToPay): Promise<void> {
     if (await this.find(tx, tenantId, order.orderId)) return;
     const result = await this.circuit.call(
       'authorize',
@@ -90,7 +89,7 @@ export class PaymentsService {
   }
 
   /** `order.confirmed`: capture the authorization. */
-  async capture(tx: Transaction, emit: Emit, tenantId: string, orderId: string): Promise<void> {
+  async capture(tx: Transaction, emit: EmitEvent, tenantId: string, orderId: string): Promise<void> {
     const payment = await this.find(tx, tenantId, orderId);
     if (payment?.status === 'captured') return;
     if (payment?.status !== 'authorized') {
@@ -104,7 +103,7 @@ export class PaymentsService {
    * recorded as `cancelled`, so that its `order.created`, if redriven from the DLQ later, does not
    * authorize anything.
    */
-  async cancel(tx: Transaction, emit: Emit, tenantId: string, order: Omit<OrderToPay, 'paymentToken'>): Promise<void> {
+  async cancel(tx: Transaction, emit: EmitEvent, tenantId: string, order: Omit<OrderToPay, 'paymentToken'>): Promise<void> {
     const payment = await this.find(tx, tenantId, order.orderId);
     if (!payment) {
       await this.insert(tx, tenantId, { paymentId: newEventId(), orderId: order.orderId, amountCents: order.amountCents, currency: order.currency, status: 'cancelled' });
@@ -116,7 +115,7 @@ export class PaymentsService {
 
   private async settle(
     tx: Transaction,
-    emit: Emit,
+    emit: EmitEvent,
     tenantId: string,
     payment: PaymentRow,
     operation: 'capture' | 'void' | 'refund',

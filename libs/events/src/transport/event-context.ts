@@ -20,6 +20,12 @@ export type EmittedEvent<Data = unknown> = Omit<OutboxEventInput<Data>, 'correla
   readonly tenantId?: string;
 };
 
+/**
+ * Records an event in the outbox of the handled message's transaction (`ctx.emit`, passed on to
+ * domain services that should not depend on the whole context).
+ */
+export type EmitEvent = (event: EmittedEvent) => Promise<unknown>;
+
 /** What a handler receives beside the event. */
 export interface EventContext {
   readonly event: EventEnvelope;
