@@ -64,6 +64,7 @@ export class ReservationsService {
       // A confirmed order always had its reservation: anything else is a bug upstream, for a human.
       throw new PermanentError(`order ${orderId} was confirmed but its reservation is ${status ?? 'missing'}`);
     }
+    await this.lockProducts(tx, tenantId, lines);
     await this.move(tx, tenantId, lines, 0, -1);
     await emit({ type: inventoryCommittedV1.type, aggregateId: orderId, data: { orderId, items: lines } });
     tx.afterCommit(() => this.metrics.units.inc({ movement: 'committed' }, lines.reduce((sum, line) => sum + line.quantity, 0)));
@@ -82,6 +83,7 @@ export class ReservationsService {
       );
       return;
     }
+    await this.lockProducts(tx, tenantId, lines);
     await this.move(tx, tenantId, lines, +1, -1);
     await emit({ type: inventoryReleasedV1.type, aggregateId: orderId, data: { orderId, items: lines } });
     tx.afterCommit(() => this.metrics.units.inc({ movement: 'released' }, lines.reduce((sum, line) => sum + line.quantity, 0)));
@@ -99,6 +101,14 @@ export class ReservationsService {
       [tenantId, orderId, next],
     );
     return rows[0] ? mergeLines(rows[0].items) : undefined;
+  }
+
+  /**
+   * Lock the lines' product rows in SKU order, as `reserve` does: a multi-row UPDATE locks in scan
+   * order, and two transactions locking the same products in different orders would deadlock.
+   */
+  private async lockProducts(tx: Transaction, tenantId: string, lines: readonly StockLine[]): Promise<void> {
+    await tx.query('SELECT sku FROM products WHERE tenant_id = $1 AND sku = ANY($2::text[]) ORDER BY sku FOR UPDATE', [tenantId, lines.map((line) => line.sku)]);
   }
 
   /** Add `availableSign × quantity` to available and `reservedSign × quantity` to reserved, per line. */
