@@ -183,28 +183,17 @@ export function factOf(event: EventEnvelope): AnalyticsFact {
   };
 }
 
-/** What `GET /analytics/summary` returns for a tenant. */
-export interface AnalyticsSummary {
-  ordersCreated: number;
-  ordersConfirmed: number;
-  ordersCancelled: number;
+/** Counters kept per reason in storage and shown grouped in the summary. */
+type CancellationCounter = 'cancelledPaymentDeclined' | 'cancelledOutOfStock' | 'cancelledUnknownSku' | 'cancelledTimeout';
+
+/** What `GET /analytics/summary` returns for a tenant: the counters, cancellations grouped by reason. */
+export type AnalyticsSummary = Omit<Counters, CancellationCounter> & {
   cancellationsByReason: Record<CancellationReason, number>;
-  revenueCents: number;
-  refundedCents: number;
-  paymentsAuthorized: number;
-  paymentsDeclined: number;
-  paymentsCaptured: number;
-  paymentsVoided: number;
-  paymentsRefunded: number;
-  itemsReserved: number;
-  stockLowAlerts: number;
-  pointsAwarded: number;
-  notificationsSent: number;
   /** confirmed / (confirmed + cancelled); 0 when no order reached a terminal state. */
   confirmationRatio: number;
   /** Time of the latest applied event (RFC 3339), null when none. */
   lastEventAt: string | null;
-}
+};
 
 /** The summary of a tenant from its counters (zeros and null for a tenant without events). */
 export function summaryOf(counters: Counters, lastEventAt: string | null): AnalyticsSummary {
