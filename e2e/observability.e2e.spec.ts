@@ -3,10 +3,8 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import { consumersOf, platformTopology } from '@platform/events';
-import { freePort, readStream } from '@platform/events/testing';
+import { freePort } from '@platform/events/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
 import { Platform, randomTenant, request, SERVICES } from './harness/platform.js';
@@ -155,12 +153,7 @@ describe('observability against a real Prometheus', () => {
     );
     expect(statuses).toEqual(['CONFIRMED', 'CONFIRMED', 'CONFIRMED', 'CANCELLED:payment_declined', 'CANCELLED:out_of_stock', 'CANCELLED:timeout']);
     await platform.settled();
-    const nc = await connect({ servers: platform.nats.url });
-    try {
-      expect((await readStream(await jetstreamManager(nc), 'DLQ')).map((m) => m.headers['Dlq-Reason'])).toEqual(['retries_exhausted']);
-    } finally {
-      await nc.close();
-    }
+    expect((await platform.nats.read('DLQ')).map((m) => m.headers['Dlq-Reason'])).toEqual(['retries_exhausted']);
 
     // Prometheus has scraped the final counts.
     await vi.waitFor(async () => expect((await query('sum(orders_created_total)')).data?.result).toMatchObject([{ value: [expect.anything(), '6'] }]), {
@@ -230,34 +223,28 @@ describe('observability against a real Prometheus', () => {
     await vi.waitFor(async () => expect((await request(`${platform.url('order')}/orders/${orderId}`, { tenant })).body.status).toBe('CONFIRMED'), { timeout: 15_000 });
     await platform.settled();
 
-    const nc = await connect({ servers: platform.nats.url });
-    try {
-      const jsm = await jetstreamManager(nc);
-      const events: Array<{ stream: string; type: string; traceparent?: string; correlationid: string; header?: string }> = [];
-      for (const stream of ['ORDERS', 'PAYMENTS', 'INVENTORY', 'LOYALTY', 'NOTIFICATIONS']) {
-        for (const message of await readStream(jsm, stream)) {
-          const envelope = message.json as { type: string; traceparent?: string; correlationid: string; data: { orderId?: string } };
-          if (envelope.data.orderId === orderId) events.push({ stream, type: envelope.type, traceparent: envelope.traceparent, correlationid: envelope.correlationid, header: message.headers['traceparent'] });
-        }
+    const events: Array<{ stream: string; type: string; traceparent?: string; correlationid: string; header?: string }> = [];
+    for (const stream of ['ORDERS', 'PAYMENTS', 'INVENTORY', 'LOYALTY', 'NOTIFICATIONS']) {
+      for (const message of await platform.nats.read(stream)) {
+        const envelope = message.json as { type: string; traceparent?: string; correlationid: string; data: { orderId?: string } };
+        if (envelope.data.orderId === orderId) events.push({ stream, type: envelope.type, traceparent: envelope.traceparent, correlationid: envelope.correlationid, header: message.headers['traceparent'] });
       }
-      expect(events.map((e) => e.type).sort()).toEqual(
-        [
-          'inventory.committed.v1',
-          'inventory.reserved.v1',
-          'loyalty.points-awarded.v1',
-          'notification.sent.v1',
-          'order.confirmed.v1',
-          'order.created.v2',
-          'payment.authorized.v1',
-          'payment.captured.v1',
-        ].sort(),
-      );
-      for (const event of events) {
-        expect(event, event.type).toMatchObject({ traceparent: expect.stringMatching(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`)), correlationid: correlationId });
-        expect(event.header, event.type).toBe(event.traceparent);
-      }
-    } finally {
-      await nc.close();
+    }
+    expect(events.map((e) => e.type).sort()).toEqual(
+      [
+        'inventory.committed.v1',
+        'inventory.reserved.v1',
+        'loyalty.points-awarded.v1',
+        'notification.sent.v1',
+        'order.confirmed.v1',
+        'order.created.v2',
+        'payment.authorized.v1',
+        'payment.captured.v1',
+      ].sort(),
+    );
+    for (const event of events) {
+      expect(event, event.type).toMatchObject({ traceparent: expect.stringMatching(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`)), correlationid: correlationId });
+      expect(event.header, event.type).toBe(event.traceparent);
     }
 
     // Every service wrote lines for this order carrying its trace id (events at debug level), and

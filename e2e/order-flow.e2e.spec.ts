@@ -1,7 +1,4 @@
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import { consumersOf, platformTopology } from '@platform/events';
-import { readStream } from '@platform/events/testing';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Platform, randomTenant, request, SERVICES, type ServiceName } from './harness/platform.js';
@@ -156,15 +153,10 @@ describe('order flow, end to end (six services, NATS, PostgreSQL)', () => {
     expect(await product(tenant, 'SKU-A')).toMatchObject({ available: 9, reserved: 0 });
     expect(await payments(tenant, orderId)).toEqual([expect.objectContaining({ status: 'cancelled' })]);
 
-    const nc = await connect({ servers: platform.nats.url });
-    try {
-      const dead = (await readStream(await jetstreamManager(nc), 'DLQ')).filter((m) => m.subject === `dlq.payment-orders.orders.${tenant}.created`);
-      expect(dead).toHaveLength(1);
-      expect(dead[0]!.headers).toMatchObject({ 'Dlq-Reason': 'retries_exhausted', 'Dlq-Consumer': 'payment-orders', 'Dlq-Delivery-Count': '4' });
-      expect(dead[0]!.headers['Dlq-Error']).toMatch(/gateway error/);
-    } finally {
-      await nc.close();
-    }
+    const dead = (await platform.nats.read('DLQ')).filter((m) => m.subject === `dlq.payment-orders.orders.${tenant}.created`);
+    expect(dead).toHaveLength(1);
+    expect(dead[0]!.headers).toMatchObject({ 'Dlq-Reason': 'retries_exhausted', 'Dlq-Consumer': 'payment-orders', 'Dlq-Delivery-Count': '4' });
+    expect(dead[0]!.headers['Dlq-Error']).toMatch(/gateway error/);
   });
 
   it('the same Idempotency-Key and body twice is one order; with another body it is refused with 422', async () => {

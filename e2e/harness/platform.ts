@@ -4,8 +4,6 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import { consumersOf, platformTopology, type PlatformTopologyOptions } from '@platform/events';
 import { freePort, startPlatformTestNats, TEST_DATABASE_URL, type PlatformTestNats } from '@platform/events/testing';
 import pg from 'pg';
@@ -140,24 +138,11 @@ export class Platform {
    * Resolves when every durable consumer of the platform has nothing pending and nothing
    * unacknowledged (the flow has settled), or rejects after `timeoutMs`.
    */
-  async settled(timeoutMs = 30_000): Promise<void> {
-    const nc = await connect({ servers: this.nats.url });
-    try {
-      const jsm = await jetstreamManager(nc);
-      const consumers = SERVICES.flatMap((service) => consumersOf(platformTopology(), service));
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const infos = await Promise.all(consumers.map((c) => jsm.consumers.info(c.stream, c.durable)));
-        const busy = infos.filter((info) => info.num_pending > 0 || info.num_ack_pending > 0);
-        if (busy.length === 0) return;
-        if (Date.now() > deadline) {
-          throw new Error(`flow not settled after ${timeoutMs} ms: ${busy.map((i) => `${i.name} pending=${i.num_pending} ack_pending=${i.num_ack_pending}`).join(', ')}`);
-        }
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    } finally {
-      await nc.close();
-    }
+  settled(timeoutMs = 30_000): Promise<void> {
+    return this.nats.settled(
+      SERVICES.flatMap((service) => consumersOf(platformTopology(), service)),
+      timeoutMs,
+    );
   }
 
   async stop(): Promise<void> {

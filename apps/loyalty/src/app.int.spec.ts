@@ -1,6 +1,4 @@
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
-import { encodeEnvelope, newEventId, subjectFor, type EventEnvelope, type OrderConfirmedV1 } from '@platform/events';
+import { consumersOf, newEventId, platformTopology, type EventEnvelope, type OrderConfirmedV1 } from '@platform/events';
 import { startPlatformTestNats, type PlatformTestNats } from '@platform/events/testing';
 import { describeServiceBoot, startTestService, type TestService } from '@platform/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -32,29 +30,12 @@ describe('loyalty service: points for confirmed orders', () => {
   const confirm = (order: OrderConfirmedV1, sequence = 1, tenantId = TENANT) =>
     nats.publish({ type: 'order.confirmed.v1', source: 'order', tenantId, aggregateId: order.orderId, data: order, sequence });
 
-  /** Publish an already published envelope again under another `Nats-Msg-Id`, as a redelivery past JetStream's de-duplication. */
-  const republish = async (envelope: EventEnvelope) => {
-    const nc = await connect({ servers: nats.url });
-    try {
-      await jetstream(nc).publish(subjectFor(envelope.type, envelope.tenantid), encodeEnvelope(envelope), { msgID: `${envelope.id}-again` });
-    } finally {
-      await nc.close();
-    }
-  };
 
-  /** Every message the `loyalty-orders` durable was given is acknowledged, and every outbox row is published. */
-  const settled = () =>
-    vi.waitFor(async () => {
-      const nc = await connect({ servers: nats.url });
-      try {
-        const info = await (await jetstreamManager(nc)).consumers.info('ORDERS', 'loyalty-orders');
-        expect({ pending: info.num_pending, ackPending: info.num_ack_pending }).toEqual({ pending: 0, ackPending: 0 });
-      } finally {
-        await nc.close();
-      }
-      const { rows } = await service.db.query<{ pending: number }>('SELECT count(*)::int AS pending FROM events_outbox WHERE published_at IS NULL');
-      expect(rows[0]!.pending).toBe(0);
-    }, WAIT);
+  /** Everything given to the service's durables is acknowledged, and every event it emitted is published. */
+  const settled = async () => {
+    await nats.settled(consumersOf(platformTopology(), 'loyalty'));
+    await vi.waitFor(async () => expect((await service.runtime.relay.backlog()).pending).toBe(0), WAIT);
+  };
 
   const awardedEvents = async () =>
     (await nats.read('LOYALTY')).map((m) => m.json as EventEnvelope<{ customerId: string; orderId: string; points: number; balance: number }>);
@@ -66,7 +47,7 @@ describe('loyalty service: points for confirmed orders', () => {
   it('awards floor(total / 100) points once per order, despite a second event for the order and a redelivered event', async () => {
     const first = await confirm(firstOrder, 1);
     await confirm(firstOrder, 2); // another event id for the same order: the unique award absorbs it
-    await republish(first); // the same event id again: the inbox absorbs it
+    await nats.republish(first); // the same event id again: the inbox absorbs it
     await settled();
 
     const response = await get(`/loyalty/${customerId}`);

@@ -1,9 +1,7 @@
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import {
-  encodeEnvelope,
+  consumersOf,
   newEventId,
-  subjectFor,
+  platformTopology,
   type EventEnvelope,
   type InventoryStockLowV1,
   type NotificationSentV1,
@@ -44,35 +42,12 @@ describe('notification service: customer notifications and operations alerts', (
   const publish = <Data extends object>(type: string, aggregateId: string, data: Data, sequence: number, source: string) =>
     nats.publish({ type, source, tenantId: TENANT, aggregateId, data, sequence });
 
-  /** Publish an already published envelope again under another `Nats-Msg-Id`, as a redelivery past JetStream's de-duplication. */
-  const republish = async (envelope: EventEnvelope) => {
-    const nc = await connect({ servers: nats.url });
-    try {
-      await jetstream(nc).publish(subjectFor(envelope.type, envelope.tenantid), encodeEnvelope(envelope), { msgID: `${envelope.id}-again` });
-    } finally {
-      await nc.close();
-    }
-  };
 
-  /** Both durables have acknowledged everything they were given, and every outbox row is published. */
-  const settled = () =>
-    vi.waitFor(async () => {
-      const nc = await connect({ servers: nats.url });
-      try {
-        const jsm = await jetstreamManager(nc);
-        for (const [stream, durable] of [
-          ['ORDERS', 'notification-orders'],
-          ['INVENTORY', 'notification-inventory'],
-        ] as const) {
-          const info = await jsm.consumers.info(stream, durable);
-          expect({ durable, pending: info.num_pending, ackPending: info.num_ack_pending }).toEqual({ durable, pending: 0, ackPending: 0 });
-        }
-      } finally {
-        await nc.close();
-      }
-      const { rows } = await service.db.query<{ pending: number }>('SELECT count(*)::int AS pending FROM events_outbox WHERE published_at IS NULL');
-      expect(rows[0]!.pending).toBe(0);
-    }, WAIT);
+  /** Everything given to the service's durables is acknowledged, and every event it emitted is published. */
+  const settled = async () => {
+    await nats.settled(consumersOf(platformTopology(), 'notification'));
+    await vi.waitFor(async () => expect((await service.runtime.relay.backlog()).pending).toBe(0), WAIT);
+  };
 
   const sentEvents = async () => (await nats.read('NOTIFICATIONS')).map((m) => m.json as EventEnvelope<NotificationSentV1>);
 
@@ -93,7 +68,7 @@ describe('notification service: customer notifications and operations alerts', (
     await publish('order.created.v1', orderId, created(orderId, 4_200), 1, 'order'); // no handler: acknowledged as ignored
     const confirmed = await publish('order.confirmed.v1', orderId, confirmedOrder, 2, 'order');
     await publish('order.confirmed.v1', orderId, confirmedOrder, 3, 'order'); // another event id, same fact: the unique key absorbs it
-    await republish(confirmed); // the same event id again: the inbox absorbs it
+    await nats.republish(confirmed); // the same event id again: the inbox absorbs it
     await settled();
 
     const response = await get(`/notifications?orderId=${orderId}`);
@@ -139,7 +114,7 @@ describe('notification service: customer notifications and operations alerts', (
     const low: InventoryStockLowV1 = { sku: 'SKU-007', available: 2, threshold: 5 };
     const first = await publish('inventory.stock-low.v1', low.sku, low, 1, 'inventory');
     await publish('inventory.stock-low.v1', low.sku, { ...low, available: 1 }, 2, 'inventory'); // a second fact: a second alert
-    await republish(first); // redelivery: no third alert
+    await nats.republish(first); // redelivery: no third alert
     await settled();
 
     const alerts = (await sentEvents()).filter((e) => e.data.template === 'stock-low');

@@ -45,7 +45,7 @@ describe('payment service against a provisioned NATS', () => {
     const orderId = newEventId();
     const event = await orderCreated(orderId);
     // The same event again, under another message id so that JetStream does not drop it: the inbox does.
-    await nats.publish({ type: event.type, tenantId: tenant, aggregateId: orderId, data: event.data });
+    await nats.republish(event);
     await vi.waitFor(async () => expect(await paymentsOf(orderId)).toEqual([expect.objectContaining({ status: 'authorized', amountCents: 1500 })]), { timeout: 10_000 });
     await vi.waitFor(async () => expect((await nats.read('PAYMENTS')).filter((m) => (m.json as { data: { orderId: string } }).data.orderId === orderId)).toHaveLength(1), {
       timeout: 10_000,

@@ -24,8 +24,18 @@ export interface PlatformTestNats extends TestNatsServer {
     sequence?: number;
     source?: string;
   }): Promise<EventEnvelope<Data>>;
+  /**
+   * Publish an envelope that was published before once more, under another `Nats-Msg-Id`: the same
+   * event (same id) delivered twice, past JetStream's de-duplication — what consumers' inboxes absorb.
+   */
+  republish(envelope: EventEnvelope): Promise<void>;
   /** Every message of `stream` (ORDERS, PAYMENTS, …, DLQ) in stream order. */
   read(stream: string): Promise<ReadMessage[]>;
+  /**
+   * Resolves once each durable has nothing left to deliver and nothing unacknowledged (the flow
+   * through them has settled); rejects after `timeoutMs` (default 30 s) naming the busy ones.
+   */
+  settled(consumers: ReadonlyArray<{ readonly stream: string; readonly durable: string }>, timeoutMs?: number): Promise<void>;
 }
 
 /**
@@ -68,6 +78,24 @@ export async function startPlatformTestNats(options: { readonly topology?: Platf
         await new JetStreamPublisher(jetstream(nc)).publish(subjectFor(envelope.type, envelope.tenantid), encodeEnvelope(envelope), { msgId: envelope.id });
         return envelope;
       }),
+    republish: (envelope) =>
+      withConnection(async (nc) => {
+        await new JetStreamPublisher(jetstream(nc)).publish(subjectFor(envelope.type, envelope.tenantid), encodeEnvelope(envelope), { msgId: `${envelope.id}-again` });
+      }),
     read: (stream) => withConnection(async (nc) => readStream(await jetstreamManager(nc), stream)),
+    settled: (consumers, timeoutMs = 30_000) =>
+      withConnection(async (nc) => {
+        const jsm = await jetstreamManager(nc);
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+          const infos = await Promise.all(consumers.map((c) => jsm.consumers.info(c.stream, c.durable)));
+          const busy = infos.filter((info) => info.num_pending > 0 || info.num_ack_pending > 0);
+          if (busy.length === 0) return;
+          if (Date.now() > deadline) {
+            throw new Error(`not settled after ${timeoutMs} ms: ${busy.map((i) => `${i.name} pending=${i.num_pending} ack_pending=${i.num_ack_pending}`).join(', ')}`);
+          }
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      }),
   };
 }
