@@ -48,10 +48,10 @@ export class OrdersService {
    * returns the order created the first time; the same key with another body is refused (422).
    */
   async place(tenantId: string, order: PlaceOrder, idempotencyKey: string | undefined, context: RequestEventContext): Promise<{ order: CreatedOrderView; replayed: boolean }> {
-    const requestHash = createHash('sha256').update(JSON.stringify([order.customerId, order.items.map((i) => [i.sku, i.quantity]), order.paymentToken])).digest('hex');
     return this.db.transaction(async (tx) => {
       const orderId = newEventId();
       if (idempotencyKey !== undefined) {
+        const requestHash = requestHashOf(order);
         const claimed = await tx.query(
           'INSERT INTO idempotency_keys (tenant_id, key, request_hash, order_id) VALUES ($1, $2, $3, $4) ON CONFLICT (tenant_id, key) DO NOTHING',
           [tenantId, idempotencyKey, requestHash, orderId],
@@ -208,4 +208,9 @@ export class OrdersService {
   private async history(tx: Transaction, orderId: string, type: string, at: Date): Promise<void> {
     await tx.query('INSERT INTO order_history (order_id, type, at) VALUES ($1, $2, $3)', [orderId, type.replace(/\.v\d+$/, ''), iso(at)]);
   }
+}
+
+/** What identifies a request body for `Idempotency-Key`: the same key with another hash is refused. */
+function requestHashOf(order: PlaceOrder): string {
+  return createHash('sha256').update(JSON.stringify([order.customerId, order.items.map((i) => [i.sku, i.quantity]), order.paymentToken])).digest('hex');
 }
