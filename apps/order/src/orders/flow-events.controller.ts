@@ -51,29 +51,10 @@ export class FlowEventsController {
     return this.apply(event, ctx, { kind: 'stock-failed', reason: event.data.reason });
   }
 
-  @HandleEvent(paymentCapturedV1)
-  onCaptured(@Payload() event: AboutAnOrder, @Ctx() ctx: JetStreamContext): Promise<void> {
-    return this.note(event, ctx);
-  }
-
-  @HandleEvent(paymentVoidedV1)
-  onVoided(@Payload() event: AboutAnOrder, @Ctx() ctx: JetStreamContext): Promise<void> {
-    return this.note(event, ctx);
-  }
-
-  @HandleEvent(paymentRefundedV1)
-  onRefunded(@Payload() event: AboutAnOrder, @Ctx() ctx: JetStreamContext): Promise<void> {
-    return this.note(event, ctx);
-  }
-
-  @HandleEvent(inventoryCommittedV1)
-  onCommitted(@Payload() event: AboutAnOrder, @Ctx() ctx: JetStreamContext): Promise<void> {
-    return this.note(event, ctx);
-  }
-
-  @HandleEvent(inventoryReleasedV1)
-  onReleased(@Payload() event: AboutAnOrder, @Ctx() ctx: JetStreamContext): Promise<void> {
-    return this.note(event, ctx);
+  /** Settlements and stock movements: recorded in the order's history, they do not move it. */
+  @HandleEvent(paymentCapturedV1, paymentVoidedV1, paymentRefundedV1, inventoryCommittedV1, inventoryReleasedV1)
+  onSettled(@Payload() event: AboutAnOrder, @Ctx() ctx: JetStreamContext): Promise<void> {
+    return this.orders.note(ctx.tx!, event.tenantid, event.data.orderId, event.type, new Date(event.time));
   }
 
   @HandleEvent(inventoryProductUpdatedV1)
@@ -83,9 +64,5 @@ export class FlowEventsController {
 
   private apply(event: AboutAnOrder, ctx: JetStreamContext, fact: OrderFact): Promise<void> {
     return this.orders.apply(ctx.tx!, (e) => ctx.emit(e), event.tenantid, event.data.orderId, fact, event.type, new Date(event.time));
-  }
-
-  private note(event: AboutAnOrder, ctx: JetStreamContext): Promise<void> {
-    return this.orders.note(ctx.tx!, event.tenantid, event.data.orderId, event.type, new Date(event.time));
   }
 }
