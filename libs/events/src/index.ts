@@ -111,6 +111,7 @@ export type { AdvisoryLock, Database, DatabaseEngine, Queryable, QueryResult, Tr
 export { PgDatabase, type PgDatabaseOptions } from './storage/pg.database.js';
 export { PgliteDatabase, type PgliteDatabaseOptions } from './storage/pglite.database.js';
 export { openDatabase, type OpenDatabaseOptions } from './storage/open-database.js';
+export { DatabaseMetricName, DatabaseMetrics, InstrumentedDatabase, StatementScope, TransactionOutcome } from './storage/instrumented.database.js';
 export { migrate, type Migration } from './storage/migrations.js';
 export { EVENTS_SCHEMA_COMPONENT, eventsMigrations } from './schema/events.schema.js';
 
