@@ -1,4 +1,4 @@
-import { activeTraceFields, enableTraceContext, EventsRuntime, migrate, openDatabase, type Database } from '@platform/events';
+import { activeTraceFields, DatabaseMetrics, enableTraceContext, EventsRuntime, InstrumentedDatabase, migrate, openDatabase, type Database } from '@platform/events';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { pino } from 'pino';
@@ -27,7 +27,11 @@ export async function startService<C extends BaseServiceConfig>(definition: Serv
   const { name } = definition;
   enableTraceContext();
   const metricsRegistry = createMetricsRegistry(name);
-  const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, applicationName: name });
+  // Statements and transactions counted on /metrics (db_statements_total, db_transactions_total).
+  const db: Database = new InstrumentedDatabase(
+    await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, applicationName: name }),
+    new DatabaseMetrics(metricsRegistry),
+  );
   let runtime: EventsRuntime | undefined;
   let app: NestFastifyApplication | undefined;
   try {
