@@ -1,6 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { counterIn, histogramIn, METRICS_REGISTRY } from '@platform/service-kit';
-import type { Counter, Histogram, Registry } from 'prom-client';
+import { counterIn, gaugeIn, histogramIn, METRICS_REGISTRY } from '@platform/service-kit';
+import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** Why admission control refused a `POST /orders` (the `reason` label of `orders_shed_total`). */
+export const ShedReason = { Pending: 'pending', InFlight: 'in_flight' } as const;
+export type ShedReason = (typeof ShedReason)[keyof typeof ShedReason];
 
 /** Business metrics of the order service (docs/metrics.md). */
 @Injectable()
@@ -13,6 +17,10 @@ export class OrderMetrics {
   readonly revenue: Counter;
   /** Seconds from `order.created` to the terminal state, by outcome. */
   readonly flowDuration: Histogram<'outcome'>;
+  /** `POST /orders` answered 503 by admission control, by {@link ShedReason}. */
+  readonly shed: Counter<'reason'>;
+  /** Orders in flight as admission control sees them (PENDING at the last count + accepted since). */
+  readonly admissionPending: Gauge;
 
   constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
     this.created = counterIn(registry, { name: 'orders_created_total', help: 'Orders accepted as PENDING' });
@@ -25,5 +33,9 @@ export class OrderMetrics {
       labelNames: ['outcome'],
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
     });
+    this.shed = counterIn(registry, { name: 'orders_shed_total', help: 'POST /orders refused with 503 by admission control, by reason', labelNames: ['reason'] });
+    // Every reason is exposed from the start (at 0), so that rate() and alerts see the series.
+    for (const reason of Object.values(ShedReason)) this.shed.inc({ reason }, 0);
+    this.admissionPending = gaugeIn(registry, { name: 'orders_admission_pending', help: 'Orders in flight as seen by admission control: PENDING at the last count plus accepted since' });
   }
 }

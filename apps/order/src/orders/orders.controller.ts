@@ -1,6 +1,8 @@
-import { BadRequestException, Body, Controller, Get, Headers, HttpStatus, NotFoundException, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, Headers, HttpStatus, NotFoundException, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import { requestEventContext, TenantId } from '@platform/service-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AdmissionRejectedFilter } from './admission-rejected.filter.js';
+import { OrderAdmission, type AdmissionTicket } from './order-admission.service.js';
 import type { CreatedOrderView, OrderView } from './order.views.js';
 import { CreateOrderBody, ListOrdersQuery } from './orders.dto.js';
 import { OrdersService } from './orders.service.js';
@@ -12,13 +14,18 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Controller('orders')
 export class OrdersController {
-  constructor(private readonly orders: OrdersService) {}
+  constructor(
+    private readonly orders: OrdersService,
+    private readonly admission: OrderAdmission,
+  ) {}
 
   /**
    * 201 with `Location: /orders/<id>`. A repeated `Idempotency-Key` with the same body answers
-   * 201 with the same order (and `Idempotent-Replayed: true`); with another body, 422.
+   * 201 with the same order (and `Idempotent-Replayed: true`); with another body, 422. Above
+   * capacity, 503 with `Retry-After` and nothing stored (see `OrderAdmission`), except for a replay.
    */
   @Post()
+  @UseFilters(AdmissionRejectedFilter)
   async create(
     @TenantId() tenantId: string,
     @Body() body: CreateOrderBody,
@@ -29,10 +36,17 @@ export class OrdersController {
     if (idempotencyKey !== undefined && (typeof idempotencyKey !== 'string' || !IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey))) {
       throw new BadRequestException('Idempotency-Key must be 1–255 printable ASCII characters without spaces');
     }
-    const { order, replayed } = await this.orders.place(tenantId, body, idempotencyKey, requestEventContext(request));
-    void reply.status(HttpStatus.CREATED).header('location', `/orders/${order.orderId}`);
-    if (replayed) void reply.header('idempotent-replayed', 'true');
-    return order;
+    const ticket = await this.admit(tenantId, idempotencyKey);
+    let created = false;
+    try {
+      const { order, replayed } = await this.orders.place(tenantId, body, idempotencyKey, requestEventContext(request));
+      created = !replayed;
+      void reply.status(HttpStatus.CREATED).header('location', `/orders/${order.orderId}`);
+      if (replayed) void reply.header('idempotent-replayed', 'true');
+      return order;
+    } finally {
+      ticket.release(created);
+    }
   }
 
   @Get(':id')
@@ -45,5 +59,18 @@ export class OrdersController {
   @Get()
   async list(@TenantId() tenantId: string, @Query() query: ListOrdersQuery): Promise<{ items: OrderView[] }> {
     return { items: await this.orders.list(tenantId, { customerId: query.customerId, status: query.status, limit: query.limit ?? 20 }) };
+  }
+
+  /**
+   * Admission, or a 503 thrown. A request past a bound whose Idempotency-Key already names an order
+   * is a replay of accepted work: it is answered (one primary-key read decides), never shed. A key
+   * whose first request has not committed yet is not seen: that retry is shed, and the next one
+   * replays.
+   */
+  private async admit(tenantId: string, idempotencyKey: string | undefined): Promise<AdmissionTicket> {
+    const admitted = this.admission.tryAdmit();
+    if (typeof admitted !== 'string') return admitted;
+    if (idempotencyKey !== undefined && (await this.orders.hasIdempotencyKey(tenantId, idempotencyKey))) return this.admission.admitReplay();
+    throw this.admission.reject(admitted);
   }
 }

@@ -86,6 +86,21 @@ export class OrdersService {
     });
   }
 
+  /**
+   * How many orders are PENDING (every tenant), counting at most `cap` of them so that the query
+   * stays cheap however large a backlog grows (an index-only scan of `orders_pending_deadline_idx`).
+   */
+  async countPending(cap: number): Promise<number> {
+    const { rows } = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM (SELECT 1 FROM orders WHERE status = 'PENDING' LIMIT $1) AS pending`, [cap]);
+    return rows[0]!.n;
+  }
+
+  /** Whether `key` already names an order of the tenant: a request with it would be a replay. */
+  async hasIdempotencyKey(tenantId: string, key: string): Promise<boolean> {
+    const { rowCount } = await this.db.query('SELECT 1 FROM idempotency_keys WHERE tenant_id = $1 AND key = $2', [tenantId, key]);
+    return rowCount === 1;
+  }
+
   async get(tenantId: string, orderId: string): Promise<OrderView> {
     const row = await this.find(this.db, tenantId, orderId);
     if (!row) throw new NotFoundException(`order ${orderId} not found`);

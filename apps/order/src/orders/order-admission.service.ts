@@ -1,0 +1,133 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { SERVICE_CONFIG } from '@platform/service-kit';
+import type { OrderServiceConfig } from '../config.js';
+import { OrderMetrics, ShedReason } from '../order.metrics.js';
+import { OrderAdmissionRejected } from './admission-rejected.filter.js';
+import { OrdersService } from './orders.service.js';
+
+/** An admitted `POST /orders`: release it once answered, saying whether it stored a new order. */
+export interface AdmissionTicket {
+  release(created: boolean): void;
+}
+
+const SHED_LOG_INTERVAL_MS = 10_000;
+
+/**
+ * Admission control of `POST /orders`: refuse new work (503, `Retry-After`) rather than accept
+ * orders faster than the flow completes them.
+ *
+ * - **pending** (`ORDER_ADMISSION_MAX_PENDING`): orders in flight end to end = the PENDING orders
+ *   of the database, counted every `ORDER_ADMISSION_REFRESH_MS`, plus the orders this process
+ *   accepted since that count started, plus the requests being handled now (each may become one).
+ *   The count includes other replicas' orders; what they accepted since the last count is not
+ *   seen, so replicas may overshoot by their arrival rate × the refresh interval.
+ * - **in_flight** (`ORDER_ADMISSION_MAX_IN_FLIGHT`): concurrent `POST /orders` in this process.
+ *
+ * Decisions are synchronous (no await between the check and the count), so concurrent requests
+ * never admit past a bound together.
+ */
+@Injectable()
+export class OrderAdmission implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('OrderAdmission');
+  private inFlight = 0;
+  /** PENDING orders at the last count. */
+  private counted = 0;
+  /** Orders this process created (committed), ever, and at the start of the last count. */
+  private accepted = 0;
+  private acceptedAtCount = 0;
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private stopped = false;
+  private shedSinceLog = 0;
+  private lastShedLog = 0;
+
+  constructor(
+    private readonly orders: OrdersService,
+    private readonly metrics: OrderMetrics,
+    @Inject(SERVICE_CONFIG) private readonly config: OrderServiceConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.config.ORDER_ADMISSION_MAX_PENDING === 0) return;
+    // Count before the first request is admitted: a restart must not forget the backlog.
+    await this.refresh().catch((error: unknown) => this.logger.warn(`counting pending orders failed: ${(error as Error).message}`));
+    this.schedule();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Orders in flight end to end as the pending bound sees them. */
+  pending(): number {
+    return this.counted + (this.accepted - this.acceptedAtCount) + this.inFlight;
+  }
+
+  /** Admit a new request, or say which bound it would pass. */
+  tryAdmit(): AdmissionTicket | ShedReason {
+    const { ORDER_ADMISSION_MAX_PENDING: maxPending, ORDER_ADMISSION_MAX_IN_FLIGHT: maxInFlight } = this.config;
+    if (maxPending > 0 && this.pending() >= maxPending) return ShedReason.Pending;
+    if (maxInFlight > 0 && this.inFlight >= maxInFlight) return ShedReason.InFlight;
+    return this.admit();
+  }
+
+  /** Admit whatever the bounds say: the replay of an order that already exists adds no work to the flow. */
+  admitReplay(): AdmissionTicket {
+    return this.admit();
+  }
+
+  /** Count a shed request and build its 503. */
+  reject(reason: ShedReason): OrderAdmissionRejected {
+    this.metrics.shed.inc({ reason });
+    this.logShed(reason);
+    return new OrderAdmissionRejected(reason, this.config.ORDER_ADMISSION_RETRY_AFTER_S);
+  }
+
+  /** Count the PENDING orders now (the timer does this every `ORDER_ADMISSION_REFRESH_MS`). */
+  async refresh(): Promise<void> {
+    // Orders committed after this point and before the count's snapshot are counted twice (in the
+    // count and as accepted since): an overestimate by a few orders, never an underestimate.
+    const acceptedBefore = this.accepted;
+    const counted = await this.orders.countPending(this.config.ORDER_ADMISSION_MAX_PENDING + 1);
+    this.counted = counted;
+    this.acceptedAtCount = acceptedBefore;
+    this.metrics.admissionPending.set(this.pending());
+  }
+
+  private admit(): AdmissionTicket {
+    this.inFlight++;
+    let released = false;
+    return {
+      release: (created) => {
+        if (released) return;
+        released = true;
+        this.inFlight--;
+        if (created) this.accepted++;
+      },
+    };
+  }
+
+  /** One warning per 10 s at most while shedding: a log line per refused request would add load. */
+  private logShed(reason: ShedReason): void {
+    this.shedSinceLog++;
+    const now = Date.now();
+    if (now - this.lastShedLog < SHED_LOG_INTERVAL_MS) return;
+    this.logger.warn(
+      `shedding POST /orders (${reason}): ${this.shedSinceLog} refused since the last warning; pending ${this.pending()}/${this.config.ORDER_ADMISSION_MAX_PENDING}, in flight ${this.inFlight}/${this.config.ORDER_ADMISSION_MAX_IN_FLIGHT}`,
+    );
+    this.shedSinceLog = 0;
+    this.lastShedLog = now;
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.refresh()
+        .catch((error: unknown) => this.logger.warn(`counting pending orders failed, keeping the last count: ${(error as Error).message}`))
+        .finally(() => this.schedule());
+    }, this.config.ORDER_ADMISSION_REFRESH_MS);
+    this.timer.unref();
+  }
+}
