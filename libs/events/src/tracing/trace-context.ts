@@ -1,6 +1,6 @@
 import { context, createContextKey, ROOT_CONTEXT, SpanKind, trace, TraceFlags, type Context, type Span } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { childTraceparent, formatTraceparent, parseTraceparent } from '../envelope/traceparent.js';
+import { formatTraceparent, newSpanId, newTraceId, parseTraceparent } from '../envelope/traceparent.js';
 
 export { SpanKind };
 
@@ -35,21 +35,27 @@ export interface Hop {
  * span id, so that trace ids still flow through HTTP, events and logs.
  */
 export function startHop(name: string, parentTraceparent: string | undefined, kind: SpanKind, correlationId?: string): Hop {
+  // Runs for every consumed message and every HTTP request: the parent is parsed once, and the
+  // ids this hop mints are valid by construction, so they are neither re-parsed nor re-checked.
   const parent = parseTraceparent(parentTraceparent);
-  let base = ROOT_CONTEXT;
-  if (parent) {
-    base = trace.setSpanContext(base, { traceId: parent.traceId, spanId: parent.spanId, traceFlags: parent.sampled ? TraceFlags.SAMPLED : TraceFlags.NONE, isRemote: true });
+  const root = correlationId === undefined ? ROOT_CONTEXT : ROOT_CONTEXT.setValue(CORRELATION_ID, correlationId);
+  const base = parent
+    ? trace.setSpanContext(root, { traceId: parent.traceId, spanId: parent.spanId, traceFlags: parent.sampled ? TraceFlags.SAMPLED : TraceFlags.NONE, isRemote: true })
+    : root;
+  const span = tracer.startSpan(name, { kind }, base);
+  if (span.isRecording()) {
+    const spanContext = span.spanContext();
+    const traceparent = formatTraceparent({ traceId: spanContext.traceId, spanId: spanContext.spanId, sampled: (spanContext.traceFlags & TraceFlags.SAMPLED) !== 0 });
+    return { span, context: trace.setSpan(base, span), traceparent };
   }
-  if (correlationId !== undefined) base = base.setValue(CORRELATION_ID, correlationId);
-  let span = tracer.startSpan(name, { kind }, base);
-  if (!span.isRecording()) {
-    // The API's no-op tracer hands back the parent's span context (or an invalid one).
-    const own = parseTraceparent(childTraceparent(parentTraceparent))!;
-    span = trace.wrapSpanContext({ traceId: own.traceId, spanId: own.spanId, traceFlags: own.sampled ? TraceFlags.SAMPLED : TraceFlags.NONE });
-  }
-  const spanContext = span.spanContext();
-  const traceparent = formatTraceparent({ traceId: spanContext.traceId, spanId: spanContext.spanId, sampled: (spanContext.traceFlags & TraceFlags.SAMPLED) !== 0 });
-  return { span, context: trace.setSpan(base, span), traceparent };
+  // The API's no-op tracer (no SDK) hands back the parent's span context, or an invalid one:
+  // the hop gets its own span id in the parent's trace (a new trace without a parent). Its
+  // context holds this span instead of the parent's, so it is built on `root` directly.
+  const traceId = parent ? parent.traceId : newTraceId();
+  const spanId = newSpanId(parent?.spanId);
+  const sampled = parent ? parent.sampled : true;
+  const own = trace.wrapSpanContext({ traceId, spanId, traceFlags: sampled ? TraceFlags.SAMPLED : TraceFlags.NONE });
+  return { span: own, context: trace.setSpan(root, own), traceparent: `00-${traceId}-${spanId}-${sampled ? '01' : '00'}` };
 }
 
 /** The traceparent of the hop running now, if any. */
