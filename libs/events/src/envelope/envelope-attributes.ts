@@ -22,30 +22,47 @@ export const MAX_ATTRIBUTE_LENGTH = 256;
  */
 export function envelopeAttributeIssues(candidate: Readonly<Record<string, unknown>>): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  const fail = (property: string, message: string): void => {
-    issues.push({ property, messages: [`${message}, got ${preview(candidate[property])}`] });
-  };
-  if (candidate['specversion'] !== CLOUDEVENTS_SPEC_VERSION) fail('specversion', `must be "${CLOUDEVENTS_SPEC_VERSION}"`);
-  if (!matches(candidate['id'], UUID_PATTERN)) fail('id', 'must be a UUID');
-  if (!isBoundedString(candidate['source'])) fail('source', `must be a non-empty string of at most ${MAX_ATTRIBUTE_LENGTH} characters`);
-  if (!isEventType(candidate['type'])) fail('type', 'must be a versioned event type <producer>.<event-name>.v<N>');
-  if (!isRfc3339Timestamp(candidate['time'])) fail('time', 'must be an RFC 3339 timestamp');
-  if (!isBoundedString(candidate['subject'])) fail('subject', `must be a non-empty string of at most ${MAX_ATTRIBUTE_LENGTH} characters`);
-  if (candidate['datacontenttype'] !== ENVELOPE_DATA_CONTENT_TYPE) fail('datacontenttype', `must be "${ENVELOPE_DATA_CONTENT_TYPE}"`);
-  if (!isJsonObject(candidate['data'])) fail('data', 'must be a JSON object');
-  if (!matches(candidate['tenantid'], TENANT_ID_PATTERN)) fail('tenantid', `must match ${TENANT_ID_PATTERN}`);
-  if (!isSequence(candidate['sequence'])) fail('sequence', 'must be a positive integer');
-  for (const property of ['correlationid', 'causationid']) {
-    const value = candidate[property];
-    if (value !== undefined && !isBoundedString(value)) {
-      fail(property, `must be a non-empty string of at most ${MAX_ATTRIBUTE_LENGTH} characters`);
-    }
-  }
-  if (candidate['traceparent'] !== undefined && typeof candidate['traceparent'] !== 'string') {
-    fail('traceparent', 'must be a string');
+  for (const check of ATTRIBUTE_CHECKS) {
+    const value = candidate[check.property];
+    if (!check.accepts(value)) issues.push({ property: check.property, messages: [`${check.message}, got ${preview(value)}`] });
   }
   return issues;
 }
+
+/**
+ * True when {@link envelopeAttributeIssues} would find nothing, without allocating: the check
+ * every consumed message goes through (the issues are worked out only for a refused one).
+ */
+export function hasValidEnvelopeAttributes(candidate: Readonly<Record<string, unknown>>): boolean {
+  for (const check of ATTRIBUTE_CHECKS) if (!check.accepts(candidate[check.property])) return false;
+  return true;
+}
+
+interface AttributeCheck {
+  readonly property: string;
+  readonly accepts: (value: unknown) => boolean;
+  readonly message: string;
+}
+
+const BOUNDED_STRING_MESSAGE = `must be a non-empty string of at most ${MAX_ATTRIBUTE_LENGTH} characters`;
+const isOptionalBoundedString = (value: unknown): boolean => value === undefined || isBoundedString(value);
+
+/** The attributes in the order their issues are listed. */
+const ATTRIBUTE_CHECKS: readonly AttributeCheck[] = [
+  { property: 'specversion', accepts: (value) => value === CLOUDEVENTS_SPEC_VERSION, message: `must be "${CLOUDEVENTS_SPEC_VERSION}"` },
+  { property: 'id', accepts: (value) => matches(value, UUID_PATTERN), message: 'must be a UUID' },
+  { property: 'source', accepts: isBoundedString, message: BOUNDED_STRING_MESSAGE },
+  { property: 'type', accepts: isEventType, message: 'must be a versioned event type <producer>.<event-name>.v<N>' },
+  { property: 'time', accepts: isRfc3339Timestamp, message: 'must be an RFC 3339 timestamp' },
+  { property: 'subject', accepts: isBoundedString, message: BOUNDED_STRING_MESSAGE },
+  { property: 'datacontenttype', accepts: (value) => value === ENVELOPE_DATA_CONTENT_TYPE, message: `must be "${ENVELOPE_DATA_CONTENT_TYPE}"` },
+  { property: 'data', accepts: isJsonObject, message: 'must be a JSON object' },
+  { property: 'tenantid', accepts: (value) => matches(value, TENANT_ID_PATTERN), message: `must match ${TENANT_ID_PATTERN}` },
+  { property: 'sequence', accepts: isSequence, message: 'must be a positive integer' },
+  { property: 'correlationid', accepts: isOptionalBoundedString, message: BOUNDED_STRING_MESSAGE },
+  { property: 'causationid', accepts: isOptionalBoundedString, message: BOUNDED_STRING_MESSAGE },
+  { property: 'traceparent', accepts: (value) => value === undefined || typeof value === 'string', message: 'must be a string' },
+];
 
 export function isJsonObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -89,14 +106,23 @@ export function isRfc3339Timestamp(value: unknown): value is string {
   return value.charCodeAt(end - 1) === 90 /* Z */ || (twoDigits(value, end - 5) <= 23 && twoDigits(value, end - 2) <= 59);
 }
 
+/**
+ * Event types already found valid. A consumer sees a handful of types, each in many messages:
+ * parsing one costs a match and two objects. Bounded, so that junk types cannot grow it.
+ */
+const validEventTypes = new Set<string>();
+const MAX_REMEMBERED_EVENT_TYPES = 1024;
+
 function isEventType(value: unknown): boolean {
   if (typeof value !== 'string' || value.length > MAX_ATTRIBUTE_LENGTH) return false;
+  if (validEventTypes.has(value)) return true;
   try {
     parseEventType(value);
-    return true;
   } catch {
     return false;
   }
+  if (validEventTypes.size < MAX_REMEMBERED_EVENT_TYPES) validEventTypes.add(value);
+  return true;
 }
 
 /** A short, safe rendering of a bad value for an error message. */

@@ -1,6 +1,6 @@
 import { MalformedEnvelopeError } from '../errors.js';
 import type { EventEnvelope } from './envelope.js';
-import { envelopeAttributeIssues, isJsonObject, preview } from './envelope-attributes.js';
+import { envelopeAttributeIssues, hasValidEnvelopeAttributes, isJsonObject, preview } from './envelope-attributes.js';
 import { isValidTraceparent } from './traceparent.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -26,29 +26,49 @@ class ForbiddenKeyError extends Error {}
 export function parseEnvelope(input: Uint8Array | string): EventEnvelope {
   const raw = parseJson(decodeText(input));
   if (!isJsonObject(raw)) throw new MalformedEnvelopeError(`envelope must be a JSON object, got ${preview(raw)}`);
-  const issues = envelopeAttributeIssues(raw);
-  if (issues.length > 0) {
-    const details = issues.map((issue) => `${issue.property} ${issue.messages.join(', ')}`).join('; ');
+  // Every consumed message comes through here: the attributes are checked without allocating,
+  // and the list of issues is worked out only for an envelope that is refused.
+  if (!hasValidEnvelopeAttributes(raw)) {
+    const details = envelopeAttributeIssues(raw)
+      .map((issue) => `${issue.property} ${issue.messages.join(', ')}`)
+      .join('; ');
     throw new MalformedEnvelopeError(`malformed envelope: ${details}`);
   }
   const id = raw['id'] as string;
   const correlationid = (raw['correlationid'] as string | undefined) ?? id;
+  const causationid = (raw['causationid'] as string | undefined) ?? correlationid;
   const traceparent = raw['traceparent'];
-  return {
-    specversion: '1.0',
-    id,
-    source: raw['source'] as string,
-    type: raw['type'] as string,
-    time: raw['time'] as string,
-    subject: raw['subject'] as string,
-    datacontenttype: 'application/json',
-    data: raw['data'],
-    tenantid: raw['tenantid'] as string,
-    sequence: raw['sequence'] as number,
-    correlationid,
-    causationid: (raw['causationid'] as string | undefined) ?? correlationid,
-    ...(isValidTraceparent(traceparent) ? { traceparent } : {}),
-  };
+  // Two literals (with and without traceparent) rather than a spread: one shape each, no temporary.
+  return isValidTraceparent(traceparent)
+    ? {
+        specversion: '1.0',
+        id,
+        source: raw['source'] as string,
+        type: raw['type'] as string,
+        time: raw['time'] as string,
+        subject: raw['subject'] as string,
+        datacontenttype: 'application/json',
+        data: raw['data'],
+        tenantid: raw['tenantid'] as string,
+        sequence: raw['sequence'] as number,
+        correlationid,
+        causationid,
+        traceparent,
+      }
+    : {
+        specversion: '1.0',
+        id,
+        source: raw['source'] as string,
+        type: raw['type'] as string,
+        time: raw['time'] as string,
+        subject: raw['subject'] as string,
+        datacontenttype: 'application/json',
+        data: raw['data'],
+        tenantid: raw['tenantid'] as string,
+        sequence: raw['sequence'] as number,
+        correlationid,
+        causationid,
+      };
 }
 
 function decodeText(input: unknown): string {
