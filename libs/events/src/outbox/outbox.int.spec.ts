@@ -195,6 +195,105 @@ describe.each(engines)('transactional outbox and relay on $name', ({ open }) => 
     expect(sequences).toEqual([4, 5, 6]);
   });
 
+  /** `db` recording the SQL of every statement run through it. */
+  const recording = (statements: string[]): Database =>
+    new Proxy(db, {
+      get(target, prop) {
+        if (prop === 'query') return (sql: string, params?: readonly unknown[]) => (statements.push(sql), target.query(sql, params));
+        const value = Reflect.get(target, prop, target) as unknown;
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+  const pendingIds = async () =>
+    (await db.query<{ id: number }>('SELECT id FROM events_outbox WHERE published_at IS NULL ORDER BY id')).rows.map((r) => r.id);
+  const rowsInOrder = async () =>
+    (await db.query<{ id: number; event_id: string }>('SELECT id, event_id FROM events_outbox ORDER BY id')).rows;
+  /** A publisher that rejects the events whose ids are in `failing`. */
+  const failingFor = (failing: ReadonlySet<string>): Publisher => {
+    const real = new JetStreamPublisher(jetstream(nc));
+    return {
+      publish: async (subject, payload, options) => {
+        if (failing.has(options.msgId)) throw new Error('publish timed out');
+        return real.publish(subject, payload, options);
+      },
+    };
+  };
+
+  it('marks a contiguous run of ids by range, touching no row committed after the read', async () => {
+    for (let i = 0; i < 5; i++) await appendOne('agg', i);
+    const real = new JetStreamPublisher(jetstream(nc));
+    let late: Promise<unknown> | undefined;
+    const publisher: Publisher = {
+      publish: async (subject, payload, options) => {
+        late ??= appendOne('late', 1); // commits while the batch is being published: id after the run
+        await late;
+        return real.publish(subject, payload, options);
+      },
+    };
+    const statements: string[] = [];
+    const relay = newRelay(publisher, { db: recording(statements) });
+    expect(await relay.drainOnce()).toBe(5);
+    expect(statements.filter((sql) => sql.includes('published_at = now()'))).toEqual([expect.stringContaining('id BETWEEN $1 AND $2')]);
+    const rows = await rowsInOrder();
+    expect(rows).toHaveLength(6);
+    expect(await pendingIds()).toEqual([rows[5]!.id]);
+    expect(await newRelay().drainOnce()).toBe(1);
+    expect(await pendingIds()).toEqual([]);
+    expect(await streamCount(jsm, STREAM)).toBe(6);
+  });
+
+  it('marks exactly the published rows by id when their ids have a gap', async () => {
+    for (let i = 0; i < 2; i++) await appendOne('agg', i);
+    await expect(
+      db.transaction(async (tx) => {
+        await outbox.append(tx, { type: 'order.created.v1', data: {}, tenantId: TENANT, aggregateId: 'rolled-back' });
+        throw new Error('rollback'); // its id is used up: a gap
+      }),
+    ).rejects.toThrow('rollback');
+    for (let i = 2; i < 4; i++) await appendOne('agg', i);
+    const ids = (await rowsInOrder()).map((r) => r.id);
+    expect(ids[2]! - ids[1]!).toBe(2);
+    const statements: string[] = [];
+    expect(await newRelay(undefined, { db: recording(statements) }).drainOnce()).toBe(4);
+    expect(statements.filter((sql) => sql.includes('published_at = now()'))).toEqual([expect.stringContaining('id = ANY($1::bigint[])')]);
+    expect(await pendingIds()).toEqual([]);
+  });
+
+  it('leaves exactly the row whose publish failed in the middle of a batch pending, with its attempt recorded', async () => {
+    for (let i = 0; i < 5; i++) await appendOne('agg', i);
+    const rows = await rowsInOrder();
+    const relay = newRelay(failingFor(new Set([rows[2]!.event_id])));
+    await expect(relay.drainOnce()).rejects.toThrow(/1 of 5 publishes failed/);
+    expect(await pendingIds()).toEqual([rows[2]!.id]);
+    const { rows: attempts } = await db.query<{ id: number; attempts: number; last_error: string | null }>(
+      'SELECT id, attempts, last_error FROM events_outbox WHERE attempts > 0',
+    );
+    expect(attempts).toEqual([{ id: rows[2]!.id, attempts: 1, last_error: 'publish timed out' }]);
+    expect(await streamCount(jsm, STREAM)).toBe(4);
+    expect(await newRelay().drainOnce()).toBe(1);
+    expect(await pendingIds()).toEqual([]);
+    const published = (await readStream(jsm, STREAM)).map((m) => m.headers['Nats-Msg-Id']);
+    expect(published).toEqual([0, 1, 3, 4, 2].map((i) => rows[i]!.event_id));
+  });
+
+  it('drains batch after batch in id order and stops after the batch with a failed publish', async () => {
+    for (let i = 0; i < 7; i++) await appendOne(`agg-${i % 2}`, i);
+    const rows = await rowsInOrder();
+    // batches of two: [0 1] [2 3] [4 5] [6]; row 3 fails, so rows 0-2 are marked and 3-6 stay pending
+    const relay = newRelay(failingFor(new Set([rows[3]!.event_id])), { batchSize: 2 });
+    await expect(relay.drain()).rejects.toThrow(/1 of 2 publishes failed/);
+    expect(await pendingIds()).toEqual(rows.slice(3).map((r) => r.id));
+    const statements: string[] = [];
+    expect(await newRelay(undefined, { batchSize: 2, db: recording(statements) }).drain()).toBe(4);
+    expect(await pendingIds()).toEqual([]);
+    const published = (await readStream(jsm, STREAM)).map((m) => m.headers['Nats-Msg-Id']);
+    expect(published).toEqual(rows.map((r) => r.event_id));
+    // one mark per batch at most (marks queued behind a running one are merged)
+    const marks = statements.filter((sql) => sql.includes('published_at = now()')).length;
+    expect(marks).toBeGreaterThan(0);
+    expect(marks).toBeLessThanOrEqual(2);
+  });
+
   it('purges published rows past retention and keeps pending ones', async () => {
     for (let i = 0; i < 4; i++) await appendOne('agg', i);
     const relay = newRelay();

@@ -4,6 +4,7 @@ import type { AdvisoryLock, Database, Queryable } from '../storage/database.js';
 import { backoffDelay, delay, type BackoffOptions } from '../util/backoff.js';
 import { errorFields, silentLogger, type EventsLogger } from '../util/logger.js';
 import { DEFAULT_OUTBOX_CHANNEL, type Outbox, type OutboxRecord } from './outbox.js';
+import { contiguousRange, MarkQueue } from './outbox.marks.js';
 import { republishRange, type RepublishRange } from './outbox.republish.js';
 
 export interface OutboxRelayOptions {
@@ -35,24 +36,39 @@ export interface OutboxRelayOptions {
 
 interface BatchOutcome {
   readonly total: number;
+  /** Ids of the rows whose publish was acknowledged. */
   readonly published: number[];
   readonly failed: number[];
   firstError: unknown;
+}
+
+/** What a publish needs of a row: an {@link OutboxRecord} (fast path) or a row read back (drain). */
+interface PublishableRow {
+  readonly id: number;
+  readonly eventId: string;
+  readonly subject: string;
+  readonly payload: string;
+  /** Absent when the row has no headers of its own. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 interface PendingRow {
   id: number;
   event_id: string;
   subject: string;
-  type: string;
   payload: string;
-  headers: Record<string, string>;
+  /** The jsonb column as text: parsed once per distinct value of a page, not once per row. */
+  headers: string;
 }
 
-/** Fast-path marks are flushed together after this delay, milliseconds. */
-const MARK_FLUSH_DELAY_MS = 5;
+/** The drain's marks run at most this many batches behind its publishes. */
+const MARK_LAG_BATCHES = 3;
 
-const encoder = new TextEncoder();
+/** Fast-path marks are flushed together after this delay, milliseconds (at once when a batch is due). */
+const MARK_FLUSH_DELAY_MS = 20;
+
+const MARK_RANGE_SQL = 'UPDATE events_outbox SET published_at = now() WHERE id BETWEEN $1 AND $2';
+const MARK_IDS_SQL = 'UPDATE events_outbox SET published_at = now() WHERE id = ANY($1::bigint[])';
 export const DEFAULT_RELAY_BACKOFF: BackoffOptions = { initialMs: 100, maxMs: 30_000 };
 
 /**
@@ -141,42 +157,47 @@ export class OutboxRelay {
   }
 
   /**
-   * Publish every pending row, batch after batch, overlapping each batch's publishes with the
-   * read of the next batch and the mark of the previous one. Returns how many were published;
-   * rejects after the first batch with a failed publish (its successes marked).
+   * Publish every pending row, batch after batch: the read of the next batch runs while this
+   * batch is published, and marks run behind the publishes (merged into one UPDATE while one is
+   * in flight, at most {@link MARK_LAG_BATCHES} batches behind). Returns how many were published;
+   * rejects after the first batch with a failed publish (every acknowledged row marked, the
+   * failed ones' attempts recorded) or a failed mark.
    */
   async drain(): Promise<number> {
     let total = 0;
-    let marking: Promise<void> = Promise.resolve();
     this.handedBack = false;
-    let page = await this.readPending(0);
+    const marks = new MarkQueue((ids) => this.markPublished(ids), MARK_LAG_BATCHES * this.batchSize);
     try {
+      let page = await this.readPending(0);
       for (;;) {
-        const publishing = this.publishRows(page.records);
+        // Read ahead before issuing the publishes: the database works while this process does.
         const next = page.full ? this.readPending(page.lastId) : undefined;
         next?.catch(() => undefined); // awaited below; a rejection must not go unhandled meanwhile
-        const outcome = await publishing;
-        await marking;
-        marking = this.mark(outcome);
-        marking.catch(() => undefined);
+        const outcome = await this.publishRows(page.records);
+        marks.add(outcome.published);
         if (outcome.failed.length > 0) {
           await next?.catch(() => undefined);
-          break;
+          await marks.settle();
+          await this.recordFailures(outcome); // throws
         }
+        this.options.metrics?.relayBatches.inc({ result: 'ok' });
         total += outcome.published.length;
         if (!next) {
+          await marks.settle();
           // Rows committed after the read above went to the drain, not the fast path: only when
           // there were none is nothing older left pending.
           if (!this.handedBack) this.backlogSuspected = false;
           break;
         }
+        await marks.waitBelow((MARK_LAG_BATCHES - 1) * this.batchSize);
         page = await next;
       }
     } catch (error) {
+      // Also after a failed publish of a drain started with no backlog suspected: an older row
+      // is pending now, and the fast path must not overtake it.
       this.backlogSuspected = true;
+      await marks.settle().catch(() => undefined);
       throw error;
-    } finally {
-      await marking;
     }
     return total;
   }
@@ -186,15 +207,25 @@ export class OutboxRelay {
   }
 
   /** Pending rows after `afterId`, in id order (`lastId` reports the page's end, in-flight rows included). */
-  private async readPending(afterId: number): Promise<{ records: OutboxRecord[]; lastId: number; full: boolean }> {
+  private async readPending(afterId: number): Promise<{ records: PublishableRow[]; lastId: number; full: boolean }> {
     const { rows } = await this.session().query<PendingRow>(
-      `SELECT id, event_id, subject, type, payload, headers FROM events_outbox
+      `SELECT id, event_id, subject, payload, headers::text AS headers FROM events_outbox
        WHERE published_at IS NULL AND id > $1 ORDER BY id LIMIT $2`,
       [afterId, this.batchSize],
     );
-    const records = rows
-      .filter((row) => !this.inFlight.has(row.id))
-      .map((row) => ({ id: row.id, eventId: row.event_id, subject: row.subject, type: row.type, payload: row.payload, headers: row.headers }));
+    // A page's rows share a handful of header values (the type, rarely a traceparent): parse each once.
+    const parsedHeaders = new Map<string, Readonly<Record<string, string>> | undefined>();
+    const records: PublishableRow[] = [];
+    for (const row of rows) {
+      if (this.inFlight.has(row.id)) continue;
+      let headers = parsedHeaders.get(row.headers);
+      if (headers === undefined && !parsedHeaders.has(row.headers)) {
+        const parsed = JSON.parse(row.headers) as Record<string, string>;
+        headers = Object.keys(parsed).length > 0 ? parsed : undefined;
+        parsedHeaders.set(row.headers, headers);
+      }
+      records.push({ id: row.id, eventId: row.event_id, subject: row.subject, payload: row.payload, headers });
+    }
     return { records, lastId: rows[rows.length - 1]?.id ?? afterId, full: rows.length === this.batchSize };
   }
 
@@ -224,6 +255,10 @@ export class OutboxRelay {
   }
 
   private scheduleMarks(): void {
+    if (this.pendingMarks.length >= this.batchSize) {
+      void this.flushMarks();
+      return;
+    }
     if (this.markTimer || this.pendingMarks.length === 0) return;
     this.markTimer = setTimeout(() => {
       this.markTimer = undefined;
@@ -247,34 +282,84 @@ export class OutboxRelay {
     return this.markFlush;
   }
 
-  private async publishRows(rows: readonly OutboxRecord[]): Promise<BatchOutcome> {
+  /**
+   * Publish `rows` pipelined, in their order, and settle when every publish has. `published`
+   * and `failed` list the ids in row order. No per-row closure or result object on the common
+   * path (two shared callbacks count the settled publishes; only a batch with a failure looks
+   * at each promise again), and `Buffer.from` takes the bytes from Node's pool instead of a
+   * fresh ArrayBuffer per row as `TextEncoder.encode` does.
+   */
+  private publishRows(rows: readonly PublishableRow[]): Promise<BatchOutcome> {
+    const total = rows.length;
+    if (total === 0) return Promise.resolve({ total, published: [], failed: [], firstError: undefined });
     const timeoutMs = this.options.publishTimeoutMs ?? 5000;
     const { publisher } = this.options;
-    const results = await Promise.allSettled(
-      rows.map((row) => publisher.publish(row.subject, encoder.encode(row.payload), { msgId: row.eventId, headers: row.headers, timeoutMs })),
-    );
-    const outcome: BatchOutcome = { total: rows.length, published: [], failed: [], firstError: undefined };
-    results.forEach((result, i) => {
-      if (result.status === 'fulfilled') outcome.published.push(rows[i]!.id);
-      else {
-        outcome.failed.push(rows[i]!.id);
-        outcome.firstError ??= result.reason;
+    // The callbacks keep only the ids until the acks are in: the rows (and their payloads) can be
+    // collected as soon as their publishes are issued.
+    const ids = rows.map((row) => row.id);
+    const publishes = new Array<Promise<unknown>>(total);
+    let resolve!: (outcome: BatchOutcome) => void;
+    const done = new Promise<BatchOutcome>((settle) => (resolve = settle));
+    let remaining = total;
+    let failures = 0;
+    const settled = (): void => {
+      if (--remaining > 0) return;
+      if (failures === 0) {
+        resolve({ total, published: ids, failed: [], firstError: undefined });
+        return;
       }
-    });
-    return outcome;
+      void Promise.allSettled(publishes).then((results) => {
+        const outcome: BatchOutcome = { total, published: [], failed: [], firstError: undefined };
+        results.forEach((result, i) => {
+          if (result.status === 'fulfilled') outcome.published.push(ids[i]!);
+          else {
+            outcome.failed.push(ids[i]!);
+            outcome.firstError ??= result.reason;
+          }
+        });
+        resolve(outcome);
+      });
+    };
+    const failed = (): void => {
+      failures++;
+      settled();
+    };
+    for (let i = 0; i < total; i++) {
+      const row = rows[i]!;
+      let publish: Promise<unknown>;
+      try {
+        publish = publisher.publish(row.subject, Buffer.from(row.payload, 'utf8'), { msgId: row.eventId, headers: row.headers, timeoutMs });
+      } catch (error) {
+        publish = Promise.reject(error);
+      }
+      publishes[i] = publish;
+      publish.then(settled, failed);
+    }
+    return done;
   }
 
   /** Mark what was published; record the attempt on what was not and reject with its error. */
   private async mark(outcome: BatchOutcome): Promise<void> {
-    const { metrics } = this.options;
-    const db = this.session();
-    if (outcome.published.length > 0) {
-      await db.query('UPDATE events_outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [outcome.published]);
-    }
+    await this.markPublished(outcome.published);
     if (outcome.failed.length === 0) {
-      metrics?.relayBatches.inc({ result: 'ok' });
+      this.options.metrics?.relayBatches.inc({ result: 'ok' });
       return;
     }
+    await this.recordFailures(outcome);
+  }
+
+  /** One UPDATE of exactly these rows: `id BETWEEN` when they are a contiguous run of ids, else `id = ANY`. */
+  private async markPublished(ids: readonly number[]): Promise<void> {
+    if (ids.length === 0) return;
+    const range = contiguousRange(ids);
+    if (range) await this.session().query(MARK_RANGE_SQL, range);
+    else await this.session().query(MARK_IDS_SQL, [ids]);
+  }
+
+  /** Record the attempt on the rows whose publish failed and reject with the first error. */
+  private async recordFailures(outcome: BatchOutcome): Promise<never> {
+    const { metrics } = this.options;
+    const db = this.session();
     const reason = outcome.firstError instanceof Error ? outcome.firstError.message : String(outcome.firstError);
     await db.query('UPDATE events_outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[])', [
       outcome.failed,
@@ -413,3 +498,4 @@ export class OutboxRelay {
     });
   }
 }
+
