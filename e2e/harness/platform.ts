@@ -43,6 +43,11 @@ export class ServiceProcess {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** The process id while it runs (benchmarks read its CPU time from /proc). */
+  get pid(): number | undefined {
+    return this.running ? this.child!.pid : undefined;
+  }
+
   get running(): boolean {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
@@ -119,6 +124,9 @@ export class Platform {
           const url = new URL(TEST_DATABASE_URL);
           url.pathname = `/${database}`;
           env['DATABASE_URL'] = url.toString();
+        } else {
+          // Embedded PGlite under DATA_DIR even when this process has a DATABASE_URL (blank = unset).
+          env['DATABASE_URL'] = '';
         }
         services[name] = new ServiceProcess(name, Number(env['PORT']), env, join(workDir, `${name}.log`), options.nodeArgs);
       }
@@ -128,6 +136,11 @@ export class Platform {
       await platform.stop();
       throw error;
     }
+  }
+
+  /** The PostgreSQL databases of the services (none with `storage: 'pglite'`). */
+  get databaseNames(): readonly string[] {
+    return [...this.databases];
   }
 
   url(service: ServiceName): string {
