@@ -127,16 +127,26 @@ export { OutboxRelay, type OutboxRelayOptions } from './outbox/outbox.relay.js';
 export { republishRange, type RepublishRange } from './outbox/outbox.republish.js';
 
 // Consuming
-export type { DeliveryMetadata, EmitEvent, EmittedEvent, EventContext } from './transport/event-context.js';
-export { JetStreamContext } from './transport/jetstream.context.js';
-export { MessageProcessor, type ConsumerEventRegistry, type EventHandler, type InboundMessage, type MessageProcessorOptions } from './transport/message-processor.js';
+export type { BatchEventContext, DeliveryMetadata, EmitEvent, EmittedEvent, EventContext } from './transport/event-context.js';
+export { JetStreamBatchContext, JetStreamContext } from './transport/jetstream.context.js';
+export {
+  MessageProcessor,
+  type BatchEventHandler,
+  type ConsumerEventRegistry,
+  type EventHandler,
+  type InboundMessage,
+  type MessageProcessorOptions,
+  type PreparedMessage,
+} from './transport/message-processor.js';
+export { BatchScheduler, Semaphore, type BatchSchedulerOptions } from './transport/batch-scheduler.js';
+export { isInfrastructureFailure } from './storage/infrastructure-failure.js';
 export { ConsumerRunner, type ConsumerRunnerOptions } from './transport/consumer-runner.js';
-export { KeyedExecutor } from './transport/keyed-executor.js';
 export { OrderingMode } from './transport/inbox.js';
 export { JETSTREAM_TRANSPORT, orderingForFilter, ServerJetStream, type ConsumerBinding, type JetStreamServerOptions } from './transport/server-jetstream.js';
 export { EventErrorPassthroughFilter } from './transport/event-error-passthrough.filter.js';
 export { connectJetStream } from './transport/connect-jetstream.js';
 export { HandleEvent } from './transport/handle-event.decorator.js';
+export { HandleEventBatch } from './transport/handle-event-batch.decorator.js';
 
 // Dead letters
 export { DeadLetterPublisher, DeadLetterReason, DlqHeader, REDRIVEN_FROM_HEADER, type DeadLetterDetails, type FailedMessage } from './dlq/dead-letter.js';

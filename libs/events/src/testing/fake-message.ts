@@ -31,6 +31,13 @@ export class FakeMessage implements InboundMessage {
     return new FakeMessage(subject, new TextEncoder().encode(JSON.stringify(value)), options);
   }
 
+  /** How often progress was signalled (`working()`) while the message was kept. */
+  workingCalls = 0;
+
+  working(): void {
+    this.workingCalls++;
+  }
+
   ack(): void {
     this.settle({ kind: 'ack' });
   }

@@ -2,8 +2,8 @@ import type { Consumer, ConsumerMessages, JetStreamClient } from '@nats-io/jetst
 import type { EventsMetrics } from '../metrics/events.metrics.js';
 import { backoffDelay, delay } from '../util/backoff.js';
 import { errorFields, silentLogger, type EventsLogger } from '../util/logger.js';
-import { KeyedExecutor } from './keyed-executor.js';
-import { MessageProcessor } from './message-processor.js';
+import { BatchScheduler, type Semaphore } from './batch-scheduler.js';
+import { MessageProcessor, type PreparedMessage } from './message-processor.js';
 import { SettleBatcher } from './settle-batcher.js';
 
 export interface ConsumerRunnerOptions {
@@ -13,11 +13,19 @@ export interface ConsumerRunnerOptions {
   readonly durable: string;
   readonly processor: MessageProcessor;
   /**
-   * Messages handled at once in this process (different aggregates; one aggregate is serial).
-   * JetStream's `max_ack_pending` bounds the total across replicas. Default 32.
+   * Batches handled at once in this process (different aggregates; one aggregate is serial).
+   * JetStream's `max_ack_pending` bounds the messages in flight across replicas. Default 32.
    */
   readonly concurrency?: number;
-  /** Messages buffered per pull request. Default twice the concurrency, at most 512. */
+  /**
+   * Messages handled together in one batch (one database transaction) at most. A batch takes the
+   * messages that are ready when it starts, so a lone message is never delayed to fill one.
+   * Default 1 (a transaction per message); ServerJetStream uses 50 with a database.
+   */
+  readonly batchSize?: number;
+  /** A permit held while a batch runs, shared by the consumers of one service (see ServerJetStream). */
+  readonly lane?: Semaphore;
+  /** Messages buffered per pull request. Default twice `concurrency × batchSize`, at most 512. */
   readonly maxMessages?: number;
   /** How often pending/ack-pending gauges are refreshed from consumer info, ms. Default 10 000. */
   readonly statsIntervalMs?: number;
@@ -26,13 +34,14 @@ export interface ConsumerRunnerOptions {
 }
 
 /**
- * Pulls one durable consumer with `consume()` and feeds a {@link KeyedExecutor}: awaiting a free
- * slot before taking the next message is the process-side backpressure, `max_ack_pending` the
- * server-side one. `stop()` stops pulling, negatively acknowledges what was buffered but not
- * started (so another replica takes it at once), and waits for in-flight handlers to finish and ack.
+ * Pulls one durable consumer with `consume()` and feeds a {@link BatchScheduler}, which hands the
+ * processor batches of ready messages: awaiting room before taking the next message is the
+ * process-side backpressure, `max_ack_pending` the server-side one. `stop()` stops pulling,
+ * negatively acknowledges what was buffered but not started (so another replica takes it at
+ * once), and waits for running batches to finish and ack.
  */
 export class ConsumerRunner {
-  private readonly executor: KeyedExecutor;
+  private readonly scheduler: BatchScheduler<PreparedMessage>;
   private readonly settlements = new SettleBatcher();
   private readonly logger: EventsLogger;
   private messages?: ConsumerMessages;
@@ -45,8 +54,27 @@ export class ConsumerRunner {
   private pauseGate?: { promise: Promise<void>; open: () => void };
 
   constructor(private readonly options: ConsumerRunnerOptions) {
-    this.executor = new KeyedExecutor(options.concurrency ?? 32);
     this.logger = options.logger ?? silentLogger;
+    const durable = options.durable;
+    this.scheduler = new BatchScheduler<PreparedMessage>({
+      concurrency: options.concurrency ?? 32,
+      batchSize: options.batchSize ?? 1,
+      lane: options.lane,
+      keyOf: (item) => item.orderingKey,
+      run: async (batch) => {
+        const gauge = this.options.metrics?.inFlight;
+        gauge?.inc({ consumer: durable }, batch.length);
+        try {
+          await options.processor.handleBatch(batch);
+        } catch (error) {
+          // handleBatch decides every outcome itself; reaching here is a bug. Leave the messages
+          // unacked: JetStream redelivers them after ack_wait.
+          this.logger.error({ consumer: durable, ...errorFields(error) }, 'message processing failed unexpectedly');
+        } finally {
+          gauge?.dec({ consumer: durable }, batch.length);
+        }
+      },
+    });
   }
 
   get name(): string {
@@ -58,8 +86,13 @@ export class ConsumerRunner {
     return this.consuming;
   }
 
+  /** True while a batch waits for the database to come back (readiness turns false meanwhile). */
+  get isWaitingForDatabase(): boolean {
+    return this.options.processor.isDatabaseUnavailable;
+  }
+
   get inFlight(): number {
-    return this.executor.inFlight;
+    return this.scheduler.inFlight;
   }
 
   /** True while paused: no new message is started (see {@link pause}). */
@@ -114,18 +147,23 @@ export class ConsumerRunner {
   async stop(): Promise<void> {
     this.stopping = true;
     this.abort.abort();
+    this.options.processor.stop();
     this.resume();
     clearInterval(this.statsTimer);
     await this.messages?.close().catch(() => undefined);
     await this.loop;
-    await this.executor.onIdle();
+    for (const item of this.scheduler.takeQueued()) {
+      item.message.nak();
+      item.hop.span.end();
+    }
+    await this.scheduler.onIdle();
     this.settlements.flush();
     this.loop = undefined;
   }
 
   private async run(): Promise<void> {
     const { js, stream, durable, processor } = this.options;
-    const maxMessages = this.options.maxMessages ?? Math.min(512, (this.options.concurrency ?? 32) * 2);
+    const maxMessages = this.options.maxMessages ?? Math.min(512, (this.options.concurrency ?? 32) * (this.options.batchSize ?? 1) * 2);
     let failures = 0;
     while (!this.stopping) {
       try {
@@ -141,21 +179,7 @@ export class ConsumerRunner {
             message.nak();
             continue;
           }
-          const inbound = this.settlements.wrap(message);
-          const decoded = MessageProcessor.tryDecode(inbound);
-          const key = MessageProcessor.orderingKey(inbound, decoded);
-          await this.executor.submit(key, async () => {
-            this.options.metrics?.inFlight.inc({ consumer: durable });
-            try {
-              await processor.process(inbound, decoded);
-            } catch (error) {
-              // process() decides every outcome itself; reaching here is a bug. Leave the
-              // message unacked: JetStream redelivers it after ack_wait.
-              this.logger.error({ consumer: durable, ...errorFields(error) }, 'message processing failed unexpectedly');
-            } finally {
-              this.options.metrics?.inFlight.dec({ consumer: durable });
-            }
-          });
+          await this.scheduler.submit(processor.prepare(this.settlements.wrap(message)));
         }
       } catch (error) {
         failures++;

@@ -40,3 +40,13 @@ export interface EventContext {
   emit<Data>(event: EmittedEvent<Data>): Promise<EventEnvelope<Data>>;
 }
 
+
+/**
+ * What a batch handler receives beside the events (see `HandleEventBatch`): the batch's
+ * transaction, which also holds the events' inbox records and commits before they are
+ * acknowledged, and where each event came from (same order as the events).
+ */
+export interface BatchEventContext {
+  readonly tx: Transaction | undefined;
+  readonly deliveries: readonly DeliveryMetadata[];
+}

@@ -92,3 +92,119 @@ export async function pruneInbox(tx: Pick<Transaction, 'query'>, olderThan: Date
   const { rowCount } = await tx.query('DELETE FROM events_inbox WHERE received_at < $1', [olderThan]);
   return rowCount;
 }
+
+/** What one batch's claim tells: the event ids newly recorded, and each aggregate's last applied sequence. */
+export interface BatchClaim {
+  readonly claimed: ReadonlySet<string>;
+  /** By {@link aggregateKeyString}; absent when the aggregate has no sequence row yet (last = 0). */
+  readonly lastSequences: ReadonlyMap<string, number>;
+}
+
+/** The map key of an aggregate (`source/tenant/aggregate`), also the order in which a batch locks them. */
+export function aggregateKeyString(key: Pick<AggregateKey, 'source' | 'tenantId' | 'aggregateId'>): string {
+  return `${key.source}/${key.tenantId}/${key.aggregateId}`;
+}
+
+/**
+ * One round trip for a whole batch: record every event id in the inbox (`ON CONFLICT DO NOTHING`:
+ * an id already there is a duplicate) and lock and read the last applied sequence of every
+ * aggregate of the batch, in key order (two batches lock shared rows in the same order). The
+ * caller deletes the claims of events it did not apply in {@link finalizeBatch}, before commit.
+ */
+export async function claimBatch(
+  tx: Transaction,
+  consumer: string,
+  events: ReadonlyArray<{ readonly eventId: string; readonly eventType: string; readonly key: AggregateKey }>,
+  mode: OrderingMode,
+): Promise<BatchClaim> {
+  const ids: string[] = [];
+  const types: string[] = [];
+  for (const event of events) {
+    ids.push(event.eventId);
+    types.push(event.eventType);
+  }
+  if (mode === OrderingMode.None) {
+    const { rows } = await tx.query<{ event_id: string }>(
+      `INSERT INTO events_inbox (consumer, event_id, event_type)
+       SELECT $1, e.id, e.type FROM unnest($2::uuid[], $3::text[]) AS e(id, type) ORDER BY e.id
+       ON CONFLICT DO NOTHING RETURNING event_id::text`,
+      [consumer, ids, types],
+    );
+    return { claimed: new Set(rows.map((row) => row.event_id)), lastSequences: new Map() };
+  }
+  const keys = new Map<string, AggregateKey>();
+  for (const event of events) keys.set(aggregateKeyString(event.key), event.key);
+  const sources: string[] = [];
+  const tenants: string[] = [];
+  const aggregates: string[] = [];
+  for (const key of keys.values()) {
+    sources.push(key.source);
+    tenants.push(key.tenantId);
+    aggregates.push(key.aggregateId);
+  }
+  const { rows } = await tx.query<{ event_id: string | null; source: string | null; tenant_id: string | null; aggregate_id: string | null; last_sequence: number | null }>(
+    `WITH claimed AS (
+       INSERT INTO events_inbox (consumer, event_id, event_type)
+       SELECT $1, e.id, e.type FROM unnest($2::uuid[], $3::text[]) AS e(id, type) ORDER BY e.id
+       ON CONFLICT DO NOTHING RETURNING event_id
+     ), previous AS (
+       SELECT s.source, s.tenant_id, s.aggregate_id, s.last_sequence
+       FROM events_consumer_sequences s
+       JOIN unnest($4::text[], $5::text[], $6::text[]) AS k(source, tenant_id, aggregate_id)
+         ON s.source = k.source AND s.tenant_id = k.tenant_id AND s.aggregate_id = k.aggregate_id
+       WHERE s.consumer = $1
+       ORDER BY s.source, s.tenant_id, s.aggregate_id
+       FOR UPDATE OF s
+     )
+     SELECT event_id::text AS event_id, NULL::text AS source, NULL::text AS tenant_id, NULL::text AS aggregate_id, NULL::bigint AS last_sequence FROM claimed
+     UNION ALL
+     SELECT NULL, source, tenant_id, aggregate_id, last_sequence FROM previous`,
+    [consumer, ids, types, sources, tenants, aggregates],
+  );
+  const claimed = new Set<string>();
+  const lastSequences = new Map<string, number>();
+  for (const row of rows) {
+    if (row.event_id !== null) claimed.add(row.event_id);
+    else lastSequences.set(aggregateKeyString({ source: row.source!, tenantId: row.tenant_id!, aggregateId: row.aggregate_id! }), Number(row.last_sequence));
+  }
+  return { claimed, lastSequences };
+}
+
+/**
+ * One round trip at the end of a batch: move the aggregates that advanced forward (never back)
+ * and delete the inbox claims of the events that were not applied (retried, held back,
+ * dead-lettered), so that their next delivery or a redrive is not taken for a duplicate.
+ */
+export async function finalizeBatch(
+  tx: Transaction,
+  consumer: string,
+  advanced: ReadonlyArray<{ readonly key: AggregateKey; readonly sequence: number }>,
+  released: readonly string[],
+): Promise<void> {
+  if (advanced.length === 0 && released.length === 0) return;
+  const sources: string[] = [];
+  const tenants: string[] = [];
+  const aggregates: string[] = [];
+  const sequences: number[] = [];
+  for (const { key, sequence } of advanced) {
+    sources.push(key.source);
+    tenants.push(key.tenantId);
+    aggregates.push(key.aggregateId);
+    sequences.push(sequence);
+  }
+  await tx.query(
+    `WITH advanced AS (
+       INSERT INTO events_consumer_sequences (consumer, source, tenant_id, aggregate_id, last_sequence)
+       SELECT $1, a.source, a.tenant_id, a.aggregate_id, a.last_sequence
+       FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[]) AS a(source, tenant_id, aggregate_id, last_sequence)
+       ORDER BY a.source, a.tenant_id, a.aggregate_id
+       ON CONFLICT (consumer, source, tenant_id, aggregate_id)
+       DO UPDATE SET last_sequence = GREATEST(events_consumer_sequences.last_sequence, EXCLUDED.last_sequence)
+       RETURNING 1
+     ), released AS (
+       DELETE FROM events_inbox WHERE consumer = $1 AND event_id = ANY($6::uuid[]) RETURNING 1
+     )
+     SELECT (SELECT count(*) FROM advanced)::int AS advanced, (SELECT count(*) FROM released)::int AS released`,
+    [consumer, sources, tenants, aggregates, sequences, released],
+  );
+}

@@ -1,7 +1,7 @@
 import { BaseRpcContext } from '@nestjs/microservices';
 import type { EventEnvelope } from '../envelope/envelope.js';
 import type { Transaction } from '../storage/database.js';
-import type { DeliveryMetadata, EmittedEvent, EventContext } from './event-context.js';
+import type { BatchEventContext, DeliveryMetadata, EmittedEvent, EventContext } from './event-context.js';
 
 /** The NestJS `@Ctx()` of a JetStream event handler. */
 export class JetStreamContext extends BaseRpcContext<[EventContext]> implements EventContext {
@@ -19,5 +19,18 @@ export class JetStreamContext extends BaseRpcContext<[EventContext]> implements 
   }
   emit<Data>(event: EmittedEvent<Data>): Promise<EventEnvelope<Data>> {
     return this.inner.emit(event);
+  }
+}
+
+/** The NestJS `@Ctx()` of a JetStream batch handler (see `HandleEventBatch`). */
+export class JetStreamBatchContext extends BaseRpcContext<[BatchEventContext]> implements BatchEventContext {
+  constructor(private readonly inner: BatchEventContext) {
+    super([inner]);
+  }
+  get tx(): Transaction | undefined {
+    return this.inner.tx;
+  }
+  get deliveries(): readonly DeliveryMetadata[] {
+    return this.inner.deliveries;
   }
 }

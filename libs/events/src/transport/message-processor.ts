@@ -6,15 +6,24 @@ import { DeadLetterReason, REDRIVEN_FROM_HEADER, type DeadLetterPublisher } from
 import { ConsumeOutcome, type EventsMetrics } from '../metrics/events.metrics.js';
 import type { Outbox } from '../outbox/outbox.js';
 import type { Database, Transaction } from '../storage/database.js';
+import { isInfrastructureFailure } from '../storage/infrastructure-failure.js';
 import { parseEventType } from '../subjects/subjects.js';
-import { backoffDelay, type BackoffOptions } from '../util/backoff.js';
+import { activeTraceparent, SpanKind, startHop, withHop, type Hop } from '../tracing/trace-context.js';
+import { backoffDelay, delay, type BackoffOptions } from '../util/backoff.js';
 import { errorFields, silentLogger, type EventsLogger } from '../util/logger.js';
-import type { DeliveryMetadata, EmittedEvent, EventContext } from './event-context.js';
-import { advanceSequence, claimAndSequence, OrderingMode, type AggregateKey } from './inbox.js';
-import { activeTraceparent, SpanKind, startHop, withHop } from '../tracing/trace-context.js';
+import { applyBatch, type BatchPlanItem } from './batch-transaction.js';
+import type { BatchEventContext, DeliveryMetadata, EmittedEvent, EventContext } from './event-context.js';
+import { aggregateKeyString, OrderingMode, type AggregateKey } from './inbox.js';
 
 /** A handler of one versioned event type. Throw a RetryableError/PermanentError to choose the path. */
 export type EventHandler = (event: EventEnvelope, context: EventContext) => Promise<void>;
+
+/**
+ * A handler of several events of its types at once, in one statement or a few (a projection).
+ * It applies all of them or throws; after a throw each event is handled again alone, so that the
+ * failure is one event's.
+ */
+export type BatchEventHandler = (events: readonly EventEnvelope[], context: BatchEventContext) => Promise<void>;
 
 /** The registry surface the consumer needs. */
 export interface ConsumerEventRegistry {
@@ -26,9 +35,10 @@ export interface ConsumerEventRegistry {
 }
 
 /** The subset of a JetStream message the processor uses (a fake implements it in unit tests). */
-export type InboundMessage = Pick<JsMsg, 'subject' | 'data' | 'info' | 'ack' | 'nak' | 'term'> & {
-  readonly headers?: { get(key: string): string; keys(): string[] } | undefined;
-};
+export type InboundMessage = Pick<JsMsg, 'subject' | 'data' | 'info' | 'ack' | 'nak' | 'term'> &
+  Partial<Pick<JsMsg, 'working'>> & {
+    readonly headers?: { get(key: string): string; keys(): string[] } | undefined;
+  };
 
 export interface MessageProcessorOptions {
   /** The durable consumer's name: the inbox and metrics key. */
@@ -36,6 +46,8 @@ export interface MessageProcessorOptions {
   readonly registry: ConsumerEventRegistry;
   /** Handlers by versioned type. A message of an older version is upcast to the handler's version. */
   readonly handlers: ReadonlyMap<string, EventHandler>;
+  /** Batch handlers by versioned type (a type has a handler or a batch handler, not both). */
+  readonly batchHandlers?: ReadonlyMap<string, BatchEventHandler>;
   readonly deadLetters: DeadLetterPublisher;
   /** Storage for the inbox, the sequence guard and the handler's transaction. */
   readonly db?: Database;
@@ -58,28 +70,71 @@ export interface MessageProcessorOptions {
    * Default 200 ms.
    */
   readonly deferDelayMs?: number;
+  /**
+   * The consumer's ack wait, milliseconds: while the database is unavailable the messages of a
+   * batch are kept (not redelivered, attempts not spent) with a progress signal every third of it.
+   * Default 30 000.
+   */
+  readonly ackWaitMs?: number;
+  /** Backoff between attempts at a batch while the database is unavailable. Default 200 ms doubling to 5 s. */
+  readonly unavailableBackoff?: BackoffOptions;
   readonly metrics?: EventsMetrics;
   readonly logger?: EventsLogger;
 }
 
-class DeferSignal extends Error {}
+/** A message decoded, validated and routed, ready to run in a batch (or rejected before any handler). */
+export interface PreparedMessage {
+  readonly message: InboundMessage;
+  readonly hop: Hop;
+  /** The `event_type` label: the envelope's type when the registry knows it, else `unknown`. */
+  readonly typeLabel: string;
+  /** The key that serialises handling (see {@link MessageProcessor.orderingKey}). */
+  readonly orderingKey: string;
+  /** Set when the message is dead-lettered before any handler runs. */
+  readonly rejection?: { readonly reason: DeadLetterReason; readonly error: unknown };
+  /** The envelope as handled: upcast to the handler's version. Absent only for a malformed one. */
+  readonly event?: EventEnvelope;
+  readonly handler?: EventHandler;
+  readonly batchHandler?: BatchEventHandler;
+  /** `ack`, or `ignored` for a known type this consumer has no handler for. */
+  readonly success: ConsumeOutcome;
+}
+
+/** How one message ends: its outcome label and the settlement sent after the batch commits. */
+export interface Decision {
+  readonly outcome: ConsumeOutcome;
+  readonly settle: 'ack' | 'term' | { readonly nakMs: number };
+  /** Set when the message went to the DLQ. */
+  readonly deadLetter?: DeadLetterReason;
+  /** True when a handler ran and its work was committed (for the event-age histogram). */
+  readonly applied?: boolean;
+}
 
 const DEFAULT_RETRY_BACKOFF: BackoffOptions = { initialMs: 1000, maxMs: 60_000 };
+const DEFAULT_UNAVAILABLE_BACKOFF: BackoffOptions = { initialMs: 200, maxMs: 5000 };
+const ACK: Decision = { outcome: ConsumeOutcome.Ack, settle: 'ack', applied: true };
 
 /**
- * Decides the fate of one message: decode, validate, de-duplicate, order, run the handler in
- * one transaction with the inbox insert, then ack after commit; or retry with backoff, or
- * dead-letter with the reason. It never acks a message whose effects were not committed and
- * never drops one without a dead-letter record.
+ * Decides the fate of messages: decode, validate and route each ({@link prepare}), then handle a
+ * batch of them in one database transaction ({@link handleBatch}): the inbox claims and sequence
+ * checks of the whole batch in one statement, each handler in its own savepoint, one commit, and
+ * only then the acks; or retry with backoff, or dead-letter with the reason. It never acks a
+ * message whose effects were not committed and never drops one without a dead-letter record.
  */
 export class MessageProcessor {
   private readonly maxAttempts: number;
   private readonly ordering: OrderingMode;
   private readonly retryBackoff: BackoffOptions;
+  private readonly unavailableBackoff: BackoffOptions;
   private readonly deferDelayMs: number;
+  private readonly ackWaitMs: number;
   private readonly logger: EventsLogger;
+  private readonly batchHandlers: ReadonlyMap<string, BatchEventHandler>;
   /** unversioned type → handler versions, ascending. */
   private readonly versionsByName = new Map<string, number[]>();
+  private unavailableBatches = 0;
+  private stopping = false;
+  private readonly stopSignal = new AbortController();
 
   constructor(private readonly options: MessageProcessorOptions) {
     this.maxAttempts = options.maxAttempts ?? 4;
@@ -88,12 +143,15 @@ export class MessageProcessor {
       throw new TypeError(`consumer ${options.consumer}: ordering "${this.ordering}" needs a database`);
     }
     this.retryBackoff = options.retryBackoff ?? DEFAULT_RETRY_BACKOFF;
+    this.unavailableBackoff = options.unavailableBackoff ?? DEFAULT_UNAVAILABLE_BACKOFF;
     this.deferDelayMs = options.deferDelayMs ?? 200;
+    this.ackWaitMs = options.ackWaitMs ?? 30_000;
     this.logger = options.logger ?? silentLogger;
-    for (const type of options.handlers.keys()) {
+    this.batchHandlers = options.batchHandlers ?? new Map();
+    for (const type of [...options.handlers.keys(), ...this.batchHandlers.keys()]) {
       const { unversioned, version } = parseEventType(type);
       const versions = this.versionsByName.get(unversioned) ?? [];
-      versions.push(version);
+      if (!versions.includes(version)) versions.push(version);
       versions.sort((a, b) => a - b);
       this.versionsByName.set(unversioned, versions);
     }
@@ -101,6 +159,17 @@ export class MessageProcessor {
 
   get consumer(): string {
     return this.options.consumer;
+  }
+
+  /** True while a batch waits for the database to come back (readiness turns false meanwhile). */
+  get isDatabaseUnavailable(): boolean {
+    return this.unavailableBatches > 0;
+  }
+
+  /** Stop retrying batches that wait for the database: their messages are given back at once. */
+  stop(): void {
+    this.stopping = true;
+    this.stopSignal.abort();
   }
 
   /** Decode only: the key that serialises handling (`tenant/source/aggregate`), or a per-message key. */
@@ -117,54 +186,47 @@ export class MessageProcessor {
     }
   }
 
+  /** Handle one message on its own (a batch of one). */
   async process(message: InboundMessage, decoded = MessageProcessor.tryDecode(message)): Promise<ConsumeOutcome> {
-    const metrics = this.options.metrics;
-    const consumer = this.options.consumer;
-    const eventTypeLabel = decoded && this.options.registry.has(decoded.type) ? decoded.type : 'unknown';
+    const [outcome] = await this.handleBatch([this.prepare(message, decoded)]);
+    return outcome!;
+  }
+
+  /**
+   * Decode (unless `decoded` is given), validate and route one message; a message that can never
+   * be handled (malformed, unknown type, invalid payload, a version ahead of every handler,
+   * delivered more often than the handler may run) carries its rejection.
+   */
+  prepare(message: InboundMessage, decoded = MessageProcessor.tryDecode(message)): PreparedMessage {
+    const { registry, consumer } = this.options;
+    const known = decoded !== undefined && registry.has(decoded.type);
     // Each message is a hop of its event's trace: the handler, its log lines and the events it
     // emits carry the trace and correlation ids (see tracing/trace-context.ts).
     const hop = startHop(`${consumer} ${decoded?.type ?? 'message'}`, decoded?.traceparent, SpanKind.CONSUMER, decoded?.correlationid);
-    try {
-      const outcome = await withHop(hop, () => this.decide(message, decoded));
-      metrics?.consumed.inc({ consumer, event_type: eventTypeLabel, outcome });
-      if (outcome !== ConsumeOutcome.Retry && outcome !== ConsumeOutcome.DeadLetter) {
-        withHop(hop, () => this.logger.debug({ consumer, type: decoded?.type, eventId: decoded?.id, subject: decoded?.subject, outcome }, 'event handled'));
-      }
-      return outcome;
-    } finally {
-      hop.span.end();
-    }
-  }
-
-  private async decide(message: InboundMessage, decoded: EventEnvelope | undefined): Promise<ConsumeOutcome> {
-    const deliveryCount = message.info.deliveryCount;
-    if (deliveryCount > this.maxAttempts) {
-      return this.deadLetter(message, DeadLetterReason.MaxDeliveries, decoded, undefined);
-    }
+    const base = { message, hop, typeLabel: known ? decoded.type : 'unknown', orderingKey: MessageProcessor.orderingKey(message, decoded) };
+    const reject = (reason: DeadLetterReason, error: unknown, event?: EventEnvelope): PreparedMessage => ({
+      ...base,
+      rejection: { reason, error },
+      event,
+      success: ConsumeOutcome.DeadLetter,
+    });
+    if (message.info.deliveryCount > this.maxAttempts) return reject(DeadLetterReason.MaxDeliveries, undefined, decoded);
     let envelope = decoded;
     if (!envelope) {
       try {
         envelope = parseEnvelope(message.data);
       } catch (error) {
         const malformed = error instanceof MalformedEnvelopeError ? error : new MalformedEnvelopeError(String(error), { cause: error });
-        return this.deadLetter(message, DeadLetterReason.MalformedEnvelope, undefined, malformed);
+        return reject(DeadLetterReason.MalformedEnvelope, malformed);
       }
     }
-    const { registry } = this.options;
     if (!registry.has(envelope.type)) {
-      return this.deadLetter(message, DeadLetterReason.UnknownType, envelope, new PermanentError(`unknown event type "${envelope.type}"`));
+      return reject(DeadLetterReason.UnknownType, new PermanentError(`unknown event type "${envelope.type}"`), envelope);
     }
     const target = this.handlerTypeFor(envelope.type);
-    if (target === null) {
-      return this.handleTransactionally(message, envelope, undefined, ConsumeOutcome.Ignored);
-    }
+    if (target === null) return { ...base, event: envelope, success: ConsumeOutcome.Ignored };
     if (target === undefined) {
-      return this.deadLetter(
-        message,
-        DeadLetterReason.UnsupportedVersion,
-        envelope,
-        new PermanentError(`no handler for ${envelope.type} or a later version of it`),
-      );
+      return reject(DeadLetterReason.UnsupportedVersion, new PermanentError(`no handler for ${envelope.type} or a later version of it`), envelope);
     }
     let handled: EventEnvelope;
     try {
@@ -173,103 +235,179 @@ export class MessageProcessor {
       if (handled !== envelope) registry.validate(handled.type, handled.data);
     } catch (error) {
       const reason = error instanceof InvalidEventError ? DeadLetterReason.InvalidPayload : DeadLetterReason.PermanentError;
-      return this.deadLetter(message, reason, envelope, error);
+      return reject(reason, error, envelope);
     }
-    return this.handleTransactionally(message, handled, this.options.handlers.get(target), ConsumeOutcome.Ack);
+    const handler = this.options.handlers.get(target);
+    return handler
+      ? { ...base, event: handled, handler, success: ConsumeOutcome.Ack }
+      : { ...base, event: handled, batchHandler: this.batchHandlers.get(target), success: ConsumeOutcome.Ack };
   }
 
   /**
-   * The handler type for an incoming type: itself, or the lowest later version with a handler.
-   * `null` when no version of the event is handled here (ignored), `undefined` when only older
-   * versions are (the producer is ahead of this consumer: dead-letter, redrive after upgrading).
+   * Handle prepared messages together: rejections go to the DLQ; the others run in one database
+   * transaction (one per message without a database), each handler isolated in a savepoint, and
+   * are settled after the commit. While the database is unavailable the batch is kept and tried
+   * again without spending the messages' attempts. Returns each message's outcome, in order.
    */
-  private handlerTypeFor(type: string): string | null | undefined {
-    if (this.options.handlers.has(type)) return type;
-    const { unversioned, version } = parseEventType(type);
-    const versions = this.versionsByName.get(unversioned);
-    if (!versions) return null;
-    const later = versions.find((v) => v > version);
-    return later === undefined ? undefined : `${unversioned}.v${later}`;
+  async handleBatch(items: readonly PreparedMessage[]): Promise<ConsumeOutcome[]> {
+    const decisions = new Map<PreparedMessage, Decision>();
+    const work: PreparedMessage[] = [];
+    await Promise.all(
+      items.map(async (item) => {
+        if (item.rejection) decisions.set(item, await this.deadLetter(item, item.rejection.reason, item.rejection.error));
+        else work.push(item);
+      }),
+    );
+    if (work.length > 0) {
+      const decided = this.options.db ? await this.transact(this.options.db, work) : await this.runWithoutDatabase(work);
+      work.forEach((item, i) => decisions.set(item, decided[i]!));
+    }
+    return items.map((item) => this.settle(item, decisions.get(item)!));
   }
 
-  private async handleTransactionally(
-    message: InboundMessage,
-    event: EventEnvelope,
-    handler: EventHandler | undefined,
-    success: ConsumeOutcome,
-  ): Promise<ConsumeOutcome> {
-    const { db, metrics } = this.options;
-    const consumer = this.options.consumer;
-    const delivery = this.deliveryOf(message);
-    const key: AggregateKey = { consumer, source: event.source, tenantId: event.tenantid, aggregateId: event.subject };
-    const stopTimer = handler ? metrics?.handlerDuration.startTimer({ consumer, event_type: event.type }) : undefined;
-    let outcome: ConsumeOutcome = success;
-    try {
-      if (!db) {
-        if (handler) await handler(event, this.contextFor(event, delivery, undefined));
-      } else {
-        outcome = await db.transaction(async (tx) => {
-          const verdict = await claimAndSequence(tx, key, event.id, event.type, event.sequence, this.ordering);
-          if (verdict === 'duplicate') return ConsumeOutcome.Duplicate;
-          if (verdict === 'stale' && !delivery.redriven) return ConsumeOutcome.Stale;
-          if (verdict === 'early' && !delivery.redriven) throw new DeferSignal();
-          if (handler) await handler(event, this.contextFor(event, delivery, tx));
-          return success;
-        });
+  /** Handle without a database: no inbox, no ordering, at-least-once. */
+  private async runWithoutDatabase(work: readonly PreparedMessage[]): Promise<Decision[]> {
+    const decisions: Decision[] = [];
+    for (const item of work) {
+      const event = item.event!;
+      if (!item.handler && !item.batchHandler) {
+        decisions.push({ outcome: ConsumeOutcome.Ignored, settle: 'ack' });
+        continue;
       }
-    } catch (error) {
-      stopTimer?.();
-      if (error instanceof DeferSignal) return this.defer(message, event);
-      return this.fail(message, event, key, error);
+      const stopTimer = this.options.metrics?.handlerDuration.startTimer({ consumer: this.options.consumer, event_type: event.type });
+      try {
+        const delivery = this.deliveryOf(item.message);
+        if (item.handler) await withHop(item.hop, () => item.handler!(event, this.contextFor(event, delivery, undefined)));
+        else await withHop(item.hop, () => item.batchHandler!([event], { tx: undefined, deliveries: [delivery] }));
+        decisions.push(ACK);
+      } catch (error) {
+        decisions.push(await this.failed(item, error));
+      } finally {
+        stopTimer?.();
+      }
     }
-    stopTimer?.();
-    if (handler && outcome === success) {
-      metrics?.eventAge.observe({ consumer }, Math.max(0, (Date.now() - Date.parse(event.time)) / 1000));
-    }
-    message.ack();
-    return outcome;
+    return decisions;
   }
 
-  private defer(message: InboundMessage, event: EventEnvelope): Promise<ConsumeOutcome> | ConsumeOutcome {
-    const deliveryCount = message.info.deliveryCount;
-    if (deliveryCount >= this.maxAttempts) {
-      return this.deadLetter(
-        message,
-        DeadLetterReason.SequenceGap,
+  /**
+   * Run `work` in one transaction; after a failure of the batch itself (not of a handler): while
+   * the database is unavailable, keep the messages and try again later; otherwise handle each
+   * message alone, so that a failure is attributed to its own message.
+   */
+  private async transact(db: Database, work: readonly PreparedMessage[]): Promise<Decision[]> {
+    const plan = this.planOf(work);
+    let attempt = 0;
+    let keepAlive: NodeJS.Timeout | undefined;
+    try {
+      for (;;) {
+        try {
+          const decided = await db.transaction((tx) =>
+            applyBatch(tx, plan, {
+              consumer: this.options.consumer,
+              ordering: this.ordering,
+              metrics: this.options.metrics,
+              contextFor: (item, delivery, scope) => this.contextFor(item.event, delivery, scope),
+              failed: (item, error) => this.failed(item.prepared, error),
+              deferred: (item) => this.deferred(item.prepared),
+            }),
+          );
+          const byMessage = new Map(plan.map((item) => [item.prepared, decided.get(item)!]));
+          return work.map((item) => byMessage.get(item)!);
+        } catch (error) {
+          if (isInfrastructureFailure(error) && !this.stopping) {
+            attempt++;
+            if (attempt === 1) {
+              this.unavailableBatches++;
+              keepAlive = setInterval(() => {
+                for (const item of work) item.message.working?.();
+              }, Math.max(100, Math.floor(this.ackWaitMs / 3)));
+              keepAlive.unref();
+            }
+            const wait = backoffDelay(attempt, this.unavailableBackoff);
+            this.logger.warn({ consumer: this.options.consumer, messages: work.length, attempt, retryInMs: wait, ...errorFields(error) }, 'database unavailable: batch kept, retrying');
+            await delay(wait, this.stopSignal.signal);
+            continue;
+          }
+          if (isInfrastructureFailure(error)) {
+            // Stopping: give the messages back at once, without spending an attempt of theirs.
+            return work.map(() => ({ outcome: ConsumeOutcome.Retry, settle: { nakMs: 0 } }));
+          }
+          if (work.length > 1) {
+            this.logger.warn({ consumer: this.options.consumer, messages: work.length, ...errorFields(error) }, 'batch failed; handling its messages one by one');
+            const byMessage = new Map<PreparedMessage, Decision>();
+            for (const item of plan) byMessage.set(item.prepared, (await this.transact(db, [item.prepared]))[0]!);
+            return work.map((item) => byMessage.get(item)!);
+          }
+          return [await this.failed(work[0]!, error)];
+        }
+      }
+    } finally {
+      if (attempt > 0) {
+        clearInterval(keepAlive);
+        this.unavailableBatches--;
+        this.logger.info({ consumer: this.options.consumer, attempts: attempt }, 'database available again: batch handled');
+      }
+    }
+  }
+
+  /**
+   * The batch in the order it runs: with ordering, by aggregate and then sequence (one
+   * aggregate's events apply in sequence inside a batch; aggregates are locked in key order).
+   */
+  private planOf(work: readonly PreparedMessage[]): BatchPlanItem[] {
+    const plan = work.map((prepared, index): BatchPlanItem => {
+      const event = prepared.event!;
+      const key: AggregateKey = { consumer: this.options.consumer, source: event.source, tenantId: event.tenantid, aggregateId: event.subject };
+      return {
+        prepared,
         event,
-        new PermanentError(`sequence ${event.sequence} of ${event.subject} arrived but its predecessor never did`),
-      );
+        key,
+        keyString: aggregateKeyString(key),
+        eventId: event.id.toLowerCase(),
+        index,
+        redriven: Boolean(prepared.message.headers?.get(REDRIVEN_FROM_HEADER)),
+        delivery: this.deliveryOf(prepared.message),
+      };
+    });
+    if (this.ordering !== OrderingMode.None && plan.length > 1) {
+      plan.sort((a, b) => (a.keyString < b.keyString ? -1 : a.keyString > b.keyString ? 1 : a.event.sequence - b.event.sequence || a.index - b.index));
     }
-    message.nak(this.deferDelayMs * deliveryCount);
-    return ConsumeOutcome.Deferred;
+    return plan;
   }
 
-  private async fail(message: InboundMessage, event: EventEnvelope, key: AggregateKey, error: unknown): Promise<ConsumeOutcome> {
-    const deliveryCount = message.info.deliveryCount;
-    const fields = { consumer: this.options.consumer, type: event.type, eventId: event.id, deliveryCount, correlationId: event.correlationid };
+  /**
+   * The handler of `item` failed: retry with backoff while attempts remain and the error is
+   * retryable, else dead-letter (a failed DLQ publish keeps the message for redelivery).
+   */
+  private async failed(item: PreparedMessage, error: unknown): Promise<Decision> {
+    const deliveryCount = item.message.info.deliveryCount;
+    const event = item.event;
     if (isRetryable(error) && deliveryCount < this.maxAttempts) {
       const wait = backoffDelay(deliveryCount, this.retryBackoff);
-      this.logger.warn({ ...fields, ...errorFields(error), retryInMs: wait }, 'event handler failed, will retry');
-      message.nak(wait);
-      return ConsumeOutcome.Retry;
+      withHop(item.hop, () =>
+        this.logger.warn(
+          { consumer: this.options.consumer, type: event?.type, eventId: event?.id, deliveryCount, correlationId: event?.correlationid, ...errorFields(error), retryInMs: wait },
+          'event handler failed, will retry',
+        ),
+      );
+      return { outcome: ConsumeOutcome.Retry, settle: { nakMs: wait } };
     }
-    const reason = isRetryable(error) ? DeadLetterReason.RetriesExhausted : DeadLetterReason.PermanentError;
-    const outcome = await this.deadLetter(message, reason, event, error);
-    if (outcome === ConsumeOutcome.DeadLetter && this.options.db && this.ordering !== OrderingMode.None) {
-      // The aggregate moves on without this event; a redrive bypasses the stale check to apply it later.
-      await this.options.db
-        .transaction((tx) => advanceSequence(tx, key, event.sequence))
-        .catch((e: unknown) => this.logger.error({ ...fields, ...errorFields(e) }, 'could not advance the sequence past a dead-lettered event'));
-    }
-    return outcome;
+    return this.deadLetter(item, isRetryable(error) ? DeadLetterReason.RetriesExhausted : DeadLetterReason.PermanentError, error);
   }
 
-  private async deadLetter(
-    message: InboundMessage,
-    reason: DeadLetterReason,
-    event: EventEnvelope | undefined,
-    error: unknown,
-  ): Promise<ConsumeOutcome> {
+  /** An early event (its predecessor not applied yet): held back, or dead-lettered on its last attempt. */
+  private deferred(item: PreparedMessage): Promise<Decision> | Decision {
+    const deliveryCount = item.message.info.deliveryCount;
+    if (deliveryCount >= this.maxAttempts) {
+      const event = item.event!;
+      return this.deadLetter(item, DeadLetterReason.SequenceGap, new PermanentError(`sequence ${event.sequence} of ${event.subject} arrived but its predecessor never did`));
+    }
+    return { outcome: ConsumeOutcome.Deferred, settle: { nakMs: this.deferDelayMs * deliveryCount } };
+  }
+
+  /** Copy the message to the DLQ; when that fails, keep the message for a redelivery instead. */
+  private async deadLetter(item: PreparedMessage, reason: DeadLetterReason, error: unknown): Promise<Decision> {
+    const { message, event } = item;
     const consumer = this.options.consumer;
     const info = message.info;
     const fields = { consumer, reason, type: event?.type, eventId: event?.id, streamSequence: info.streamSequence, deliveryCount: info.deliveryCount };
@@ -286,17 +424,44 @@ export class MessageProcessor {
         { consumer, reason, error },
       );
     } catch (publishError) {
-      // Cannot record it: keep the message and try again later rather than lose it.
-      this.logger.error({ ...fields, ...errorFields(publishError) }, 'dead-lettering failed, message kept for redelivery');
-      message.nak(backoffDelay(info.deliveryCount, this.retryBackoff));
-      return ConsumeOutcome.Retry;
+      withHop(item.hop, () => this.logger.error({ ...fields, ...errorFields(publishError) }, 'dead-lettering failed, message kept for redelivery'));
+      return { outcome: ConsumeOutcome.Retry, settle: { nakMs: backoffDelay(info.deliveryCount, this.retryBackoff) } };
     }
-    this.logger.error({ ...fields, ...errorFields(error) }, 'event dead-lettered');
-    this.options.metrics?.deadLettered.inc({ consumer, reason });
+    withHop(item.hop, () => this.logger.error({ ...fields, ...errorFields(error) }, 'event dead-lettered'));
+    return { outcome: ConsumeOutcome.DeadLetter, settle: 'term', deadLetter: reason };
+  }
+
+  /** Send the settlement (after commit) and count the outcome. */
+  private settle(item: PreparedMessage, decision: Decision): ConsumeOutcome {
+    const { metrics, consumer } = { metrics: this.options.metrics, consumer: this.options.consumer };
+    const { message } = item;
+    const settle = decision.settle;
+    if (settle === 'ack') message.ack();
     // No reason on the term: nats-server before 2.10 ignores `+TERM <reason>` entirely (the message
     // would come back after the ack wait); the DLQ record carries the reason.
-    message.term();
-    return ConsumeOutcome.DeadLetter;
+    else if (settle === 'term') message.term();
+    else message.nak(settle.nakMs);
+    if (metrics) {
+      metrics.consumed.inc({ consumer, event_type: item.typeLabel, outcome: decision.outcome });
+      if (decision.deadLetter) metrics.deadLettered.inc({ consumer, reason: decision.deadLetter });
+      if (decision.applied && item.event) metrics.eventAge.observe({ consumer }, Math.max(0, (Date.now() - Date.parse(item.event.time)) / 1000));
+    }
+    item.hop.span.end();
+    return decision.outcome;
+  }
+
+  /**
+   * The handler type for an incoming type: itself, or the lowest later version with a handler.
+   * `null` when no version of the event is handled here (ignored), `undefined` when only older
+   * versions are (the producer is ahead of this consumer: dead-letter, redrive after upgrading).
+   */
+  private handlerTypeFor(type: string): string | null | undefined {
+    if (this.options.handlers.has(type) || this.batchHandlers.has(type)) return type;
+    const { unversioned, version } = parseEventType(type);
+    const versions = this.versionsByName.get(unversioned);
+    if (!versions) return null;
+    const later = versions.find((v) => v > version);
+    return later === undefined ? undefined : `${unversioned}.v${later}`;
   }
 
   private deliveryOf(message: InboundMessage): DeliveryMetadata {

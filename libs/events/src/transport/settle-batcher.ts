@@ -41,6 +41,7 @@ export class SettleBatcher {
       ack: () => this.defer(() => message.ack()),
       nak: (millis?: number) => this.defer(() => message.nak(millis)),
       term: (reason?: string) => this.defer(() => message.term(reason)),
+      working: () => message.working(),
     };
   }
 }

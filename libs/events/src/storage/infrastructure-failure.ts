@@ -1,0 +1,32 @@
+/**
+ * Whether `error` says the database itself is unavailable — not that a statement was wrong:
+ * the connection was refused, lost or timed out, the server is shutting down or out of
+ * connections. Such a failure is nobody's event's fault, so the consumer keeps the batch and
+ * tries again later instead of spending the events' delivery attempts.
+ *
+ * SQLSTATE classes: 08 (connection exception), 53 (insufficient resources: `too many clients`),
+ * 57P01–57P03 (admin shutdown, crash shutdown, cannot connect now). Node socket errors and the
+ * messages `pg` uses for a dead connection or a pool that could not connect in time.
+ */
+export function isInfrastructureFailure(error: unknown): boolean {
+  for (let current = error, depth = 0; current && depth < 5; current = (current as { cause?: unknown }).cause, depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') {
+      if (code.startsWith('08') || code.startsWith('53') || code === '57P01' || code === '57P02' || code === '57P03') return true;
+      if (NODE_SOCKET_CODES.has(code)) return true;
+    }
+    const message = current instanceof Error ? current.message : '';
+    if (CONNECTION_MESSAGES.some((pattern) => pattern.test(message))) return true;
+  }
+  return false;
+}
+
+const NODE_SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+const CONNECTION_MESSAGES = [
+  /^Connection terminated/,
+  /^Client has encountered a connection error/,
+  /^Client was closed and is not queryable/,
+  /timeout exceeded when trying to connect/,
+  /^Cannot use a pool after calling end/,
+];

@@ -1,0 +1,281 @@
+import { AckPolicy, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { connect } from '@nats-io/transport-node';
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DeadLetterPublisher } from '../dlq/dead-letter.js';
+import { DeadLetterQueue } from '../dlq/dead-letter-queue.js';
+import { createEnvelope } from '../envelope/create-envelope.js';
+import type { EventEnvelope } from '../envelope/envelope.js';
+import { InvalidEventError, PermanentError, RetryableError } from '../errors.js';
+import { Outbox, type OutboxRecord } from '../outbox/outbox.js';
+import { JetStreamPublisher } from '../publisher/jetstream.publisher.js';
+import type { Database } from '../storage/database.js';
+import { createTestPgDatabase, createTestPgliteDatabase, TEST_DATABASE_URL } from '../testing/databases.js';
+import { acceptAnyEvent, migrateEventsSchema } from '../testing/event-fixtures.js';
+import { startTestNatsServer, type TestNatsServer } from '../testing/nats-server.js';
+import { ConsumerRunner } from './consumer-runner.js';
+import { MessageProcessor, type BatchEventHandler, type ConsumerEventRegistry, type EventHandler, type MessageProcessorOptions } from './message-processor.js';
+
+const STREAM = 'ORDERS';
+const TENANT = 'acme';
+const encoder = new TextEncoder();
+
+let server: TestNatsServer;
+let nc: NatsConnection;
+let js: JetStreamClient;
+let jsm: JetStreamManager;
+
+beforeAll(async () => {
+  server = await startTestNatsServer();
+  nc = await connect({ servers: server.url });
+  js = jetstream(nc);
+  jsm = await jetstreamManager(nc);
+});
+
+afterAll(async () => {
+  await nc?.close();
+  await server?.dispose();
+});
+
+/** Knows order.created.v1 and validates `{ n: number }` payloads. */
+const registry: ConsumerEventRegistry = {
+  has: (type) => type === 'order.created.v1',
+  validate: (type, data) => {
+    if (typeof (data as { n?: unknown })?.n !== 'number') throw new InvalidEventError(type, [{ property: 'n', messages: ['n must be a number'] }]);
+    return data;
+  },
+  upcast: (envelope) => envelope,
+};
+
+const engines = [
+  ['PostgreSQL', async () => createTestPgDatabase({ applicationName: `batch-${randomUUID().slice(0, 8)}` })],
+  ['PGlite', async () => createTestPgliteDatabase()],
+] as const;
+
+describe.each(engines)('batched consumer transactions on %s', (engine, open) => {
+  let db: Database;
+  let cleanup: () => Promise<void>;
+  let durable: string;
+  let runners: ConsumerRunner[];
+  let dlq: DeadLetterQueue;
+
+  beforeEach(async () => {
+    ({ db, cleanup } = await open());
+    await migrateEventsSchema(db);
+    // txid records which transaction applied an effect: one batch, one transaction
+    await db.query('CREATE TABLE effects (event_id uuid NOT NULL, aggregate_id text NOT NULL, sequence int NOT NULL, txid bigint NOT NULL, seq serial)');
+    durable = `batch-${randomUUID().slice(0, 8)}`;
+    runners = [];
+    await jsm.streams.add({ name: STREAM, subjects: ['orders.>'] });
+    await jsm.streams.add({ name: 'DLQ', subjects: ['dlq.>'] });
+    await jsm.consumers.add(STREAM, {
+      durable_name: durable,
+      ack_policy: AckPolicy.Explicit,
+      filter_subject: 'orders.*.*',
+      max_deliver: 5,
+      ack_wait: 30_000 * 1_000_000,
+    });
+    dlq = new DeadLetterQueue({ js, jsm, publisher: new JetStreamPublisher(js) });
+  });
+
+  afterEach(async () => {
+    await Promise.all(runners.map((runner) => runner.stop()));
+    await jsm.streams.delete(STREAM).catch(() => undefined);
+    await jsm.streams.delete('DLQ').catch(() => undefined);
+    await cleanup();
+  });
+
+  const envelope = (aggregateId: string, sequence: number, data: unknown = { n: sequence }) =>
+    createEnvelope({ source: 'order', type: 'order.created.v1', subject: aggregateId, tenantId: TENANT, sequence, data: data as object });
+
+  const publish = (event: EventEnvelope, msgId = event.id) => js.publish(`orders.${TENANT}.created`, encoder.encode(JSON.stringify(event)), { msgID: msgId });
+
+  const record: EventHandler = async (event, context) => {
+    await context.tx!.query('INSERT INTO effects (event_id, aggregate_id, sequence, txid) VALUES ($1, $2, $3, txid_current())', [event.id, event.subject, event.sequence]);
+  };
+
+  const start = (handlers: Partial<Pick<MessageProcessorOptions, 'handlers' | 'batchHandlers' | 'outbox'>>, batchSize = 16) => {
+    const processor = new MessageProcessor({
+      consumer: durable,
+      registry,
+      handlers: new Map(),
+      ...handlers,
+      deadLetters: new DeadLetterPublisher(new JetStreamPublisher(js)),
+      db,
+      maxAttempts: 4,
+      retryBackoff: { initialMs: 100, maxMs: 1000 },
+      deferDelayMs: 100,
+    });
+    const runner = new ConsumerRunner({ js, stream: STREAM, durable, processor, concurrency: 1, batchSize });
+    runners.push(runner);
+    runner.start();
+    return runner;
+  };
+
+  const effects = async () =>
+    (await db.query<{ event_id: string; aggregate_id: string; sequence: number; txid: number }>('SELECT event_id, aggregate_id, sequence, txid FROM effects ORDER BY seq')).rows;
+
+  const settled = () =>
+    vi.waitFor(
+      async () => {
+        const info = await jsm.consumers.info(STREAM, durable);
+        expect([info.num_pending, info.num_ack_pending]).toEqual([0, 0]);
+      },
+      { timeout: 15_000, interval: 50 },
+    );
+
+  it('commits the healthy messages of a batch once, dead-letters a poison one at once and retries a failing one until it applies', async () => {
+    const healthy = Array.from({ length: 6 }, (_, i) => envelope(`h-${i}`, 1));
+    const poison = envelope('p-1', 1, { n: 'not a number' });
+    const flaky = envelope('f-1', 1);
+    // published before the consumer starts, so the first batch holds all of them
+    for (const event of [healthy[0]!, healthy[1]!, poison, healthy[2]!, flaky, ...healthy.slice(3)]) await publish(event);
+    const flakyAttempts: number[] = [];
+    start({
+      handlers: new Map([
+        [
+          'order.created.v1',
+          async (event, context) => {
+            if (event.id === flaky.id) {
+              flakyAttempts.push(Date.now());
+              if (flakyAttempts.length < 3) throw new RetryableError('gateway timeout');
+            }
+            await record(event, context);
+          },
+        ],
+      ]),
+    });
+    await vi.waitFor(async () => expect(await effects()).toHaveLength(7), { timeout: 15_000 });
+    await settled();
+    const rows = await effects();
+    expect(rows.map((r) => r.event_id).sort()).toEqual([...healthy, flaky].map((e) => e.id).sort());
+    // the healthy six shared one transaction: the first batch
+    expect(new Set(rows.filter((r) => r.aggregate_id.startsWith('h-')).map((r) => r.txid)).size).toBe(1);
+    expect(flakyAttempts).toHaveLength(3);
+    expect(flakyAttempts[2]! - flakyAttempts[1]!).toBeGreaterThanOrEqual(95);
+    expect((await dlq.list()).map((d) => [d.reason, d.deliveryCount, JSON.parse(new TextDecoder().decode(d.data)).id])).toEqual([['invalid_payload', 1, poison.id]]);
+  });
+
+  it('applies the events of one aggregate in sequence within a batch and across batches, and a duplicate inside a batch once', async () => {
+    const events = Array.from({ length: 5 }, (_, i) => envelope('o-1', i + 1));
+    const [e1, e2, e3, e4, e5] = events as [EventEnvelope, EventEnvelope, EventEnvelope, EventEnvelope, EventEnvelope];
+    // one batch: 3, 2, a copy of 2 (same event id, another message), 1
+    await publish(e3);
+    await publish(e2);
+    await publish(e2, `${e2.id}-again`);
+    await publish(e1);
+    start({ handlers: new Map([['order.created.v1', record]]) });
+    await vi.waitFor(async () => expect((await effects()).map((r) => r.sequence)).toEqual([1, 2, 3]), { timeout: 15_000 });
+    const first = await effects();
+    expect(new Set(first.map((r) => r.txid)).size).toBe(1);
+    await settled();
+    // across batches: 5 arrives first and is held back until 4 is applied
+    await publish(e5);
+    await publish(e4);
+    await vi.waitFor(async () => expect((await effects()).map((r) => r.event_id)).toEqual(events.map((e) => e.id)), { timeout: 15_000 });
+    await settled();
+    expect(await effects()).toHaveLength(5);
+  });
+
+  it("never rolls back another message's effects or outbox rows when one handler throws, and hands the relay only the kept rows", async () => {
+    const outbox = new Outbox({ source: 'payment', validator: acceptAnyEvent });
+    const handedOver: OutboxRecord[] = [];
+    outbox.onCommit((records) => handedOver.push(...records));
+    const events = [envelope('a-1', 1), envelope('a-2', 1), envelope('a-3', 1), envelope('a-4', 1)];
+    const failing = events[1]!;
+    const swallowing = events[2]!;
+    for (const event of events) await publish(event);
+    start({
+      outbox,
+      handlers: new Map([
+        [
+          'order.created.v1',
+          async (event, context) => {
+            await record(event, context);
+            await context.emit({ type: 'payment.authorized.v1', aggregateId: `pay-${event.subject}`, data: { orderId: event.subject } });
+            if (event.id === failing.id) throw new PermanentError('card blocked');
+            if (event.id === swallowing.id && context.delivery.deliveryCount === 1) {
+              // a failed statement the handler catches still aborts the transaction: rolled back like a throw
+              await context.tx!.query('SELECT 1 / $1::int', [0]).catch(() => undefined);
+            }
+          },
+        ],
+      ]),
+    });
+    await vi.waitFor(async () => expect((await dlq.list()).length).toBe(1), { timeout: 15_000 });
+    await vi.waitFor(async () => expect((await effects()).map((r) => r.aggregate_id).sort()).toEqual(['a-1', 'a-3', 'a-4']), { timeout: 15_000 });
+    // the swallowed failure was retried and applied on a later delivery; a-1 and a-4 committed in the first batch
+    const rows = await effects();
+    expect(rows.find((r) => r.aggregate_id === 'a-1')!.txid).toBe(rows.find((r) => r.aggregate_id === 'a-4')!.txid);
+    const outboxRows = (await db.query<{ aggregate_id: string }>('SELECT aggregate_id FROM events_outbox ORDER BY id')).rows.map((r) => r.aggregate_id);
+    expect(outboxRows.sort()).toEqual(['pay-a-1', 'pay-a-3', 'pay-a-4']);
+    expect(handedOver.map((r) => JSON.parse(r.payload).subject).sort()).toEqual(['pay-a-1', 'pay-a-3', 'pay-a-4']);
+    expect((await dlq.list()).map((d) => d.reason)).toEqual(['permanent_error']);
+  });
+
+  it('hands a batch handler the events of a batch in one call, and one by one after it throws', async () => {
+    const calls: string[][] = [];
+    const batchHandler: BatchEventHandler = async (batch, context) => {
+      calls.push(batch.map((e) => e.subject));
+      if (batch.length > 1 && batch.some((e) => e.subject === 'b-3')) throw new RetryableError('one of them is bad');
+      if (batch.length === 1 && batch[0]!.subject === 'b-3') throw new PermanentError('b-3 is poison');
+      for (const event of batch) {
+        await context.tx!.query('INSERT INTO effects (event_id, aggregate_id, sequence, txid) VALUES ($1, $2, $3, txid_current())', [event.id, event.subject, event.sequence]);
+      }
+    };
+    const good = [envelope('b-1', 1), envelope('b-2', 1)];
+    for (const event of good) await publish(event);
+    start({ batchHandlers: new Map([['order.created.v1', batchHandler]]) });
+    await vi.waitFor(async () => expect(await effects()).toHaveLength(2), { timeout: 15_000 });
+    expect(calls).toEqual([['b-1', 'b-2']]);
+    await settled();
+    const mixed = [envelope('b-3', 1), envelope('b-4', 1), envelope('b-5', 1)];
+    await runners[0]!.stop();
+    for (const event of mixed) await publish(event);
+    calls.length = 0;
+    start({ batchHandlers: new Map([['order.created.v1', batchHandler]]) });
+    await vi.waitFor(async () => expect((await effects()).map((r) => r.aggregate_id).sort()).toEqual(['b-1', 'b-2', 'b-4', 'b-5']), { timeout: 15_000 });
+    expect(calls).toEqual([['b-3', 'b-4', 'b-5'], ['b-3'], ['b-4'], ['b-5']]);
+    expect((await dlq.list()).map((d) => [d.reason, d.deliveryCount])).toEqual([['permanent_error', 1]]);
+  });
+
+  it.runIf(engine === 'PostgreSQL')('keeps a batch while its database connections are cut, without spending attempts, then applies it once', async () => {
+    let gate!: () => void;
+    const cut = new Promise<void>((resolve) => (gate = resolve));
+    const seenDeliveries: number[] = [];
+    const runner = start({
+      handlers: new Map([
+        [
+          'order.created.v1',
+          async (event, context) => {
+            seenDeliveries.push(context.delivery.deliveryCount);
+            await record(event, context);
+            if (seenDeliveries.length === 1) await cut;
+          },
+        ],
+      ]),
+    });
+    const events = [envelope('c-1', 1), envelope('c-2', 1)];
+    for (const event of events) await publish(event);
+    await vi.waitFor(() => expect(seenDeliveries.length).toBeGreaterThan(0), { timeout: 10_000 });
+    // terminate every backend of this database's pool while the batch is open (57P01 admin shutdown)
+    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await admin.connect();
+    try {
+      const application = (await db.query<{ name: string }>("SELECT current_setting('application_name') AS name")).rows[0]!.name;
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()', [application]);
+    } finally {
+      await admin.end();
+    }
+    gate();
+    await vi.waitFor(() => expect(runner.isWaitingForDatabase).toBe(true), { timeout: 5_000, interval: 5 });
+    await vi.waitFor(async () => expect((await effects()).map((r) => r.aggregate_id).sort()).toEqual(['c-1', 'c-2']), { timeout: 15_000 });
+    await settled();
+    expect(runner.isWaitingForDatabase).toBe(false);
+    // the batch ran again in the same delivery: no attempt was spent, nothing dead-lettered
+    expect(new Set(seenDeliveries)).toEqual(new Set([1]));
+    expect(await dlq.list()).toHaveLength(0);
+  });
+});
