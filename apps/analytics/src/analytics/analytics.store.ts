@@ -6,25 +6,35 @@ const COLUMN: Readonly<Record<keyof Counters, string>> = Object.fromEntries(
   COUNTER_KEYS.map((key) => [key, key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)]),
 ) as Record<keyof Counters, string>;
 
-const FACT_PARAMS = 8;
 const counterColumns = COUNTER_KEYS.map((key) => COLUMN[key]);
+const FACT_COLUMNS = ['event_id', 'tenant_id', 'event_type', 'aggregate_id', 'amount_cents', 'quantity', 'reason', 'occurred_at'] as const;
+const FACT_TYPES = ['uuid', 'text', 'text', 'text', 'bigint', 'bigint', 'text', 'timestamptz'] as const;
 
-// One round trip: the fact insert and the summary upsert in one statement; the upsert sees a row
-// only when the insert inserted one, so a known event id moves no counter.
+// One round trip for any number of facts: insert the facts, and add the deltas of those that were
+// new (a known event id moves no counter) to one shard of each tenant's summary, tenants in key
+// order. Every array parameter holds one element per fact.
 const APPLY_SQL = `
-  WITH fact AS (
-    INSERT INTO analytics_facts (event_id, tenant_id, event_type, aggregate_id, amount_cents, quantity, reason, occurred_at)
-    VALUES ($1::uuid, $2::text, $3::text, $4::text, $5::bigint, $6::bigint, $7::text, $8::timestamptz)
+  WITH input AS (
+    SELECT * FROM unnest(${[...FACT_TYPES, ...counterColumns.map(() => 'bigint')].map((type, i) => `$${i + 1}::${type}[]`).join(', ')})
+      AS i(${[...FACT_COLUMNS, ...counterColumns].join(', ')})
+  ), fact AS (
+    INSERT INTO analytics_facts (${FACT_COLUMNS.join(', ')})
+    SELECT ${FACT_COLUMNS.join(', ')} FROM input
     ON CONFLICT (event_id) DO NOTHING
-    RETURNING tenant_id, occurred_at
+    RETURNING event_id, tenant_id, occurred_at
+  ), summary AS (
+    INSERT INTO analytics_tenant_summary AS s (tenant_id, shard, last_event_at, ${counterColumns.join(', ')})
+    SELECT f.tenant_id, $${FACT_COLUMNS.length + counterColumns.length + 1}::smallint, max(f.occurred_at), ${counterColumns.map((column) => `sum(i.${column})::bigint`).join(', ')}
+    FROM fact f JOIN input i ON i.event_id = f.event_id
+    GROUP BY f.tenant_id
+    ORDER BY f.tenant_id
+    ON CONFLICT (tenant_id, shard) DO UPDATE SET
+      ${counterColumns.map((column) => `${column} = s.${column} + EXCLUDED.${column}`).join(',\n      ')},
+      last_event_at = GREATEST(s.last_event_at, EXCLUDED.last_event_at),
+      updated_at = now()
+    RETURNING 1
   )
-  INSERT INTO analytics_tenant_summary AS s (tenant_id, shard, last_event_at, ${counterColumns.join(', ')})
-  SELECT tenant_id, $${FACT_PARAMS + 1 + COUNTER_KEYS.length}::smallint, occurred_at, ${counterColumns.map((_, i) => `$${FACT_PARAMS + 1 + i}::bigint`).join(', ')} FROM fact
-  ON CONFLICT (tenant_id, shard) DO UPDATE SET
-    ${counterColumns.map((column) => `${column} = s.${column} + EXCLUDED.${column}`).join(',\n    ')},
-    last_event_at = GREATEST(s.last_event_at, EXCLUDED.last_event_at),
-    updated_at = now()
-  RETURNING s.tenant_id`;
+  SELECT event_id::text AS event_id FROM fact`;
 
 /**
  * Record `fact` and add its deltas to its tenant's summary, unless a fact with the same event id
@@ -33,20 +43,27 @@ const APPLY_SQL = `
  * @returns true when the fact was new and the counters moved; false for a known event id.
  */
 export async function applyFact(tx: Queryable, fact: AnalyticsFact): Promise<boolean> {
-  const params: unknown[] = [
-    fact.eventId,
-    fact.tenantId,
-    fact.eventType,
-    fact.aggregateId,
-    fact.amountCents,
-    fact.quantity,
-    fact.reason,
-    fact.occurredAt,
-    ...COUNTER_KEYS.map((key) => fact.deltas[key] ?? 0),
-    shardOf(fact.eventId),
-  ];
-  const result = await tx.query(APPLY_SQL, params);
-  return result.rowCount === 1;
+  return (await applyFacts(tx, [fact])).length === 1;
+}
+
+/**
+ * Record several facts in one statement (a batch of events) and add the deltas of the new ones
+ * to one summary shard per tenant: the shard of the first fact, so that concurrent batches of one
+ * busy tenant spread over the shards while each locks a single row per tenant.
+ *
+ * @returns the facts that were new (their counters moved), in the order given.
+ */
+export async function applyFacts(tx: Queryable, facts: readonly AnalyticsFact[]): Promise<AnalyticsFact[]> {
+  const unique = [...new Map(facts.map((fact) => [fact.eventId.toLowerCase(), fact])).values()];
+  if (unique.length === 0) return [];
+  const columns: unknown[][] = [...FACT_COLUMNS, ...counterColumns].map(() => []);
+  for (const fact of unique) {
+    const values = [fact.eventId, fact.tenantId, fact.eventType, fact.aggregateId, fact.amountCents, fact.quantity, fact.reason, fact.occurredAt, ...COUNTER_KEYS.map((key) => fact.deltas[key] ?? 0)];
+    values.forEach((value, i) => columns[i]!.push(value));
+  }
+  const { rows } = await tx.query<{ event_id: string }>(APPLY_SQL, [...columns, shardOf(unique[0]!.eventId)]);
+  const inserted = new Set(rows.map((row) => row.event_id));
+  return unique.filter((fact) => inserted.has(fact.eventId.toLowerCase()));
 }
 
 /** Summary shard of an event: the last hex digit of its id (random bits in a UUIDv7), 0–15. */
