@@ -183,9 +183,13 @@ describe('POST /orders admission control: the in-flight bound', () => {
       await holder.query('BEGIN');
       await holder.query("INSERT INTO idempotency_keys (tenant_id, key, request_hash, order_id) VALUES ($1, 'held', 'none', 'none')", [TENANT]);
       const held = post(service, { 'idempotency-key': 'held' });
+      // Read pg_stat_activity outside the holder's transaction: inside one, it is a snapshot taken at first use.
       await vi.waitFor(
         async () => {
-          const { rows } = await holder.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'", [started.database]);
+          const { rows } = await service.db.query<{ n: number }>(
+            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO idempotency_keys%'",
+            [started.database],
+          );
           expect(rows[0]!.n).toBe(1);
         },
         { timeout: 10_000 },
