@@ -1,3 +1,4 @@
+import { createContextKey, trace } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 import { activeTraceFields, activeTraceparent, enableTraceContext, SpanKind, startHop, withHop } from './trace-context.js';
 
@@ -29,5 +30,25 @@ describe('trace context', () => {
     expect(inside.fields).toEqual({ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: hop.traceparent.slice(36, 52), correlationId: 'corr-1' });
     expect(inside.traceparent).toBe(hop.traceparent);
     expect(activeTraceparent()).toBeUndefined();
+  });
+});
+
+describe("a hop's context", () => {
+  it('behaves like an OpenTelemetry context: immutable, set and delete give new contexts', () => {
+    const key = createContextKey('test.key');
+    const hop = startHop('consume', PARENT, SpanKind.CONSUMER, 'corr-2');
+    const withValue = hop.context.setValue(key, 'v');
+    expect(withValue.getValue(key)).toBe('v');
+    expect(hop.context.getValue(key)).toBeUndefined();
+    expect(trace.getSpan(withValue)).toBe(hop.span);
+    const replaced = withValue.setValue(key, 'w');
+    expect([withValue.getValue(key), replaced.getValue(key)]).toEqual(['v', 'w']);
+    const deleted = replaced.deleteValue(key);
+    expect(deleted.getValue(key)).toBeUndefined();
+    expect(replaced.getValue(key)).toBe('w');
+    expect(trace.getSpan(trace.deleteSpan(hop.context))).toBeUndefined();
+    expect(trace.getSpan(hop.context)).toBe(hop.span);
+    expect(withHop({ ...hop, context: deleted }, () => activeTraceFields())).toEqual({ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: hop.traceparent.slice(36, 52), correlationId: 'corr-2' });
+    expect(withHop(startHop('x', undefined, SpanKind.CONSUMER), () => activeTraceFields().correlationId)).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { context, createContextKey, ROOT_CONTEXT, SpanKind, trace, TraceFlags, type Context, type Span } from '@opentelemetry/api';
+import { context, createContextKey, SpanKind, trace, TraceFlags, type Context, type Span, type SpanOptions } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { formatTraceparent, newSpanId, newTraceId, parseTraceparent } from '../envelope/traceparent.js';
 
@@ -6,6 +6,51 @@ export { SpanKind };
 
 const CORRELATION_ID = createContextKey('platform.correlation_id');
 const tracer = trace.getTracer('@platform/events');
+
+/**
+ * An immutable context holding one value on top of another context. The API's own contexts copy
+ * a Map and create three closures for every value set; a hop sets two or three values, once per
+ * consumed message or HTTP request. Same semantics: `setValue` and `deleteValue` return a new
+ * context, the receiver is never changed.
+ */
+class ValueContext implements Context {
+  constructor(
+    private readonly parent: Context,
+    private readonly key: symbol,
+    private readonly value: unknown,
+  ) {}
+
+  getValue(key: symbol): unknown {
+    return key === this.key ? this.value : this.parent.getValue(key);
+  }
+
+  setValue(key: symbol, value: unknown): Context {
+    return new ValueContext(this, key, value);
+  }
+
+  deleteValue(key: symbol): Context {
+    return new ValueContext(this, key, undefined);
+  }
+}
+
+/** The empty context hops are built on (`ROOT_CONTEXT`'s equivalent, with light children). */
+const EMPTY_CONTEXT: Context = {
+  getValue: () => undefined,
+  setValue: (key, value) => new ValueContext(EMPTY_CONTEXT, key, value),
+  deleteValue: () => EMPTY_CONTEXT,
+};
+
+/** `startSpan` options by span kind, made once: tracers read them and never change them. */
+const SPAN_OPTIONS = new Map<SpanKind, SpanOptions>();
+
+function spanOptions(kind: SpanKind): SpanOptions {
+  let options = SPAN_OPTIONS.get(kind);
+  if (!options) {
+    options = Object.freeze({ kind });
+    SPAN_OPTIONS.set(kind, options);
+  }
+  return options;
+}
 
 /**
  * Make the OpenTelemetry context follow async work (AsyncLocalStorage), so that the trace and
@@ -38,11 +83,11 @@ export function startHop(name: string, parentTraceparent: string | undefined, ki
   // Runs for every consumed message and every HTTP request: the parent is parsed once, and the
   // ids this hop mints are valid by construction, so they are neither re-parsed nor re-checked.
   const parent = parseTraceparent(parentTraceparent);
-  const root = correlationId === undefined ? ROOT_CONTEXT : ROOT_CONTEXT.setValue(CORRELATION_ID, correlationId);
+  const root = correlationId === undefined ? EMPTY_CONTEXT : EMPTY_CONTEXT.setValue(CORRELATION_ID, correlationId);
   const base = parent
     ? trace.setSpanContext(root, { traceId: parent.traceId, spanId: parent.spanId, traceFlags: parent.sampled ? TraceFlags.SAMPLED : TraceFlags.NONE, isRemote: true })
     : root;
-  const span = tracer.startSpan(name, { kind }, base);
+  const span = tracer.startSpan(name, spanOptions(kind), base);
   if (span.isRecording()) {
     const spanContext = span.spanContext();
     const traceparent = formatTraceparent({ traceId: spanContext.traceId, spanId: spanContext.spanId, sampled: (spanContext.traceFlags & TraceFlags.SAMPLED) !== 0 });
