@@ -294,6 +294,31 @@ describe.each(engines)('transactional outbox and relay on $name', ({ open }) => 
     expect(marks).toBeLessThanOrEqual(2);
   });
 
+  it('wakes a relay of another process by NOTIFY, sent in the append statement itself', async () => {
+    // No `outbox`: as a relay in another process, it learns of commits only by NOTIFY (the poll is an hour).
+    const relay = newRelay(undefined, { outbox: undefined, pollIntervalMs: 3_600_000 });
+    relay.start();
+    await vi.waitFor(() => expect(relay.isLeader).toBe(true), { timeout: 5000 });
+    await new Promise((resolve) => setTimeout(resolve, 300)); // its first drain and LISTEN are done
+    await db.transaction(async (tx) => {
+      for (let i = 0; i < 2; i++) await outbox.append(tx, { type: 'order.created.v1', data: { i }, tenantId: TENANT, aggregateId: 'agg' });
+    });
+    await vi.waitFor(async () => expect(await streamCount(jsm, STREAM)).toBe(2), { timeout: 5000 });
+  });
+
+  it('hands the fast path exactly the payload it stored', async () => {
+    const relay = newRelay();
+    relay.start();
+    await vi.waitFor(() => expect(relay.isLeader).toBe(true), { timeout: 5000 });
+    await new Promise((resolve) => setTimeout(resolve, 300)); // its first drain found nothing: commits take the fast path
+    for (let i = 0; i < 3; i++) await appendOne('agg', i);
+    await vi.waitFor(async () => expect(await streamCount(jsm, STREAM)).toBe(3), { timeout: 10_000 });
+    const { rows } = await db.query<{ event_id: string; payload: string }>('SELECT event_id, payload FROM events_outbox ORDER BY id');
+    const messages = await readStream(jsm, STREAM);
+    expect(messages.map((m) => ({ event_id: m.headers['Nats-Msg-Id'], payload: new TextDecoder().decode(m.data) }))).toEqual(rows);
+    expect(rows.map((r) => (JSON.parse(r.payload) as { sequence: number }).sequence)).toEqual([1, 2, 3]);
+  });
+
   it('purges published rows past retention and keeps pending ones', async () => {
     for (let i = 0; i < 4; i++) await appendOne('agg', i);
     const relay = newRelay();

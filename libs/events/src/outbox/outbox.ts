@@ -47,6 +47,22 @@ export const DEFAULT_OUTBOX_CHANNEL = 'events_outbox';
 /** NATS header carrying the event's versioned type beside the structured-mode body. */
 export const CE_TYPE_HEADER = 'Ce-Type';
 
+const APPEND_CTE = `WITH next AS (
+     INSERT INTO events_aggregate_sequences (tenant_id, aggregate_id, last_sequence) VALUES ($2, $3, 1)
+     ON CONFLICT (tenant_id, aggregate_id)
+     DO UPDATE SET last_sequence = events_aggregate_sequences.last_sequence + 1
+     RETURNING last_sequence
+   ), stored AS (
+     INSERT INTO events_outbox (event_id, tenant_id, aggregate_id, sequence, subject, type, payload, headers, created_at)
+     SELECT $1, $2, $3, next.last_sequence, $4, $5,
+            substr($6::text, 1, length($6::text) - 1) || ',"sequence":' || next.last_sequence || '}', $7, $8
+     FROM next
+     RETURNING id, sequence
+   )`;
+const APPEND_SQL = `${APPEND_CTE} SELECT id, sequence FROM stored`;
+/** Delivered at commit (never on rollback); several in one transaction are delivered once. */
+const APPEND_AND_NOTIFY_SQL = `${APPEND_CTE} SELECT id, sequence, pg_notify($9, $10)::text AS notified FROM stored`;
+
 /**
  * The write side of the transactional outbox. `append` validates the event, assigns the next
  * per-aggregate `sequence` and stores the envelope in the caller's transaction: the event exists
@@ -104,29 +120,24 @@ export class Outbox {
     if (draft.traceparent) headers['traceparent'] = draft.traceparent;
     // One round trip: take the aggregate's next sequence (a row lock held to commit, so concurrent
     // transactions on one aggregate get 1, 2, 3 … in commit order) and store the envelope with it.
-    const { rows } = await tx.query<{ id: number; sequence: number; payload: string }>(
-      `WITH next AS (
-         INSERT INTO events_aggregate_sequences (tenant_id, aggregate_id, last_sequence) VALUES ($2, $3, 1)
-         ON CONFLICT (tenant_id, aggregate_id)
-         DO UPDATE SET last_sequence = events_aggregate_sequences.last_sequence + 1
-         RETURNING last_sequence
-       )
-       INSERT INTO events_outbox (event_id, tenant_id, aggregate_id, sequence, subject, type, payload, headers, created_at)
-       SELECT $1, $2, $3, next.last_sequence, $4, $5,
-              substr($6::text, 1, length($6::text) - 1) || ',"sequence":' || next.last_sequence || '}', $7, $8
-       FROM next
-       RETURNING id, sequence, payload`,
-      [draft.id, input.tenantId, input.aggregateId, subject, input.type, JSON.stringify({ ...draft, sequence: undefined }), headers, draft.time],
-    );
+    // The stored payload is the envelope's JSON with `"sequence":n` appended, built here exactly
+    // as the statement builds it: nothing but the id and the sequence comes back. The first
+    // append of a transaction also queues the NOTIFY for relays in other processes, in the same
+    // statement — unless a relay leads in this process (it gets the rows after commit).
+    const unsequenced = JSON.stringify({ ...draft, sequence: undefined });
+    const notify = !this.appended.has(tx) && this.commitListeners.size === 0;
+    const params = [draft.id, input.tenantId, input.aggregateId, subject, input.type, unsequenced, headers, draft.time];
+    const { rows } = await (notify
+      ? tx.query<{ id: number; sequence: number }>(APPEND_AND_NOTIFY_SQL, [...params, this.channel, this.options.source])
+      : tx.query<{ id: number; sequence: number }>(APPEND_SQL, params));
     const row = rows[0]!;
     const envelope = { ...draft, sequence: row.sequence };
-    const record: OutboxRecord = { id: row.id, eventId: draft.id, subject, type: input.type, payload: row.payload, headers };
+    const payload = `${unsequenced.slice(0, -1)},"sequence":${row.sequence}}`;
+    const record: OutboxRecord = { id: row.id, eventId: draft.id, subject, type: input.type, payload, headers };
     let records = this.appended.get(tx);
     if (!records) {
       records = [];
       this.appended.set(tx, records);
-      // A leading relay in this process gets the rows after commit; relays elsewhere need NOTIFY.
-      if (this.commitListeners.size === 0) await tx.query('SELECT pg_notify($1, $2)', [this.channel, this.options.source]);
       const committed = records;
       tx.afterCommit(() => {
         for (const listener of this.commitListeners) listener(committed);
