@@ -67,11 +67,11 @@ export class OrdersService {
       const now = new Date();
       const deadline = new Date(now.getTime() + this.config.ORDER_DEADLINE_MS);
       const { rows } = await tx.query<OrderRow>(
-        `INSERT INTO orders (order_id, tenant_id, customer_id, status, total_cents, currency, items, created_at, updated_at, deadline_at)
+        `WITH history AS (INSERT INTO order_history (order_id, type, at) VALUES ($1, $9, $7))
+         INSERT INTO orders (order_id, tenant_id, customer_id, status, total_cents, currency, items, created_at, updated_at, deadline_at)
          VALUES ($1, $2, $3, 'PENDING', $4, $5, $6::jsonb, $7, $7, $8) RETURNING ${ORDER_COLUMNS}`,
-        [orderId, tenantId, order.customerId, pricing.totalCents, pricing.currency, JSON.stringify(pricing.items), now, deadline],
+        [orderId, tenantId, order.customerId, pricing.totalCents, pricing.currency, JSON.stringify(pricing.items), now, deadline, historyTypeOf(orderCreatedV2.type)],
       );
-      await this.history(tx, orderId, orderCreatedV2.type, now);
       const data: OrderCreatedV2 = {
         orderId,
         customer: { id: order.customerId },
@@ -126,28 +126,28 @@ export class OrdersService {
     // Our own order.created precedes every reaction to it, so a missing order is not a race: it
     // is an event about an order this service never had. A human must look at it.
     if (!order) throw new PermanentError(`${historyType} for unknown order ${orderId} (tenant ${tenantId})`);
-    await this.history(tx, orderId, historyType, at);
     const { next, outcome } = decide(
       { status: order.status, paymentState: order.payment_state, stockState: order.stock_state, ...(order.cancellation_reason ? { cancellationReason: order.cancellation_reason } : {}) },
       fact,
     );
-    await tx.query('UPDATE orders SET status = $2, payment_state = $3, stock_state = $4, cancellation_reason = $5, updated_at = now() WHERE order_id = $1', [
-      orderId,
-      next.status,
-      next.paymentState,
-      next.stockState,
-      next.cancellationReason ?? null,
-    ]);
+    const now = new Date();
+    // The fact, and the order's end when it ends it, join the history in the statement that moves the order.
+    const entries: Array<[string, Date]> = [[historyType, at]];
+    if (outcome) entries.push([outcome === 'confirmed' ? orderConfirmedV1.type : orderCancelledV1.type, now]);
+    await tx.query(
+      `WITH history AS (
+         INSERT INTO order_history (order_id, type, at) SELECT $1, h.type, h.at FROM unnest($6::text[], $7::timestamptz[]) WITH ORDINALITY AS h(type, at, n) ORDER BY h.n
+       )
+       UPDATE orders SET status = $2, payment_state = $3, stock_state = $4, cancellation_reason = $5, updated_at = now() WHERE order_id = $1`,
+      [orderId, next.status, next.paymentState, next.stockState, next.cancellationReason ?? null, entries.map(([type]) => historyTypeOf(type)), entries.map(([, when]) => iso(when))],
+    );
     if (!outcome) return;
     const base = { orderId, customerId: order.customer_id, totalCents: Number(order.total_cents), currency: order.currency };
-    const now = new Date();
     if (outcome === 'confirmed') {
       await emit({ type: orderConfirmedV1.type, aggregateId: orderId, data: base });
-      await this.history(tx, orderId, orderConfirmedV1.type, now);
     } else {
       const items = order.items.map(({ sku, quantity }) => ({ sku, quantity }));
       await emit({ type: orderCancelledV1.type, aggregateId: orderId, data: { ...base, reason: next.cancellationReason, items } });
-      await this.history(tx, orderId, orderCancelledV1.type, now);
     }
     const seconds = (now.getTime() - new Date(order.created_at).getTime()) / 1000;
     tx.afterCommit(() => {
@@ -163,9 +163,11 @@ export class OrdersService {
 
   /** Record an event about an order that does not move it (captured, committed, voided, …). */
   async note(tx: Transaction, tenantId: string, orderId: string, historyType: string, at: Date): Promise<void> {
-    const order = await this.find(tx, tenantId, orderId);
-    if (!order) throw new PermanentError(`${historyType} for unknown order ${orderId} (tenant ${tenantId})`);
-    await this.history(tx, orderId, historyType, at);
+    const { rowCount } = await tx.query(
+      'INSERT INTO order_history (order_id, type, at) SELECT order_id, $3, $4 FROM orders WHERE order_id = $1 AND tenant_id = $2',
+      [orderId, tenantId, historyTypeOf(historyType), iso(at)],
+    );
+    if (rowCount === 0) throw new PermanentError(`${historyType} for unknown order ${orderId} (tenant ${tenantId})`);
   }
 
   /**
@@ -220,9 +222,11 @@ export class OrdersService {
     return rows[0];
   }
 
-  private async history(tx: Transaction, orderId: string, type: string, at: Date): Promise<void> {
-    await tx.query('INSERT INTO order_history (order_id, type, at) VALUES ($1, $2, $3)', [orderId, type.replace(/\.v\d+$/, ''), iso(at)]);
-  }
+}
+
+/** The history names an event without its version: `payment.authorized`. */
+function historyTypeOf(type: string): string {
+  return type.replace(/\.v\d+$/, '');
 }
 
 /** What identifies a request body for `Idempotency-Key`: the same key with another hash is refused. */
