@@ -129,6 +129,8 @@ export class MessageProcessor {
   private readonly deferDelayMs: number;
   private readonly ackWaitMs: number;
   private readonly logger: EventsLogger;
+  /** Whether the per-event `event handled` debug line is written (decided once: a hot path). */
+  private readonly debugEnabled: boolean;
   private readonly batchHandlers: ReadonlyMap<string, BatchEventHandler>;
   /** unversioned type → handler versions, ascending. */
   private readonly versionsByName = new Map<string, number[]>();
@@ -147,6 +149,7 @@ export class MessageProcessor {
     this.deferDelayMs = options.deferDelayMs ?? 200;
     this.ackWaitMs = options.ackWaitMs ?? 30_000;
     this.logger = options.logger ?? silentLogger;
+    this.debugEnabled = this.logger.isLevelEnabled?.('debug') ?? true;
     this.batchHandlers = options.batchHandlers ?? new Map();
     for (const type of [...options.handlers.keys(), ...this.batchHandlers.keys()]) {
       const { unversioned, version } = parseEventType(type);
@@ -433,7 +436,7 @@ export class MessageProcessor {
 
   /** Send the settlement (after commit) and count the outcome. */
   private settle(item: PreparedMessage, decision: Decision): ConsumeOutcome {
-    const { metrics, consumer } = { metrics: this.options.metrics, consumer: this.options.consumer };
+    const { metrics, consumer } = this.options;
     const { message } = item;
     const settle = decision.settle;
     if (settle === 'ack') message.ack();
@@ -445,6 +448,10 @@ export class MessageProcessor {
       metrics.consumed.inc({ consumer, event_type: item.typeLabel, outcome: decision.outcome });
       if (decision.deadLetter) metrics.deadLettered.inc({ consumer, reason: decision.deadLetter });
       if (decision.applied && item.event) metrics.eventAge.observe({ consumer }, Math.max(0, (Date.now() - Date.parse(item.event.time)) / 1000));
+    }
+    if (this.debugEnabled && decision.outcome !== ConsumeOutcome.Retry && decision.outcome !== ConsumeOutcome.DeadLetter) {
+      const event = item.event;
+      withHop(item.hop, () => this.logger.debug({ consumer, type: event?.type, eventId: event?.id, subject: event?.subject, outcome: decision.outcome }, 'event handled'));
     }
     item.hop.span.end();
     return decision.outcome;

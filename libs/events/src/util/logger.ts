@@ -4,9 +4,11 @@ export interface EventsLogger {
   info(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
   error(obj: object, msg?: string): void;
+  /** Whether lines of `level` are written (pino has it): per-event debug lines are skipped when not. */
+  isLevelEnabled?(level: string): boolean;
 }
 
-export const silentLogger: EventsLogger = { debug() {}, info() {}, warn() {}, error() {} };
+export const silentLogger: EventsLogger = { debug() {}, info() {}, warn() {}, error() {}, isLevelEnabled: () => false };
 
 export function errorFields(error: unknown): { err: { name: string; message: string; code?: string } } {
   if (error instanceof Error) {

@@ -44,7 +44,11 @@ export async function startService<C extends BaseServiceConfig>(definition: Serv
     const context: ServiceContext<C> = { name, app, config, db, runtime };
     await definition.onReady?.(context);
     if (definition.consumesEvents) {
-      runtime.connectTransport(app, { retryBackoff: { initialMs: config.EVENT_RETRY_INITIAL_MS, maxMs: config.EVENT_RETRY_MAX_MS } });
+      runtime.connectTransport(app, {
+        retryBackoff: { initialMs: config.EVENT_RETRY_INITIAL_MS, maxMs: config.EVENT_RETRY_MAX_MS },
+        batchSize: config.EVENT_BATCH_SIZE,
+        transactionConcurrency: config.EVENT_TRANSACTION_CONCURRENCY,
+      });
       await app.startAllMicroservices();
     }
     registerReadinessChecks(app.get(ReadinessRegistry), db, runtime);

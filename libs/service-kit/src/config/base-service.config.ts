@@ -75,6 +75,26 @@ export class BaseServiceConfig {
   @Max(3_600_000)
   EVENT_RETRY_MAX_MS: number = 60_000;
 
+  /**
+   * Messages of one consumer handled together in one database transaction at most (a batch takes
+   * what is ready, so a lone message is never delayed). At most 64.
+   */
+  @Expose()
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  EVENT_BATCH_SIZE: number = 50;
+
+  /**
+   * Batch transactions that may run at once across the service's consumers. 1 keeps handlers
+   * that lock rows of several aggregates free of deadlocks between consumers.
+   */
+  @Expose()
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  EVENT_TRANSACTION_CONCURRENCY: number = 1;
+
   /** After SIGTERM/SIGINT, exit forcibly when draining takes longer than this, milliseconds. */
   @Expose()
   @IsInt()
