@@ -49,13 +49,18 @@ export interface BatchSchedulerOptions<T> {
  * items are accepted and unfinished, which stops the caller from pulling more (backpressure).
  */
 export class BatchScheduler<T> {
-  private queue: T[] = [];
+  /** Queued items per key, in arrival order; a key is here while it has queued items. */
+  private readonly queues = new Map<string, T[]>();
+  /** Keys with queued items and no running batch, in the order they became ready. */
+  private ready: string[] = [];
+  private readyHead = 0;
   private readonly busyKeys = new Set<string>();
   private readonly capacityWaiters: Array<() => void> = [];
   private readonly idleWaiters: Array<() => void> = [];
   private workers = 0;
   /** Workers that have not taken their batch yet (waiting for the lane or the next turn). */
   private forming = 0;
+  private queued = 0;
   private accepted = 0;
   private readonly capacity: number;
 
@@ -71,18 +76,43 @@ export class BatchScheduler<T> {
     return this.accepted;
   }
 
-  /** Wait for room, then queue `item` for the next batch that may take it. */
-  async submit(item: T): Promise<void> {
+  /**
+   * Queue `item` for the next batch that may take it. Returns undefined when it was accepted at
+   * once, else a promise that resolves once there was room (the caller stops pulling meanwhile).
+   */
+  submit(item: T): Promise<void> | undefined {
+    if (this.accepted < this.capacity) {
+      this.accept(item);
+      return undefined;
+    }
+    return this.submitWhenRoom(item);
+  }
+
+  private async submitWhenRoom(item: T): Promise<void> {
     while (this.accepted >= this.capacity) await new Promise<void>((resolve) => this.capacityWaiters.push(resolve));
+    this.accept(item);
+  }
+
+  private accept(item: T): void {
     this.accepted++;
-    this.queue.push(item);
+    this.queued++;
+    const key = this.options.keyOf(item);
+    const queue = this.queues.get(key);
+    if (queue) queue.push(item);
+    else {
+      this.queues.set(key, [item]);
+      if (!this.busyKeys.has(key)) this.ready.push(key);
+    }
     this.pump();
   }
 
   /** Remove and return the items not taken by a batch yet (to give them back on stop). */
   takeQueued(): T[] {
-    const queued = this.queue;
-    this.queue = [];
+    const queued = [...this.queues.values()].flat();
+    this.queues.clear();
+    this.ready = [];
+    this.readyHead = 0;
+    this.queued = 0;
     this.finished(queued.length);
     return queued;
   }
@@ -93,59 +123,72 @@ export class BatchScheduler<T> {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  private readyKeys(): number {
+    return this.ready.length - this.readyHead;
+  }
+
   private pump(): void {
     // A forming worker will take up to batchSize ready items; start another only for the excess.
-    while (this.workers < this.options.concurrency && this.queue.length > this.forming * this.options.batchSize && this.hasReadyItem()) {
+    const { concurrency, batchSize } = this.options;
+    while (this.workers < concurrency && this.readyKeys() > 0 && this.queued > this.forming * batchSize) {
       this.workers++;
       this.forming++;
       void this.work();
     }
   }
 
-  private hasReadyItem(): boolean {
-    if (this.busyKeys.size === 0) return this.queue.length > 0;
-    return this.queue.some((item) => !this.busyKeys.has(this.options.keyOf(item)));
-  }
-
   private async work(): Promise<void> {
     let release: (() => void) | undefined;
     let batch: T[] = [];
     try {
-      release = await this.options.lane?.acquire();
-      // One turn of the event loop: the messages of a pull that arrive together join one batch.
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (this.options.lane) release = await this.options.lane.acquire();
+      // One turn of the event loop before taking: the messages of a pull that arrive together
+      // join one batch. Not needed when a batch holds one item, or a full batch is waiting.
+      if (this.options.batchSize > 1 && this.queued < this.options.batchSize) await new Promise<void>((resolve) => setImmediate(resolve));
       this.forming--;
       batch = this.take();
       if (batch.length > 0) await this.options.run(batch).catch(() => undefined);
     } finally {
       release?.();
-      for (const item of batch) this.busyKeys.delete(this.options.keyOf(item));
       this.workers--;
+      for (const key of this.takenKeys(batch)) {
+        this.busyKeys.delete(key);
+        if (this.queues.has(key)) this.ready.push(key);
+      }
       this.finished(batch.length);
       this.pump();
     }
   }
 
+  /** Whole keys in the order they became ready, up to batchSize items; a key cut short stays busy. */
   private take(): T[] {
-    const { batchSize, keyOf } = this.options;
+    const { batchSize } = this.options;
     const batch: T[] = [];
-    const rest: T[] = [];
-    const blocked = new Set<string>();
-    const taken = new Set<string>();
-    for (const item of this.queue) {
-      const key = keyOf(item);
-      if (batch.length < batchSize && !blocked.has(key) && (taken.has(key) || !this.busyKeys.has(key))) {
-        batch.push(item);
-        taken.add(key);
+    while (batch.length < batchSize && this.readyHead < this.ready.length) {
+      const key = this.ready[this.readyHead++]!;
+      const queue = this.queues.get(key);
+      if (!queue) continue;
+      this.busyKeys.add(key);
+      const room = batchSize - batch.length;
+      if (queue.length <= room) {
+        this.queues.delete(key);
+        for (const item of queue) batch.push(item);
       } else {
-        // A key left behind keeps its later items behind too (arrival order per key).
-        blocked.add(key);
-        rest.push(item);
+        for (const item of queue.splice(0, room)) batch.push(item);
       }
     }
-    for (const key of taken) this.busyKeys.add(key);
-    this.queue = rest;
+    if (this.readyHead > 1024 && this.readyHead * 2 > this.ready.length) {
+      this.ready = this.ready.slice(this.readyHead);
+      this.readyHead = 0;
+    }
+    this.queued -= batch.length;
     return batch;
+  }
+
+  private takenKeys(batch: readonly T[]): Set<string> {
+    const keys = new Set<string>();
+    for (const item of batch) keys.add(this.options.keyOf(item));
+    return keys;
   }
 
   private finished(count: number): void {

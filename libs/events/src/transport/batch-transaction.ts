@@ -2,9 +2,10 @@ import type { EventEnvelope } from '../envelope/envelope.js';
 import { ConsumeOutcome, type EventsMetrics } from '../metrics/events.metrics.js';
 import type { Transaction } from '../storage/database.js';
 import { withHop } from '../tracing/trace-context.js';
-import type { DeliveryMetadata, EventContext } from './event-context.js';
+import type { Outbox } from '../outbox/outbox.js';
 import { claimBatch, finalizeBatch, OrderingMode, type AggregateKey } from './inbox.js';
 import { MessageScope } from './message-scope.js';
+import { MessageContext } from './message-context.js';
 import type { Decision, PreparedMessage } from './message-processor.js';
 
 /** One message of a batch as the transaction sees it. */
@@ -17,15 +18,14 @@ export interface BatchPlanItem {
   readonly eventId: string;
   /** Position in the batch as received. */
   readonly index: number;
-  readonly redriven: boolean;
-  readonly delivery: DeliveryMetadata;
 }
 
 export interface BatchDependencies {
   readonly consumer: string;
   readonly ordering: OrderingMode;
   readonly metrics?: EventsMetrics;
-  contextFor(item: BatchPlanItem, delivery: DeliveryMetadata, tx: Transaction): EventContext;
+  /** The outbox handlers emit into. */
+  readonly outbox?: Outbox;
   /** The decision for a handler failure (retry or dead-letter, the DLQ copy published already). */
   failed(item: BatchPlanItem, error: unknown): Promise<Decision>;
   /** The decision for an early event (held back, or dead-lettered on its last attempt). */
@@ -115,8 +115,8 @@ class BatchRun {
     const last = this.last.get(item.keyString) ?? 0;
     const sequence = item.event.sequence;
     // A redriven event bypasses the checks: the aggregate moved on past it when it was dead-lettered.
-    if (sequence <= last) return item.redriven ? 'apply' : 'stale';
-    if (ordering === OrderingMode.Strict && sequence > last + 1) return item.redriven ? 'apply' : 'early';
+    if (sequence <= last) return item.prepared.delivery.redriven ? 'apply' : 'stale';
+    if (ordering === OrderingMode.Strict && sequence > last + 1) return item.prepared.delivery.redriven ? 'apply' : 'early';
     return 'apply';
   }
 
@@ -150,7 +150,7 @@ class BatchRun {
       return;
     }
     const error = await this.inSavepoint(item, (scope) =>
-      handler ? handler(item.event, this.deps.contextFor(item, item.delivery, scope)) : batchHandler!([item.event], { tx: scope, deliveries: [item.delivery] }),
+      handler ? handler(item.event, new MessageContext(item.event, item.prepared.delivery, scope, this.deps.outbox)) : batchHandler!([item.event], { tx: scope, deliveries: [item.prepared.delivery] }),
     );
     if (error === undefined) {
       this.advance(item);
@@ -184,7 +184,7 @@ class BatchRun {
         : await this.inSavepoint(applying[0]!, (scope) =>
             handler(
               applying.map((item) => item.event),
-              { tx: scope, deliveries: applying.map((item) => item.delivery) },
+              { tx: scope, deliveries: applying.map((item) => item.prepared.delivery) },
             ),
           );
     if (error === undefined) {

@@ -179,7 +179,8 @@ export class ConsumerRunner {
             message.nak();
             continue;
           }
-          await this.scheduler.submit(processor.prepare(this.settlements.wrap(message)));
+          const room = this.scheduler.submit(processor.prepare(this.settlements.wrap(message)));
+          if (room) await room;
         }
       } catch (error) {
         failures++;

@@ -2,17 +2,18 @@ import type { JsMsg } from '@nats-io/jetstream';
 import { parseEnvelope } from '../envelope/parse-envelope.js';
 import type { EventEnvelope } from '../envelope/envelope.js';
 import { InvalidEventError, isRetryable, MalformedEnvelopeError, PermanentError } from '../errors.js';
-import { DeadLetterReason, REDRIVEN_FROM_HEADER, type DeadLetterPublisher } from '../dlq/dead-letter.js';
+import { DeadLetterReason, type DeadLetterPublisher } from '../dlq/dead-letter.js';
 import { ConsumeOutcome, type EventsMetrics } from '../metrics/events.metrics.js';
 import type { Outbox } from '../outbox/outbox.js';
-import type { Database, Transaction } from '../storage/database.js';
+import type { Database } from '../storage/database.js';
 import { isInfrastructureFailure } from '../storage/infrastructure-failure.js';
 import { parseEventType } from '../subjects/subjects.js';
-import { activeTraceparent, SpanKind, startHop, withHop, type Hop } from '../tracing/trace-context.js';
+import { SpanKind, startHop, withHop, type Hop } from '../tracing/trace-context.js';
 import { backoffDelay, delay, type BackoffOptions } from '../util/backoff.js';
 import { errorFields, silentLogger, type EventsLogger } from '../util/logger.js';
 import { applyBatch, type BatchPlanItem } from './batch-transaction.js';
-import type { BatchEventContext, DeliveryMetadata, EmittedEvent, EventContext } from './event-context.js';
+import { MessageContext, MessageDelivery } from './message-context.js';
+import type { BatchEventContext, DeliveryMetadata, EventContext } from './event-context.js';
 import { aggregateKeyString, OrderingMode, type AggregateKey } from './inbox.js';
 
 /** A handler of one versioned event type. Throw a RetryableError/PermanentError to choose the path. */
@@ -98,6 +99,7 @@ export interface PreparedMessage {
   readonly batchHandler?: BatchEventHandler;
   /** `ack`, or `ignored` for a known type this consumer has no handler for. */
   readonly success: ConsumeOutcome;
+  readonly delivery: DeliveryMetadata;
 }
 
 /** How one message ends: its outcome label and the settlement sent after the batch commits. */
@@ -135,6 +137,8 @@ export class MessageProcessor {
   /** unversioned type → handler versions, ascending. */
   private readonly versionsByName = new Map<string, number[]>();
   private unavailableBatches = 0;
+  private readonly spanNames = new Map<string, string>();
+  private readonly consumedCounters = new Map<string, { inc(): void }>();
   private stopping = false;
   private readonly stopSignal = new AbortController();
 
@@ -201,18 +205,15 @@ export class MessageProcessor {
    * delivered more often than the handler may run) carries its rejection.
    */
   prepare(message: InboundMessage, decoded = MessageProcessor.tryDecode(message)): PreparedMessage {
-    const { registry, consumer } = this.options;
+    const { registry } = this.options;
     const known = decoded !== undefined && registry.has(decoded.type);
     // Each message is a hop of its event's trace: the handler, its log lines and the events it
     // emits carry the trace and correlation ids (see tracing/trace-context.ts).
-    const hop = startHop(`${consumer} ${decoded?.type ?? 'message'}`, decoded?.traceparent, SpanKind.CONSUMER, decoded?.correlationid);
-    const base = { message, hop, typeLabel: known ? decoded.type : 'unknown', orderingKey: MessageProcessor.orderingKey(message, decoded) };
-    const reject = (reason: DeadLetterReason, error: unknown, event?: EventEnvelope): PreparedMessage => ({
-      ...base,
-      rejection: { reason, error },
-      event,
-      success: ConsumeOutcome.DeadLetter,
-    });
+    const hop = startHop(this.spanName(decoded?.type), decoded?.traceparent, SpanKind.CONSUMER, decoded?.correlationid);
+    const typeLabel = known ? decoded.type : 'unknown';
+    const orderingKey = MessageProcessor.orderingKey(message, decoded);
+    const reject = (reason: DeadLetterReason, error: unknown, event?: EventEnvelope): PreparedMessage =>
+      prepared(this.options.consumer, message, hop, typeLabel, orderingKey, event, undefined, undefined, ConsumeOutcome.DeadLetter, { reason, error });
     if (message.info.deliveryCount > this.maxAttempts) return reject(DeadLetterReason.MaxDeliveries, undefined, decoded);
     let envelope = decoded;
     if (!envelope) {
@@ -227,7 +228,7 @@ export class MessageProcessor {
       return reject(DeadLetterReason.UnknownType, new PermanentError(`unknown event type "${envelope.type}"`), envelope);
     }
     const target = this.handlerTypeFor(envelope.type);
-    if (target === null) return { ...base, event: envelope, success: ConsumeOutcome.Ignored };
+    if (target === null) return prepared(this.options.consumer, message, hop, typeLabel, orderingKey, envelope, undefined, undefined, ConsumeOutcome.Ignored, undefined);
     if (target === undefined) {
       return reject(DeadLetterReason.UnsupportedVersion, new PermanentError(`no handler for ${envelope.type} or a later version of it`), envelope);
     }
@@ -241,9 +242,18 @@ export class MessageProcessor {
       return reject(reason, error, envelope);
     }
     const handler = this.options.handlers.get(target);
-    return handler
-      ? { ...base, event: handled, handler, success: ConsumeOutcome.Ack }
-      : { ...base, event: handled, batchHandler: this.batchHandlers.get(target), success: ConsumeOutcome.Ack };
+    return prepared(this.options.consumer, message, hop, typeLabel, orderingKey, handled, handler, handler ? undefined : this.batchHandlers.get(target), ConsumeOutcome.Ack, undefined);
+  }
+
+  /** `<consumer> <type>`, made once per type. */
+  private spanName(type: string | undefined): string {
+    const key = type ?? 'message';
+    let name = this.spanNames.get(key);
+    if (name === undefined) {
+      name = `${this.options.consumer} ${key}`;
+      if (this.spanNames.size < 1024) this.spanNames.set(key, name);
+    }
+    return name;
   }
 
   /**
@@ -253,6 +263,7 @@ export class MessageProcessor {
    * again without spending the messages' attempts. Returns each message's outcome, in order.
    */
   async handleBatch(items: readonly PreparedMessage[]): Promise<ConsumeOutcome[]> {
+    if (items.length === 1) return [await this.handleOne(items[0]!)];
     const decisions = new Map<PreparedMessage, Decision>();
     const work: PreparedMessage[] = [];
     await Promise.all(
@@ -262,34 +273,38 @@ export class MessageProcessor {
       }),
     );
     if (work.length > 0) {
-      const decided = this.options.db ? await this.transact(this.options.db, work) : await this.runWithoutDatabase(work);
+      const db = this.options.db;
+      const decided = db ? await this.transact(db, work) : await Promise.all(work.map((item) => this.runWithoutDatabase(item)));
       work.forEach((item, i) => decisions.set(item, decided[i]!));
     }
     return items.map((item) => this.settle(item, decisions.get(item)!));
   }
 
+  /** The common case of a batch of one, without the batch's bookkeeping. */
+  private async handleOne(item: PreparedMessage): Promise<ConsumeOutcome> {
+    const db = this.options.db;
+    let decision: Decision;
+    if (item.rejection) decision = await this.deadLetter(item, item.rejection.reason, item.rejection.error);
+    else if (db) decision = (await this.transact(db, [item]))[0]!;
+    else decision = await this.runWithoutDatabase(item);
+    return this.settle(item, decision);
+  }
+
   /** Handle without a database: no inbox, no ordering, at-least-once. */
-  private async runWithoutDatabase(work: readonly PreparedMessage[]): Promise<Decision[]> {
-    const decisions: Decision[] = [];
-    for (const item of work) {
-      const event = item.event!;
-      if (!item.handler && !item.batchHandler) {
-        decisions.push({ outcome: ConsumeOutcome.Ignored, settle: 'ack' });
-        continue;
-      }
-      const stopTimer = this.options.metrics?.handlerDuration.startTimer({ consumer: this.options.consumer, event_type: event.type });
-      try {
-        const delivery = this.deliveryOf(item.message);
-        if (item.handler) await withHop(item.hop, () => item.handler!(event, this.contextFor(event, delivery, undefined)));
-        else await withHop(item.hop, () => item.batchHandler!([event], { tx: undefined, deliveries: [delivery] }));
-        decisions.push(ACK);
-      } catch (error) {
-        decisions.push(await this.failed(item, error));
-      } finally {
-        stopTimer?.();
-      }
+  private async runWithoutDatabase(item: PreparedMessage): Promise<Decision> {
+    const event = item.event!;
+    if (!item.handler && !item.batchHandler) return { outcome: ConsumeOutcome.Ignored, settle: 'ack' };
+    const stopTimer = this.options.metrics?.handlerDuration.startTimer({ consumer: this.options.consumer, event_type: event.type });
+    try {
+      const delivery = item.delivery;
+      if (item.handler) await withHop(item.hop, () => item.handler!(event, new MessageContext(event, delivery, undefined, this.options.outbox)));
+      else await withHop(item.hop, () => item.batchHandler!([event], { tx: undefined, deliveries: [delivery] }));
+      return ACK;
+    } catch (error) {
+      return this.failed(item, error);
+    } finally {
+      stopTimer?.();
     }
-    return decisions;
   }
 
   /**
@@ -309,7 +324,7 @@ export class MessageProcessor {
               consumer: this.options.consumer,
               ordering: this.ordering,
               metrics: this.options.metrics,
-              contextFor: (item, delivery, scope) => this.contextFor(item.event, delivery, scope),
+              outbox: this.options.outbox,
               failed: (item, error) => this.failed(item.prepared, error),
               deferred: (item) => this.deferred(item.prepared),
             }),
@@ -368,8 +383,6 @@ export class MessageProcessor {
         keyString: aggregateKeyString(key),
         eventId: event.id.toLowerCase(),
         index,
-        redriven: Boolean(prepared.message.headers?.get(REDRIVEN_FROM_HEADER)),
-        delivery: this.deliveryOf(prepared.message),
       };
     });
     if (this.ordering !== OrderingMode.None && plan.length > 1) {
@@ -445,7 +458,7 @@ export class MessageProcessor {
     else if (settle === 'term') message.term();
     else message.nak(settle.nakMs);
     if (metrics) {
-      metrics.consumed.inc({ consumer, event_type: item.typeLabel, outcome: decision.outcome });
+      this.consumedCounter(metrics, item.typeLabel, decision.outcome).inc();
       if (decision.deadLetter) metrics.deadLettered.inc({ consumer, reason: decision.deadLetter });
       if (decision.applied && item.event) metrics.eventAge.observe({ consumer }, Math.max(0, (Date.now() - Date.parse(item.event.time)) / 1000));
     }
@@ -455,6 +468,17 @@ export class MessageProcessor {
     }
     item.hop.span.end();
     return decision.outcome;
+  }
+
+  /** The `events_consumed_total` child of a type and outcome, looked up once. */
+  private consumedCounter(metrics: EventsMetrics, type: string, outcome: ConsumeOutcome): { inc(): void } {
+    const key = `${type}|${outcome}`;
+    let counter = this.consumedCounters.get(key);
+    if (!counter) {
+      counter = metrics.consumed.labels({ consumer: this.options.consumer, event_type: type, outcome });
+      if (this.consumedCounters.size < 4096) this.consumedCounters.set(key, counter);
+    }
+    return counter;
   }
 
   /**
@@ -470,36 +494,22 @@ export class MessageProcessor {
     const later = versions.find((v) => v > version);
     return later === undefined ? undefined : `${unversioned}.v${later}`;
   }
+}
 
-  private deliveryOf(message: InboundMessage): DeliveryMetadata {
-    return {
-      consumer: this.options.consumer,
-      stream: message.info.stream,
-      subject: message.subject,
-      streamSequence: message.info.streamSequence,
-      deliveryCount: message.info.deliveryCount,
-      redriven: Boolean(message.headers?.get(REDRIVEN_FROM_HEADER)),
-    };
-  }
-
-  private contextFor(event: EventEnvelope, delivery: DeliveryMetadata, tx: Transaction | undefined): EventContext {
-    const outbox = this.options.outbox;
-    return {
-      event,
-      delivery,
-      tx,
-      emit: async <Data>(emitted: EmittedEvent<Data>) => {
-        if (!tx || !outbox) throw new PermanentError(`consumer ${delivery.consumer} has no database/outbox to emit ${emitted.type}`);
-        return outbox.append(tx, {
-          ...emitted,
-          tenantId: emitted.tenantId ?? event.tenantid,
-          correlationId: event.correlationid,
-          causationId: event.id,
-          traceparent: activeTraceparent() ?? event.traceparent,
-        });
-      },
-    };
-  }
+/** A prepared message; one shape for every outcome (the hot path stays monomorphic). */
+function prepared(
+  consumer: string,
+  message: InboundMessage,
+  hop: Hop,
+  typeLabel: string,
+  orderingKey: string,
+  event: EventEnvelope | undefined,
+  handler: EventHandler | undefined,
+  batchHandler: BatchEventHandler | undefined,
+  success: ConsumeOutcome,
+  rejection: PreparedMessage['rejection'],
+): PreparedMessage {
+  return { message, hop, typeLabel, orderingKey, event, handler, batchHandler, success, rejection, delivery: new MessageDelivery(consumer, message) };
 }
 
 function headersOf(message: InboundMessage): Record<string, string> {

@@ -1,0 +1,57 @@
+import { REDRIVEN_FROM_HEADER } from '../dlq/dead-letter.js';
+import type { EventEnvelope } from '../envelope/envelope.js';
+import { PermanentError } from '../errors.js';
+import type { Outbox } from '../outbox/outbox.js';
+import type { Transaction } from '../storage/database.js';
+import { activeTraceparent } from '../tracing/trace-context.js';
+import type { DeliveryMetadata, EmittedEvent, EventContext } from './event-context.js';
+import type { InboundMessage } from './message-processor.js';
+
+/** Where a message came from; its headers are decoded only if a handler asks whether it was redriven. */
+export class MessageDelivery implements DeliveryMetadata {
+  readonly stream: string;
+  readonly subject: string;
+  readonly streamSequence: number;
+  readonly deliveryCount: number;
+  private redrivenFlag?: boolean;
+
+  constructor(
+    readonly consumer: string,
+    private readonly message: InboundMessage,
+  ) {
+    const info = message.info;
+    this.stream = info.stream;
+    this.subject = message.subject;
+    this.streamSequence = info.streamSequence;
+    this.deliveryCount = info.deliveryCount;
+  }
+
+  get redriven(): boolean {
+    return (this.redrivenFlag ??= Boolean(this.message.headers?.get(REDRIVEN_FROM_HEADER)));
+  }
+}
+
+/**
+ * A handler's context: the event, where it came from, the transaction, and `emit` into the
+ * outbox of that transaction with the event's correlation, causation and trace.
+ */
+export class MessageContext implements EventContext {
+  constructor(
+    readonly event: EventEnvelope,
+    readonly delivery: DeliveryMetadata,
+    readonly tx: Transaction | undefined,
+    private readonly outbox: Outbox | undefined,
+  ) {}
+
+  async emit<Data>(emitted: EmittedEvent<Data>): Promise<EventEnvelope<Data>> {
+    const { tx, outbox, event } = this;
+    if (!tx || !outbox) throw new PermanentError(`consumer ${this.delivery.consumer} has no database/outbox to emit ${emitted.type}`);
+    return outbox.append(tx, {
+      ...emitted,
+      tenantId: emitted.tenantId ?? event.tenantid,
+      correlationId: event.correlationid,
+      causationId: event.id,
+      traceparent: activeTraceparent() ?? event.traceparent,
+    });
+  }
+}
