@@ -85,7 +85,7 @@ describe('BatchScheduler', () => {
     await s.submit({ key: 'a', n: 1 });
     await s.submit({ key: 'b', n: 2 });
     let accepted = false;
-    const third = s.submit({ key: 'c', n: 3 }).then(() => (accepted = true));
+    const third = Promise.resolve(s.submit({ key: 'c', n: 3 })).then(() => (accepted = true));
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(accepted).toBe(false);
     expect(s.inFlight).toBe(2);
