@@ -28,6 +28,11 @@ export const DeadLetterReason = {
   /** Delivered more often than the handler may run: the handler crashed the process each time. */
   MaxDeliveries: 'max_deliveries',
   SequenceGap: 'sequence_gap',
+  /**
+   * The envelope's tenant, producing domain or event name disagree with the subject it arrived
+   * on: the server's subject permissions decide who may say what, so such a body is not believed.
+   */
+  SubjectMismatch: 'subject_mismatch',
 } as const;
 export type DeadLetterReason = (typeof DeadLetterReason)[keyof typeof DeadLetterReason];
 

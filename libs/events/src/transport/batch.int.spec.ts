@@ -241,6 +241,22 @@ describe.each(engines)('batched consumer transactions on %s', (engine, open) => 
     expect((await dlq.list()).map((d) => [d.reason, d.deliveryCount])).toEqual([['permanent_error', 1]]);
   });
 
+  it('dead-letters an event whose body disagrees with the subject it arrived on (subject_mismatch), and applies the others', async () => {
+    const forged = envelope('m-1', 1);
+    const honest = envelope('m-2', 1);
+    // a body of tenant acme published on another tenant's subject, and on another event's subject
+    await js.publish('orders.other.created', encoder.encode(JSON.stringify(forged)), { msgID: forged.id });
+    await js.publish(`orders.${TENANT}.confirmed`, encoder.encode(JSON.stringify(forged)), { msgID: `${forged.id}-2` });
+    await publish(honest);
+    start({ handlers: new Map([['order.created.v1', record]]) });
+    await vi.waitFor(async () => expect((await dlq.list()).map((d) => [d.reason, d.originalSubject])).toEqual([
+      ['subject_mismatch', 'orders.other.created'],
+      ['subject_mismatch', `orders.${TENANT}.confirmed`],
+    ]), { timeout: 15_000 });
+    await settled();
+    expect((await effects()).map((r) => r.aggregate_id)).toEqual(['m-2']);
+  });
+
   it.runIf(engine === 'PostgreSQL')('keeps a batch while its database connections are cut, without spending attempts, then applies it once', async () => {
     let gate!: () => void;
     const cut = new Promise<void>((resolve) => (gate = resolve));

@@ -5,6 +5,7 @@ import type { EventEnvelope } from '../envelope/envelope.js';
 import { PermanentError, RetryableError } from '../errors.js';
 import { FakeMessage } from '../testing/fake-message.js';
 import { InMemoryPublisher } from '../testing/in-memory.publisher.js';
+import { subjectFor } from '../subjects/subjects.js';
 import { MessageProcessor, type ConsumerEventRegistry, type EventHandler } from './message-processor.js';
 
 const registry: ConsumerEventRegistry = {
@@ -29,7 +30,8 @@ function setup(handlers: Record<string, EventHandler>, maxAttempts = 3) {
 const event = (type = 'order.created.v1') =>
   createEnvelope({ source: 'order', type, subject: 'o-1', tenantId: 'demo', sequence: 1, data: { n: 1 } });
 
-const message = (e: EventEnvelope, deliveryCount = 1) => FakeMessage.json('orders.demo.created', e, { deliveryCount, streamSequence: 42 });
+/** The message of `e` on its own subject (`orders.demo.<event>`), as the relay publishes it. */
+const message = (e: EventEnvelope, deliveryCount = 1) => FakeMessage.json(subjectFor(e.type, e.tenantid), e, { deliveryCount, streamSequence: 42 });
 
 describe('MessageProcessor (without a database)', () => {
   it('acks after the handler resolves', async () => {
@@ -127,5 +129,22 @@ describe('MessageProcessor (without a database)', () => {
     expect(await processor.process(m)).toBe('dead_letter');
     expect(dlq.messages[0]!.headers[DlqHeader.Reason]).toBe('malformed_envelope');
     expect(dlq.messages[0]!.payload).toEqual(new Uint8Array([0xff, 0x00, 0x7b]));
+  });
+
+  it('dead-letters an event whose tenant, domain or event name disagree with its subject, without running the handler', async () => {
+    let calls = 0;
+    const { processor, dlq } = setup({ 'order.created.v1': async () => void calls++ });
+    const e = event();
+    const wrong = [
+      FakeMessage.json('orders.other-tenant.created', e, { streamSequence: 1 }),
+      FakeMessage.json('payments.demo.created', e, { streamSequence: 2 }),
+      FakeMessage.json('orders.demo.confirmed', e, { streamSequence: 3 }),
+    ];
+    for (const m of wrong) expect(await processor.process(m)).toBe('dead_letter');
+    expect(wrong.map((m) => m.settled)).toEqual([{ kind: 'term' }, { kind: 'term' }, { kind: 'term' }]);
+    expect(dlq.messages.map((m) => m.headers[DlqHeader.Reason])).toEqual(['subject_mismatch', 'subject_mismatch', 'subject_mismatch']);
+    expect(calls).toBe(0);
+    expect(await processor.process(message(e))).toBe('ack');
+    expect(calls).toBe(1);
   });
 });

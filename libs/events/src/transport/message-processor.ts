@@ -7,7 +7,7 @@ import { ConsumeOutcome, type EventsMetrics } from '../metrics/events.metrics.js
 import type { Outbox } from '../outbox/outbox.js';
 import type { Database } from '../storage/database.js';
 import { isInfrastructureFailure } from '../storage/infrastructure-failure.js';
-import { parseEventType } from '../subjects/subjects.js';
+import { domainOf, parseEventType } from '../subjects/subjects.js';
 import { SpanKind, startHop, withHop, type Hop } from '../tracing/trace-context.js';
 import { backoffDelay, delay, type BackoffOptions } from '../util/backoff.js';
 import { errorFields, silentLogger, type EventsLogger } from '../util/logger.js';
@@ -138,6 +138,7 @@ export class MessageProcessor {
   private readonly versionsByName = new Map<string, number[]>();
   private unavailableBatches = 0;
   private readonly spanNames = new Map<string, string>();
+  private readonly subjectParts = new Map<string, [string, string]>();
   private readonly consumedCounters = new Map<string, { inc(): void }>();
   private stopping = false;
   private readonly stopSignal = new AbortController();
@@ -227,6 +228,11 @@ export class MessageProcessor {
     if (!registry.has(envelope.type)) {
       return reject(DeadLetterReason.UnknownType, new PermanentError(`unknown event type "${envelope.type}"`), envelope);
     }
+    const expectedSubject = this.subjectOf(envelope.type, envelope.tenantid);
+    if (message.subject !== expectedSubject) {
+      const where = expectedSubject === undefined ? `no subject domain is declared for ${envelope.type}` : `${envelope.type} of tenant ${envelope.tenantid} belongs on ${expectedSubject}`;
+      return reject(DeadLetterReason.SubjectMismatch, new PermanentError(`${where}; it arrived on ${message.subject}`), envelope);
+    }
     const target = this.handlerTypeFor(envelope.type);
     if (target === null) return prepared(this.options.consumer, message, hop, typeLabel, orderingKey, envelope, undefined, undefined, ConsumeOutcome.Ignored, undefined);
     if (target === undefined) {
@@ -243,6 +249,27 @@ export class MessageProcessor {
     }
     const handler = this.options.handlers.get(target);
     return prepared(this.options.consumer, message, hop, typeLabel, orderingKey, handled, handler, handler ? undefined : this.batchHandlers.get(target), ConsumeOutcome.Ack, undefined);
+  }
+
+  /**
+   * The subject an event of `type` and `tenant` is published on (`<domain>.<tenant>.<event>`),
+   * its domain and event name worked out once per type. A message must arrive on it: the NATS
+   * server's publish permissions are per subject, so the subject, not the body, says who sent it.
+   */
+  private subjectOf(type: string, tenant: string): string | undefined {
+    let prefix = this.subjectParts.get(type);
+    if (prefix === undefined) {
+      const { producer, name } = parseEventType(type);
+      let domain: string;
+      try {
+        domain = domainOf(producer);
+      } catch {
+        return undefined;
+      }
+      prefix = [`${domain}.`, `.${name}`];
+      if (this.subjectParts.size < 1024) this.subjectParts.set(type, prefix);
+    }
+    return prefix[0] + tenant + prefix[1];
   }
 
   /** `<consumer> <type>`, made once per type. */
