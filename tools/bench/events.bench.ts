@@ -376,7 +376,7 @@ async function oursLatency(nc: NatsConnection, jsm: JetStreamManager, db: PgData
   let done!: () => void;
   const finished = new Promise<void>((resolve) => (done = resolve));
   const handler: EventHandler = async (event) => {
-    const at = committedAt.get(event.id);
+    const at = committedAt.get(event.subject);
     if (at !== undefined) latencies.push(performance.now() - at);
     if (latencies.length === total) done();
   };
@@ -392,15 +392,16 @@ async function oursLatency(nc: NatsConnection, jsm: JetStreamManager, db: PgData
   runner.start();
   await runner.waitUntilConsuming();
   await paced(total, async (i) => {
-    const envelope = await db.transaction((tx) =>
+    const aggregateId = `o-${run}-${i}`;
+    await db.transaction((tx) =>
       outbox.append(tx, {
         type: 'order.confirmed.v1',
         tenantId: TENANT,
-        aggregateId: `o-${run}-${i}`,
+        aggregateId,
         data: { orderId: '0190b3a2-7d3e-7c11-9a4f-1f2e3d4c5b6a', customerId: 'c-1', totalCents: 4200, currency: 'EUR' },
       }),
     );
-    committedAt.set(envelope.id, performance.now());
+    committedAt.set(aggregateId, performance.now());
   });
   await withDeadline(finished, () => `latency: ${latencies.length} of ${total} handled (${committedAt.size} committed)`);
   await runner.stop();

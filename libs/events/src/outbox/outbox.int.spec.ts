@@ -1,10 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { JetStreamPublisher } from '../publisher/jetstream.publisher.js';
 import type { PublishAck, PublishOptions, Publisher } from '../publisher/publisher.js';
-import type { Database } from '../storage/database.js';
+import type { Database, Transaction } from '../storage/database.js';
 import { createTestPgDatabase, createTestPgliteDatabase } from '../testing/databases.js';
 import { acceptAnyEvent, migrateEventsSchema } from '../testing/event-fixtures.js';
 import { startTestNatsServer, type TestNatsServer } from '../testing/nats-server.js';
@@ -242,12 +243,42 @@ describe.each(engines)('transactional outbox and relay on $name', ({ open }) => 
     expect(await streamCount(jsm, STREAM)).toBe(6);
   });
 
+  it("stores a transaction's events in one statement just before it commits, each aggregate's in append order", async () => {
+    const statements: string[] = [];
+    const handedOver: number[][] = [];
+    outbox.onCommit((records) => handedOver.push(records.map((r) => r.id)));
+    await db.transaction(async (tx) => {
+      const counted: Transaction = {
+        query: (sql, params) => (statements.push(sql), tx.query(sql, params)),
+        afterCommit: (fn) => tx.afterCommit(fn),
+        beforeCommit: (fn) => tx.beforeCommit(fn),
+      };
+      for (const [aggregateId, n] of [['x', 1], ['y', 1], ['x', 2], ['x', 3]] as const) {
+        await outbox.append(counted, { type: 'order.created.v1', data: { n }, tenantId: TENANT, aggregateId });
+      }
+      expect(statements).toEqual([]);
+    });
+    expect(statements).toHaveLength(1);
+    const { rows } = await db.query<{ id: number; aggregate_id: string; sequence: number; payload: string }>('SELECT id, aggregate_id, sequence, payload FROM events_outbox ORDER BY id');
+    expect(rows.map((r) => [r.aggregate_id, r.sequence, JSON.parse(r.payload).data.n, JSON.parse(r.payload).sequence])).toEqual([
+      ['x', 1, 1, 1],
+      ['y', 1, 1, 1],
+      ['x', 2, 2, 2],
+      ['x', 3, 3, 3],
+    ]);
+    expect(handedOver).toEqual([rows.map((r) => r.id)]);
+    // a later transaction continues each aggregate's sequence
+    await appendOne('y', 2);
+    expect((await db.query<{ sequence: number }>("SELECT sequence FROM events_outbox WHERE aggregate_id = 'y' ORDER BY id")).rows.map((r) => r.sequence)).toEqual([1, 2]);
+  });
+
   it('marks exactly the published rows by id when their ids have a gap', async () => {
     for (let i = 0; i < 2; i++) await appendOne('agg', i);
     await expect(
       db.transaction(async (tx) => {
-        await outbox.append(tx, { type: 'order.created.v1', data: {}, tenantId: TENANT, aggregateId: 'rolled-back' });
-        throw new Error('rollback'); // its id is used up: a gap
+        // a row stored and rolled back: its id is used up, a gap (appends are stored just before commit)
+        await tx.query("INSERT INTO events_outbox (event_id, tenant_id, aggregate_id, sequence, subject, type, payload) VALUES ($1, $2, 'rolled-back', 1, 'orders.x.created', 'order.created.v1', '{}')", [randomUUID(), TENANT]);
+        throw new Error('rollback');
       }),
     ).rejects.toThrow('rollback');
     for (let i = 2; i < 4; i++) await appendOne('agg', i);

@@ -20,6 +20,18 @@ export interface Transaction extends Queryable {
    * relay in-process; errors thrown by `fn` are logged, not propagated.
    */
   afterCommit(fn: () => void): void;
+  /**
+   * Run `fn` once the transaction's work is done, just before COMMIT, in registration order
+   * (a callback may register more; they run too). A rejection rolls the transaction back and
+   * rejects `transaction()`. The outbox writes a transaction's events with it, in one statement.
+   */
+  beforeCommit(fn: () => Promise<void>): void;
+  /**
+   * The transaction this one is a part of, when it is one message's view of a batch transaction
+   * (see `MessageScope`); work meant for the whole transaction (one statement for all of its
+   * outbox rows) goes to the root.
+   */
+  readonly root?: Transaction;
 }
 
 /** A held session-level advisory lock; release it to let another process take it. */

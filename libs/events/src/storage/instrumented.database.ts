@@ -67,6 +67,7 @@ export class InstrumentedDatabase implements Database {
             return tx.query<Row>(sql, params);
           },
           afterCommit: (callback) => tx.afterCommit(callback),
+          beforeCommit: (callback) => tx.beforeCommit(callback),
         }),
       );
     } catch (error) {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { InvalidConfigError } from '../errors.js';
-import { runAfterCommit } from './after-commit.js';
+import { runAfterCommit, runBeforeCommit } from './after-commit.js';
 import type { AdvisoryLock, Database, QueryResult, Transaction } from './database.js';
 import { tryPgAdvisoryLock, type PgAdvisoryLock } from './pg-advisory.lock.js';
 import { PgListenConnection } from './pg-listen.connection.js';
@@ -92,14 +92,17 @@ export class PgDatabase implements Database {
     };
     client.on('error', onClientError);
     const callbacks: Array<() => void> = [];
+    const beforeCommit: Array<() => Promise<void>> = [];
     const tx: Transaction = {
       query: async <Row>(sql: string, params?: readonly unknown[]) =>
         toResult<Row>(await client.query(statement(sql, params))),
       afterCommit: (callback) => void callbacks.push(callback),
+      beforeCommit: (callback) => void beforeCommit.push(callback),
     };
     try {
       await client.query('BEGIN');
       const result = await fn(tx);
+      await runBeforeCommit(beforeCommit);
       const commit = await client.query('COMMIT');
       // COMMIT of a transaction in which a statement failed (and the caller caught the error)
       // answers ROLLBACK without an error; PGlite throws 25P02 there, and so do we.

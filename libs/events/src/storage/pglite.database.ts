@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdir } from 'node:fs/promises';
 import { PGlite, types, type Transaction as PgliteTransaction } from '@electric-sql/pglite';
-import { runAfterCommit } from './after-commit.js';
+import { runAfterCommit, runBeforeCommit } from './after-commit.js';
 import type { AdvisoryLock, Database, QueryResult, Transaction } from './database.js';
 import { NumericOid } from './numeric-oid.js';
 import { PgliteListenChannels } from './pglite-listen.channels.js';
@@ -71,14 +71,18 @@ export class PgliteDatabase implements Database {
   async transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
     this.assertOutsideTransaction('transaction');
     const callbacks: Array<() => void> = [];
+    const beforeCommit: Array<() => Promise<void>> = [];
     const context = { open: true };
     const result = await this.pg.transaction((inner: PgliteTransaction) =>
       this.insideTransaction.run(context, async () => {
         try {
-          return await fn({
+          const result = await fn({
             query: <Row>(sql: string, params?: readonly unknown[]) => run<Row>(inner, sql, params),
             afterCommit: (callback) => void callbacks.push(callback),
+            beforeCommit: (callback) => void beforeCommit.push(callback),
           });
+          await runBeforeCommit(beforeCommit);
+          return result;
         } finally {
           context.open = false;
         }

@@ -37,7 +37,7 @@ export interface EventContext {
    */
   readonly tx: Transaction | undefined;
   /** Record an event in the outbox inside `tx`; published after commit. */
-  emit<Data>(event: EmittedEvent<Data>): Promise<EventEnvelope<Data>>;
+  emit<Data>(event: EmittedEvent<Data>): Promise<void>;
 }
 
 

@@ -17,7 +17,7 @@ export class JetStreamContext extends BaseRpcContext<[EventContext]> implements 
   get tx(): Transaction | undefined {
     return this.inner.tx;
   }
-  emit<Data>(event: EmittedEvent<Data>): Promise<EventEnvelope<Data>> {
+  emit<Data>(event: EmittedEvent<Data>): Promise<void> {
     return this.inner.emit(event);
   }
 }

@@ -43,7 +43,7 @@ export class MessageContext implements EventContext {
     private readonly outbox: Outbox | undefined,
   ) {}
 
-  async emit<Data>(emitted: EmittedEvent<Data>): Promise<EventEnvelope<Data>> {
+  async emit<Data>(emitted: EmittedEvent<Data>): Promise<void> {
     const { tx, outbox, event } = this;
     if (!tx || !outbox) throw new PermanentError(`consumer ${this.delivery.consumer} has no database/outbox to emit ${emitted.type}`);
     return outbox.append(tx, {
