@@ -38,6 +38,8 @@ const list = (value: string) => value.split(',').map((item) => item.trim()).filt
 const RATES = list(process.env['BENCH_RATES'] ?? '10,100,300').map(Number);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 20);
 const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 64);
+/** Extra node flags for the six services (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`), space-separated. */
+const SERVICE_NODE_ARGS = (process.env['BENCH_SERVICE_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
 const STORAGES = list(process.env['BENCH_STORAGE'] ?? 'postgres,pglite') as Storage[];
 /** The PGlite pass (what a first-time user runs): its own rates, shorter by default. */
 const PGLITE_RATES = list(process.env['BENCH_PGLITE_RATES'] ?? '10,100').map(Number);
@@ -558,7 +560,7 @@ async function runPass(storage: Storage, rawIn: RawFigures | undefined): Promise
   const seconds = storage === 'postgres' ? SECONDS : PGLITE_SECONDS;
   const where = storage === 'postgres' ? 'each on its own PostgreSQL database (shared server)' : 'each on embedded PGlite (DATA_DIR under a temp folder)';
   console.log(`\n=== ${storage}: six services ${where}; rates ${rates.join(', ')}/s and max (${CONCURRENCY} clients), ${seconds} s each`);
-  const platform = await Platform.start({ storage, env: { LOG_LEVEL: 'warn', INVENTORY_SEED_DEMO: 'false' } });
+  const platform = await Platform.start({ storage, env: { LOG_LEVEL: 'warn', INVENTORY_SEED_DEMO: 'false' }, nodeArgs: SERVICE_NODE_ARGS });
   try {
     const raw = rawIn ?? (await rawFigures(platform.nats.url));
     for (let i = 0; i < PRODUCTS; i++) {
