@@ -88,5 +88,15 @@ export class EventsMetrics {
     this.outboxLag = gauge(EventsMetricName.OutboxLag, 'Age of the oldest unpublished outbox row, seconds (0 when none)', []);
     this.relayLeader = gauge(EventsMetricName.RelayLeader, '1 when this process holds the outbox relay lock', []);
     this.relayBatches = counter(EventsMetricName.RelayBatches, 'Outbox relay batches, by result', ['result']);
+    for (const result of ['ok', 'error']) this.relayBatches.inc({ result }, 0);
+  }
+
+  /**
+   * Show a consumer's labelled series at 0 before anything happens to it (dashboards show 0,
+   * not "no data"): dead letters for every reason, and the in-flight gauge.
+   */
+  initConsumer(consumer: string, deadLetterReasons: readonly string[]): void {
+    for (const reason of deadLetterReasons) this.deadLettered.inc({ consumer, reason }, 0);
+    this.inFlight.inc({ consumer }, 0);
   }
 }

@@ -173,6 +173,8 @@ export class ConsumerRunner {
         this.consuming = true;
         failures = 0;
         this.logger.info({ stream, consumer: durable }, 'consumer started');
+        // The pending gauges from the start, not only after the first refresh interval.
+        void this.refreshStats();
         for await (const message of messages) {
           while (this.pauseGate && !this.stopping) await this.pauseGate.promise;
           if (this.stopping) {

@@ -2,7 +2,7 @@ import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jets
 import type { NatsConnection } from '@nats-io/nats-core';
 import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
 import { isObservable, lastValueFrom } from 'rxjs';
-import { DeadLetterPublisher } from '../dlq/dead-letter.js';
+import { DeadLetterPublisher, DeadLetterReason } from '../dlq/dead-letter.js';
 import { MaxDeliveriesAdvisoryListener } from '../dlq/max-deliveries.advisory.js';
 import type { EventsMetrics } from '../metrics/events.metrics.js';
 import type { Outbox } from '../outbox/outbox.js';
@@ -140,6 +140,7 @@ export class ServerJetStream extends Server implements CustomTransportStrategy {
       const db = this.options.db;
       const lane = db ? new Semaphore(this.options.transactionConcurrency ?? 1) : undefined;
       for (const binding of consumers) {
+        this.options.metrics?.initConsumer(binding.durable, Object.values(DeadLetterReason));
         const processor = new MessageProcessor({
           consumer: binding.durable,
           registry: this.options.registry,
