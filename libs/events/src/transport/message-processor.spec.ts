@@ -123,6 +123,24 @@ describe('MessageProcessor (without a database)', () => {
     expect(m.settled?.kind).toBe('nak');
   });
 
+  it('keeps trying the DLQ copy of a message on its final delivery (JetStream delivers it no more) until it is made', async () => {
+    const dlq = new InMemoryPublisher('DLQ');
+    const processor = new MessageProcessor({
+      consumer: 'payment-orders',
+      registry,
+      handlers: new Map(),
+      deadLetters: new DeadLetterPublisher(dlq),
+      maxAttempts: 3,
+      unavailableBackoff: { initialMs: 5, maxMs: 10 },
+      ackWaitMs: 300,
+    });
+    dlq.failNext(3);
+    const m = message(event(), 4);
+    expect(await processor.process(m)).toBe('dead_letter');
+    expect(m.settled).toEqual({ kind: 'term' });
+    expect(dlq.messages.map((d) => d.headers[DlqHeader.Reason])).toEqual(['max_deliveries']);
+  });
+
   it('dead-letters arbitrary bytes as a malformed envelope', async () => {
     const { processor, dlq } = setup({});
     const m = new FakeMessage('orders.demo.created', new Uint8Array([0xff, 0x00, 0x7b]));

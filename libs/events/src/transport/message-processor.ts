@@ -448,27 +448,38 @@ export class MessageProcessor {
     return { outcome: ConsumeOutcome.Deferred, settle: { nakMs: this.deferDelayMs * deliveryCount } };
   }
 
-  /** Copy the message to the DLQ; when that fails, keep the message for a redelivery instead. */
+  /**
+   * Copy the message to the DLQ. When that fails, keep the message for a redelivery — except on
+   * its final delivery (beyond the handler's attempts: JetStream delivers it no more), where the
+   * copy is tried again here, with backoff and the message kept alive, until it is made or the
+   * consumer stops: a message never ends without a dead-letter record.
+   */
   private async deadLetter(item: PreparedMessage, reason: DeadLetterReason, error: unknown): Promise<Decision> {
     const { message, event } = item;
     const consumer = this.options.consumer;
     const info = message.info;
     const fields = { consumer, reason, type: event?.type, eventId: event?.id, streamSequence: info.streamSequence, deliveryCount: info.deliveryCount };
+    const failed = { subject: message.subject, data: message.data, headers: headersOf(message), stream: info.stream, streamSequence: info.streamSequence, deliveryCount: info.deliveryCount };
+    let keepAlive: NodeJS.Timeout | undefined;
     try {
-      await this.options.deadLetters.deadLetter(
-        {
-          subject: message.subject,
-          data: message.data,
-          headers: headersOf(message),
-          stream: info.stream,
-          streamSequence: info.streamSequence,
-          deliveryCount: info.deliveryCount,
-        },
-        { consumer, reason, error },
-      );
-    } catch (publishError) {
-      withHop(item.hop, () => this.logger.error({ ...fields, ...errorFields(publishError) }, 'dead-lettering failed, message kept for redelivery'));
-      return { outcome: ConsumeOutcome.Retry, settle: { nakMs: backoffDelay(info.deliveryCount, this.retryBackoff) } };
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.options.deadLetters.deadLetter(failed, { consumer, reason, error });
+          break;
+        } catch (publishError) {
+          const finalDelivery = info.deliveryCount > this.maxAttempts;
+          if (!finalDelivery || this.stopping) {
+            withHop(item.hop, () => this.logger.error({ ...fields, ...errorFields(publishError) }, 'dead-lettering failed, message kept for redelivery'));
+            return { outcome: ConsumeOutcome.Retry, settle: { nakMs: finalDelivery ? 0 : backoffDelay(info.deliveryCount, this.retryBackoff) } };
+          }
+          const wait = backoffDelay(attempt, this.unavailableBackoff);
+          withHop(item.hop, () => this.logger.error({ ...fields, ...errorFields(publishError), attempt, retryInMs: wait }, 'dead-lettering failed on the final delivery, retrying'));
+          keepAlive ??= setInterval(() => message.working?.(), Math.max(100, Math.floor(this.ackWaitMs / 3)));
+          await delay(wait, this.stopSignal.signal);
+        }
+      }
+    } finally {
+      clearInterval(keepAlive);
     }
     withHop(item.hop, () => this.logger.error({ ...fields, ...errorFields(error) }, 'event dead-lettered'));
     return { outcome: ConsumeOutcome.DeadLetter, settle: 'term', deadLetter: reason };
