@@ -8,15 +8,15 @@ import { DeadLetterPublisher } from '../dlq/dead-letter.js';
 import { DeadLetterQueue } from '../dlq/dead-letter-queue.js';
 import { createEnvelope } from '../envelope/create-envelope.js';
 import type { EventEnvelope } from '../envelope/envelope.js';
-import { InvalidEventError, PermanentError, RetryableError } from '../errors.js';
+import { PermanentError, RetryableError } from '../errors.js';
 import { Outbox, type OutboxRecord } from '../outbox/outbox.js';
 import { JetStreamPublisher } from '../publisher/jetstream.publisher.js';
 import type { Database } from '../storage/database.js';
 import { createTestPgDatabase, createTestPgliteDatabase, TEST_DATABASE_URL } from '../testing/databases.js';
-import { acceptAnyEvent, migrateEventsSchema } from '../testing/event-fixtures.js';
+import { acceptAnyEvent, migrateEventsSchema, numberedOrderRegistry } from '../testing/event-fixtures.js';
 import { startTestNatsServer, type TestNatsServer } from '../testing/nats-server.js';
 import { ConsumerRunner } from './consumer-runner.js';
-import { MessageProcessor, type BatchEventHandler, type ConsumerEventRegistry, type EventHandler, type MessageProcessorOptions } from './message-processor.js';
+import { MessageProcessor, type BatchEventHandler, type EventHandler, type MessageProcessorOptions } from './message-processor.js';
 
 const STREAM = 'ORDERS';
 const TENANT = 'acme';
@@ -39,15 +39,6 @@ afterAll(async () => {
   await server?.dispose();
 });
 
-/** Knows order.created.v1 and validates `{ n: number }` payloads. */
-const registry: ConsumerEventRegistry = {
-  has: (type) => type === 'order.created.v1',
-  validate: (type, data) => {
-    if (typeof (data as { n?: unknown })?.n !== 'number') throw new InvalidEventError(type, [{ property: 'n', messages: ['n must be a number'] }]);
-    return data;
-  },
-  upcast: (envelope) => envelope,
-};
 
 const engines = [
   ['PostgreSQL', async () => createTestPgDatabase({ applicationName: `batch-${randomUUID().slice(0, 8)}` })],
@@ -99,7 +90,7 @@ describe.each(engines)('batched consumer transactions on %s', (engine, open) => 
   const start = (handlers: Partial<Pick<MessageProcessorOptions, 'handlers' | 'batchHandlers' | 'outbox'>>, batchSize = 16) => {
     const processor = new MessageProcessor({
       consumer: durable,
-      registry,
+      registry: numberedOrderRegistry,
       handlers: new Map(),
       ...handlers,
       deadLetters: new DeadLetterPublisher(new JetStreamPublisher(js)),

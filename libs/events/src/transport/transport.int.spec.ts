@@ -11,16 +11,16 @@ import { DeadLetterQueue } from '../dlq/dead-letter-queue.js';
 import { MaxDeliveriesAdvisoryListener } from '../dlq/max-deliveries.advisory.js';
 import { createEnvelope } from '../envelope/create-envelope.js';
 import type { EventEnvelope } from '../envelope/envelope.js';
-import { InvalidEventError, PermanentError, RetryableError } from '../errors.js';
+import { PermanentError, RetryableError } from '../errors.js';
 import { EventsMetricName, EventsMetrics } from '../metrics/events.metrics.js';
 import { JetStreamPublisher } from '../publisher/jetstream.publisher.js';
 import type { Database } from '../storage/database.js';
 import { createTestPgDatabase, TEST_DATABASE_URL } from '../testing/databases.js';
-import { migrateEventsSchema } from '../testing/event-fixtures.js';
+import { migrateEventsSchema, numberedOrderRegistry } from '../testing/event-fixtures.js';
 import { startTestNatsServer, type TestNatsServer } from '../testing/nats-server.js';
 import { readStream } from '../testing/stream-reader.js';
 import { ConsumerRunner } from './consumer-runner.js';
-import { MessageProcessor, type ConsumerEventRegistry, type EventHandler, type MessageProcessorOptions } from './message-processor.js';
+import { MessageProcessor, type EventHandler, type MessageProcessorOptions } from './message-processor.js';
 
 const STREAM = 'ORDERS';
 const TENANT = 'acme';
@@ -43,17 +43,7 @@ afterAll(async () => {
   await server?.dispose();
 });
 
-/** A registry that knows order.* types and validates `{ n: number }` payloads. */
-const strictRegistry: ConsumerEventRegistry = {
-  has: (type) => ['order.created.v1', 'order.confirmed.v1'].includes(type),
-  validate: (type, data) => {
-    if (typeof (data as { n?: unknown })?.n !== 'number') {
-      throw new InvalidEventError(type, [{ property: 'n', messages: ['n must be a number'] }]);
-    }
-    return data;
-  },
-  upcast: (envelope) => envelope,
-};
+const strictRegistry = numberedOrderRegistry;
 
 interface Harness {
   db: Database;
