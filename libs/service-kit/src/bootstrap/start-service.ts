@@ -1,4 +1,14 @@
-import { activeTraceFields, DatabaseMetrics, enableTraceContext, EventsRuntime, InstrumentedDatabase, migrate, openDatabase, type Database } from '@platform/events';
+import {
+  activeTraceFields,
+  DatabaseMetrics,
+  enableTraceContext,
+  EventsRuntime,
+  InstrumentedDatabase,
+  migrate,
+  openDatabase,
+  type Database,
+  type NatsConnectionOptions,
+} from '@platform/events';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { pino } from 'pino';
@@ -39,7 +49,7 @@ export async function startService<C extends BaseServiceConfig>(definition: Serv
     // The library logs (consumers, retries, dead letters, relay) as JSON lines like the app, with
     // the event's id, type and correlation id in each line.
     const logger = pino({ level: config.LOG_LEVEL, base: { service: name, pid: process.pid, context: 'events' }, mixin: () => activeTraceFields() });
-    runtime = await EventsRuntime.start({ service: name, nats: { url: config.NATS_URL }, db, metricsRegistry, logger });
+    runtime = await EventsRuntime.start({ service: name, nats: natsOptionsOf(config), db, metricsRegistry, logger });
     app = await createHttpApp(definition.module, { service: name, config, metricsRegistry, imports: [ServiceResourcesModule.forRoot({ db, runtime })] });
     const context: ServiceContext<C> = { name, app, config, db, runtime };
     await definition.onReady?.(context);
@@ -62,6 +72,19 @@ export async function startService<C extends BaseServiceConfig>(definition: Serv
     await db.close().catch(() => undefined);
     throw error;
   }
+}
+
+/** The NATS connection settings of the config: URL, the one auth method set (if any), TLS files. */
+export function natsOptionsOf(config: Readonly<BaseServiceConfig>): Omit<NatsConnectionOptions, 'service'> {
+  const tls = config.NATS_TLS_CA || config.NATS_TLS_CERT || config.NATS_TLS_KEY ? { caFile: config.NATS_TLS_CA, certFile: config.NATS_TLS_CERT, keyFile: config.NATS_TLS_KEY } : undefined;
+  return {
+    url: config.NATS_URL,
+    credsFile: config.NATS_CREDS,
+    nkeySeedFile: config.NATS_NKEY_SEED_FILE,
+    user: config.NATS_USER,
+    password: config.NATS_PASSWORD,
+    ...(tls ? { tls } : {}),
+  };
 }
 
 function registerReadinessChecks(readiness: ReadinessRegistry, db: Database, runtime: EventsRuntime): void {
