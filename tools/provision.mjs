@@ -8,8 +8,10 @@
 //   node tools/provision.mjs --allow consumer-filter-subject,replicas-decrease
 //                                            apply changes that are refused by default (docs/topology.md)
 //
-// Environment: NATS_URL (default nats://127.0.0.1:4222, comma-separated for a cluster),
-// NATS_CREDS (path to a .creds file) or NATS_USER + NATS_PASSWORD, STREAM_REPLICAS (1, 3 or 5; default 1).
+// Environment: NATS_URL (default nats://127.0.0.1:4222, comma-separated for a cluster), at most one of
+// NATS_CREDS (path to a .creds file), NATS_NKEY_SEED_FILE (path to an NKey seed) or NATS_USER + NATS_PASSWORD,
+// NATS_TLS_CA / NATS_TLS_CERT + NATS_TLS_KEY (paths), STREAM_REPLICAS (1, 3 or 5; default 1). The
+// credentials are checked and used by the library's connectNats, as in the services.
 // Exit codes: 0 applied (or nothing to do), 1 refused or NATS/server failure, 2 bad arguments or configuration.
 import { jetstreamManager } from '@nats-io/jetstream';
 
@@ -50,15 +52,16 @@ function parseArgs(argv, OptInChange) {
 }
 
 function readConfig(env, parseStreamReplicas) {
-  const user = env.NATS_USER?.trim() || undefined;
-  const password = env.NATS_PASSWORD || undefined;
-  if (password && !user) fail('invalid config NATS_PASSWORD: set without NATS_USER', 2);
-  if (user && !password) fail('invalid config NATS_USER: set without NATS_PASSWORD', 2);
+  // Empty counts as unset, as in the services; pairs, one auth method and the files are checked by connectNats.
+  const value = (key) => env[key]?.trim() || undefined;
+  const tls = { caFile: value('NATS_TLS_CA'), certFile: value('NATS_TLS_CERT'), keyFile: value('NATS_TLS_KEY') };
   return {
-    url: env.NATS_URL?.trim() || 'nats://127.0.0.1:4222',
-    credsFile: env.NATS_CREDS?.trim() || undefined,
-    user,
-    password,
+    url: value('NATS_URL') ?? 'nats://127.0.0.1:4222',
+    credsFile: value('NATS_CREDS'),
+    nkeySeedFile: value('NATS_NKEY_SEED_FILE'),
+    user: value('NATS_USER'),
+    password: env.NATS_PASSWORD || undefined,
+    tls: tls.caFile || tls.certFile || tls.keyFile ? tls : undefined,
     replicas: parseStreamReplicas(env.STREAM_REPLICAS, 'STREAM_REPLICAS'),
   };
 }
@@ -78,16 +81,12 @@ async function main() {
 
   let nc;
   try {
-    nc = await lib.connectNats({
-      url: config.url,
-      service: 'provisioner',
-      credsFile: config.credsFile,
-      user: config.user,
-      password: config.password,
-    });
+    const { replicas: _replicas, ...nats } = config;
+    nc = await lib.connectNats({ ...nats, service: 'provisioner' });
   } catch (error) {
+    // A bad or unreadable credential/TLS setting names its key (exit 2); a refused one is a
+    // connection failure whose message names the auth key (exit 1).
     if (error?.code === 'EVT_INVALID_CONFIG') fail(error.message, 2);
-    if (error?.code === 'ENOENT' || error?.code === 'EACCES') fail(`cannot read NATS_CREDS file ${config.credsFile}: ${error.message}`, 2);
     fail(`cannot connect to NATS at ${config.url}: ${error.message}`, 1);
   }
 
