@@ -116,7 +116,7 @@ export { migrate, type Migration } from './storage/migrations.js';
 export { EVENTS_SCHEMA_COMPONENT, eventsMigrations } from './schema/events.schema.js';
 
 // NATS connection
-export { connectNats, type NatsConnectionOptions } from './connection/nats-connection.js';
+export { connectNats, NatsAuthenticationError, type NatsConnectionOptions, type NatsTlsOptions } from './connection/nats-connection.js';
 
 // Publishing
 export type { PublishAck, PublishOptions, Publisher } from './publisher/publisher.js';
