@@ -92,11 +92,17 @@ class BatchRun {
       }
       const batchHandler = item.prepared.batchHandler;
       if (batchHandler) {
-        if (group.length > 0 && group[0]!.prepared.batchHandler !== batchHandler) group = await this.flush(group);
+        if (group.length > 0 && group[0]!.prepared.batchHandler !== batchHandler) {
+          await this.flush(group);
+          group = [];
+        }
         group.push(item);
         continue;
       }
-      if (group.length > 0) group = await this.flush(group);
+      if (group.length > 0) {
+        await this.flush(group);
+        group = [];
+      }
       await this.single(item);
     }
     if (group.length > 0) await this.flush(group);
@@ -165,7 +171,7 @@ class BatchRun {
   }
 
   /** Consecutive events of one batch handler: one call in one savepoint; after a failure, one by one. */
-  private async flush(group: BatchPlanItem[]): Promise<BatchPlanItem[]> {
+  private async flush(group: readonly BatchPlanItem[]): Promise<void> {
     const savedLast = new Map(this.last);
     const savedAdvanced = new Map(this.advanced);
     const applying: BatchPlanItem[] = [];
@@ -190,12 +196,11 @@ class BatchRun {
     if (error === undefined) {
       for (const item of applying) this.decisions.set(item, ACK);
       for (const [item, verdict] of skipped) await this.decideSkipped(item, verdict);
-      return [];
+      return;
     }
     this.last = savedLast;
     this.advanced = savedAdvanced;
     for (const item of group) await this.single(item);
-    return [];
   }
 
   /**

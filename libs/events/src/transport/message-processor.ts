@@ -97,8 +97,6 @@ export interface PreparedMessage {
   readonly event?: EventEnvelope;
   readonly handler?: EventHandler;
   readonly batchHandler?: BatchEventHandler;
-  /** `ack`, or `ignored` for a known type this consumer has no handler for. */
-  readonly success: ConsumeOutcome;
   readonly delivery: DeliveryMetadata;
 }
 
@@ -214,7 +212,7 @@ export class MessageProcessor {
     const typeLabel = known ? decoded.type : 'unknown';
     const orderingKey = MessageProcessor.orderingKey(message, decoded);
     const reject = (reason: DeadLetterReason, error: unknown, event?: EventEnvelope): PreparedMessage =>
-      prepared(this.options.consumer, message, hop, typeLabel, orderingKey, event, undefined, undefined, ConsumeOutcome.DeadLetter, { reason, error });
+      prepared(this.options.consumer, message, hop, typeLabel, orderingKey, event, undefined, undefined, { reason, error });
     if (message.info.deliveryCount > this.maxAttempts) return reject(DeadLetterReason.MaxDeliveries, undefined, decoded);
     let envelope = decoded;
     if (!envelope) {
@@ -234,7 +232,7 @@ export class MessageProcessor {
       return reject(DeadLetterReason.SubjectMismatch, new PermanentError(`${where}; it arrived on ${message.subject}`), envelope);
     }
     const target = this.handlerTypeFor(envelope.type);
-    if (target === null) return prepared(this.options.consumer, message, hop, typeLabel, orderingKey, envelope, undefined, undefined, ConsumeOutcome.Ignored, undefined);
+    if (target === null) return prepared(this.options.consumer, message, hop, typeLabel, orderingKey, envelope, undefined, undefined, undefined);
     if (target === undefined) {
       return reject(DeadLetterReason.UnsupportedVersion, new PermanentError(`no handler for ${envelope.type} or a later version of it`), envelope);
     }
@@ -248,7 +246,7 @@ export class MessageProcessor {
       return reject(reason, error, envelope);
     }
     const handler = this.options.handlers.get(target);
-    return prepared(this.options.consumer, message, hop, typeLabel, orderingKey, handled, handler, handler ? undefined : this.batchHandlers.get(target), ConsumeOutcome.Ack, undefined);
+    return prepared(this.options.consumer, message, hop, typeLabel, orderingKey, handled, handler, handler ? undefined : this.batchHandlers.get(target), undefined);
   }
 
   /**
@@ -342,7 +340,7 @@ export class MessageProcessor {
   private async transact(db: Database, work: readonly PreparedMessage[]): Promise<Decision[]> {
     const plan = this.planOf(work);
     let attempt = 0;
-    let keepAlive: NodeJS.Timeout | undefined;
+    let stopKeepAlive: (() => void) | undefined;
     try {
       for (;;) {
         try {
@@ -363,10 +361,7 @@ export class MessageProcessor {
             attempt++;
             if (attempt === 1) {
               this.unavailableBatches++;
-              keepAlive = setInterval(() => {
-                for (const item of work) item.message.working?.();
-              }, Math.max(100, Math.floor(this.ackWaitMs / 3)));
-              keepAlive.unref();
+              stopKeepAlive = this.keepAlive(work);
             }
             const wait = backoffDelay(attempt, this.unavailableBackoff);
             this.logger.warn({ consumer: this.options.consumer, messages: work.length, attempt, retryInMs: wait, ...errorFields(error) }, 'database unavailable: batch kept, retrying');
@@ -388,7 +383,7 @@ export class MessageProcessor {
       }
     } finally {
       if (attempt > 0) {
-        clearInterval(keepAlive);
+        stopKeepAlive?.();
         this.unavailableBatches--;
         this.logger.info({ consumer: this.options.consumer, attempts: attempt }, 'database available again: batch handled');
       }
@@ -460,7 +455,7 @@ export class MessageProcessor {
     const info = message.info;
     const fields = { consumer, reason, type: event?.type, eventId: event?.id, streamSequence: info.streamSequence, deliveryCount: info.deliveryCount };
     const failed = { subject: message.subject, data: message.data, headers: headersOf(message), stream: info.stream, streamSequence: info.streamSequence, deliveryCount: info.deliveryCount };
-    let keepAlive: NodeJS.Timeout | undefined;
+    let stopKeepAlive: (() => void) | undefined;
     try {
       for (let attempt = 1; ; attempt++) {
         try {
@@ -474,15 +469,27 @@ export class MessageProcessor {
           }
           const wait = backoffDelay(attempt, this.unavailableBackoff);
           withHop(item.hop, () => this.logger.error({ ...fields, ...errorFields(publishError), attempt, retryInMs: wait }, 'dead-lettering failed on the final delivery, retrying'));
-          keepAlive ??= setInterval(() => message.working?.(), Math.max(100, Math.floor(this.ackWaitMs / 3)));
+          stopKeepAlive ??= this.keepAlive([item]);
           await delay(wait, this.stopSignal.signal);
         }
       }
     } finally {
-      clearInterval(keepAlive);
+      stopKeepAlive?.();
     }
     withHop(item.hop, () => this.logger.error({ ...fields, ...errorFields(error) }, 'event dead-lettered'));
     return { outcome: ConsumeOutcome.DeadLetter, settle: 'term', deadLetter: reason };
+  }
+
+  /**
+   * Keep messages held here from being redelivered: a progress signal (`working()`) every third
+   * of the ack wait, until the returned function is called.
+   */
+  private keepAlive(items: readonly PreparedMessage[]): () => void {
+    const timer = setInterval(() => {
+      for (const item of items) item.message.working?.();
+    }, Math.max(100, Math.floor(this.ackWaitMs / 3)));
+    timer.unref();
+    return () => clearInterval(timer);
   }
 
   /** Send the settlement (after commit) and count the outcome. */
@@ -544,10 +551,9 @@ function prepared(
   event: EventEnvelope | undefined,
   handler: EventHandler | undefined,
   batchHandler: BatchEventHandler | undefined,
-  success: ConsumeOutcome,
   rejection: PreparedMessage['rejection'],
 ): PreparedMessage {
-  return { message, hop, typeLabel, orderingKey, event, handler, batchHandler, success, rejection, delivery: new MessageDelivery(consumer, message) };
+  return { message, hop, typeLabel, orderingKey, event, handler, batchHandler, rejection, delivery: new MessageDelivery(consumer, message) };
 }
 
 function headersOf(message: InboundMessage): Record<string, string> {
