@@ -1,7 +1,7 @@
 import { InvalidConfigError } from '../errors.js';
 import { DLQ_SUBJECT_PREFIX, SubjectDomain, domainFilter, domainOf, parseEventType } from '../subjects/subjects.js';
 import { assertValidTopology, durableName } from './topology.js';
-import type { ConsumerSpec, StreamSpec, Topology } from './topology.types.js';
+import { DiscardPolicyName, type ConsumerSpec, type StreamSpec, type Topology } from './topology.types.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -48,6 +48,12 @@ export type PlatformStream = (typeof PlatformStream)[keyof typeof PlatformStream
  * - `domainMaxAgeMs` 7 days: domain streams keep a week of history for replays, new consumers and
  *   recovery; a consumer down for longer than that loses what expired.
  * - `dlqMaxAgeMs` 30 days: dead letters wait for a human, who may be on holiday.
+ * - `domainMaxBytes` / `dlqMaxBytes` 1 GiB each, with `discard: new`: six streams fit the 10 GiB
+ *   JetStream volume of the Kubernetes manifests with room to spare. At the limit a stream refuses
+ *   new messages instead of dropping old ones, so nothing unconsumed is lost: producers' outbox
+ *   rows wait (the relay retries), a dead letter that cannot be stored keeps its message
+ *   unacknowledged. Watch stream usage on the server's monitoring endpoint (`/jsz`, port 8222).
+ *   Retention stays `limits`: the DLQ can be inspected without consuming it.
  * - `ackWaitMs` 30 s: well above a handler's transaction time under load, so a slow handler is
  *   not redelivered while it still runs; after a crash its messages return within 30 s.
  * - `maxDeliver` 5: the handler runs at most 4 times (retries with `nak` backoff), and the 5th
@@ -61,6 +67,8 @@ export const TOPOLOGY_DEFAULTS = {
   duplicateWindowMs: 5 * MINUTE,
   domainMaxAgeMs: 7 * DAY,
   dlqMaxAgeMs: 30 * DAY,
+  domainMaxBytes: 1024 ** 3,
+  dlqMaxBytes: 1024 ** 3,
   ackWaitMs: 30 * SECOND,
   maxDeliver: 5,
   maxAckPending: 1000,
@@ -96,6 +104,8 @@ function domainStream(name: PlatformStream, producer: keyof typeof SubjectDomain
     subjects: [`${SubjectDomain[producer]}.>`],
     description,
     maxAgeMs: TOPOLOGY_DEFAULTS.domainMaxAgeMs,
+    maxBytes: TOPOLOGY_DEFAULTS.domainMaxBytes,
+    discard: DiscardPolicyName.New,
     duplicateWindowMs: TOPOLOGY_DEFAULTS.duplicateWindowMs,
   };
 }
@@ -115,6 +125,8 @@ const STREAMS: readonly StreamSpec[] = [
     subjects: [`${DLQ_SUBJECT_PREFIX}.>`],
     description: 'Dead letters: dlq.<durable>.<original subject>, original payload and headers plus the reason',
     maxAgeMs: TOPOLOGY_DEFAULTS.dlqMaxAgeMs,
+    maxBytes: TOPOLOGY_DEFAULTS.dlqMaxBytes,
+    discard: DiscardPolicyName.New,
     duplicateWindowMs: TOPOLOGY_DEFAULTS.duplicateWindowMs,
   },
 ];

@@ -185,7 +185,7 @@ async function planStream(jsm: JetStreamManager, spec: StreamSpec, info: StreamI
     );
     messagesOnRemovedSubjects.set(subject, countUnmatched(info.state.subjects ?? {}, spec.subjects));
   }
-  const diff = diffStream(spec, current, { allow, messagesOnRemovedSubjects, clustered: info.cluster !== undefined });
+  const diff = diffStream(spec, current, { allow, messagesOnRemovedSubjects, clustered: info.cluster !== undefined, storedBytes: info.state.bytes });
   return planFromDiff(base, diff, () => jsm.streams.update(spec.name, diff.update));
 }
 

@@ -95,6 +95,14 @@ describe('diffStream', () => {
     });
   });
 
+  it('refuses a byte limit below what the stream holds (the server would delete the oldest messages at once), and applies one above it', () => {
+    const limited = { ...spec, maxBytes: 1_000_000 };
+    const refused = diffStream(limited, serverStream(spec), { storedBytes: 1_000_001 });
+    expect(refused.update).toEqual({});
+    expect(refused.refusals).toEqual([expect.objectContaining({ field: 'max_bytes', desired: '1000000', reason: expect.stringMatching(/holds 1000001 bytes/) })]);
+    expect(diffStream(limited, serverStream(spec), { storedBytes: 1_000_000 }).update).toEqual({ max_bytes: 1_000_000 });
+  });
+
   it('adds subjects in place and removes those that hold no message', () => {
     const wider = { ...spec, subjects: ['orders.>', 'legacy.>'] };
     expect(diffStream(wider, serverStream(spec)).update).toEqual({ subjects: ['orders.>', 'legacy.>'] });

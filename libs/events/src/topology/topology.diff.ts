@@ -73,6 +73,8 @@ export interface StreamDiffContext extends DiffContext {
    * so raising replicas there is refused. Default true.
    */
   readonly clustered?: boolean;
+  /** Bytes the stream holds now (stream info `state.bytes`): a `max_bytes` below it would drop messages. */
+  readonly storedBytes?: number;
 }
 
 /** The full JetStream config to create a stream from its spec. */
@@ -167,8 +169,19 @@ export function diffStream(spec: StreamSpec, current: StreamConfig, context: Str
     update.max_age = desired.max_age;
   }
   if ((current.max_bytes ?? -1) !== desired.max_bytes) {
-    changes.push({ field: 'max_bytes', current: formatLimit(current.max_bytes ?? -1), desired: formatLimit(desired.max_bytes) });
-    update.max_bytes = desired.max_bytes;
+    const change = { field: 'max_bytes', current: formatLimit(current.max_bytes ?? -1), desired: formatLimit(desired.max_bytes) };
+    const stored = context.storedBytes ?? 0;
+    if (desired.max_bytes > 0 && stored > desired.max_bytes) {
+      // The server enforces a lowered limit at once by deleting the oldest messages, whatever the discard policy.
+      refusals.push({
+        ...change,
+        reason: `the stream holds ${stored} bytes, more than the new limit: the server would delete its oldest messages at once, consumed or not`,
+        remedy: `raise maxBytes for ${spec.name} above ${stored} (topology override), or let the messages age out first`,
+      });
+    } else {
+      changes.push(change);
+      update.max_bytes = desired.max_bytes;
+    }
   }
   if (current.duplicate_window !== desired.duplicate_window) {
     changes.push({
