@@ -3,6 +3,8 @@ import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jet
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Registry } from 'prom-client';
+import { EventsMetrics } from '../metrics/events.metrics.js';
 import { JetStreamPublisher } from '../publisher/jetstream.publisher.js';
 import type { PublishAck, PublishOptions, Publisher } from '../publisher/publisher.js';
 import type { Database, Transaction } from '../storage/database.js';
@@ -149,6 +151,18 @@ describe.each(engines)('transactional outbox and relay on $name', ({ open }) => 
     for (let a = 0; a < 4; a++) {
       expect(envelopes.filter((e) => e.subject === `agg-${a}`).map((e) => e.sequence)).toEqual([1, 2, 3, 4, 5]);
     }
+  });
+
+  it('refreshes the backlog gauges from the database while every publish fails, so the outbox-stuck alert can fire', async () => {
+    const registry = new Registry();
+    const metrics = new EventsMetrics(registry);
+    const failing: Publisher = { publish: () => Promise.reject(new Error('broker unreachable')) };
+    newRelay(failing, { metrics, housekeepingIntervalMs: 100 }).start();
+    for (let i = 0; i < 3; i++) await appendOne(`stuck-${i}`, i);
+    const gauge = async (name: string) => (await registry.getSingleMetric(name)!.get()).values[0]?.value ?? 0;
+    await vi.waitFor(async () => expect(await gauge('events_outbox_pending_rows')).toBe(3), { timeout: 10_000, interval: 50 });
+    const firstLag = await gauge('events_outbox_relay_lag_seconds');
+    await vi.waitFor(async () => expect(await gauge('events_outbox_relay_lag_seconds')).toBeGreaterThan(firstLag), { timeout: 10_000, interval: 50 });
   });
 
   it('does not duplicate when the relay dies after publishing and before marking rows', async () => {

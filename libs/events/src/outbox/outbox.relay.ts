@@ -453,6 +453,8 @@ export class OutboxRelay {
           failures++;
           const wait = backoffDelay(failures, this.backoff);
           this.logger.warn({ ...errorFields(error), attempt: failures, retryInMs: wait }, 'outbox relay: batch failed');
+          // The backlog gauges must move most when nothing is published (the outbox-stuck alert reads them).
+          await this.housekeeping();
           await delay(wait, signal);
           continue;
         }
