@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { DeliverPolicy, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
+import type { JetStreamClient, StoredMsg } from '@nats-io/jetstream';
 import { parseEnvelope, silentLogger, type Database, type EventEnvelope, type EventRegistry, type EventsLogger, type Transaction } from '@platform/events';
 import { applyFact, resetForRebuild } from '../analytics/analytics.store.js';
 import { ANALYTICS_CONTRACT_BY_EVENT, factOf } from '../analytics/apply-rules.js';
@@ -14,8 +13,8 @@ export interface RebuildAnalyticsOptions {
   /** Decodes, validates and upcasts the stored events (the platform registry). */
   readonly registry: EventRegistry;
   readonly logger?: EventsLogger;
-  /** A stream with no message for this long while messages are still expected ends early (deleted tail). Default 5 s. */
-  readonly idleTimeoutMs?: number;
+  /** Stored messages requested at once. Default 128. */
+  readonly window?: number;
 }
 
 export interface RebuildAnalyticsResult {
@@ -31,7 +30,7 @@ export interface RebuildAnalyticsResult {
  * 1. lock the analytics tables against writers (live handlers wait; readers see the old state),
  *    delete every fact and summary;
  * 2. for each domain stream, read every message from the first sequence to the last sequence
- *    present now (an ordered consumer, deliver-all), decode the envelope, validate it, upcast it to
+ *    present now (stream message gets by sequence, a window at a time), decode the envelope, validate it, upcast it to
  *    the version the handlers take, and apply it with the handlers' apply function;
  * 3. commit.
  *
@@ -62,52 +61,38 @@ interface StreamCounts {
   skipped: number;
 }
 
+/** How many stored messages are requested at once (sequence gets pipelined over one connection). */
+const REPLAY_WINDOW = 128;
+
+/**
+ * Read the stream by sequence with the stream message API (`$JS.API.STREAM.MSG.GET`), a window
+ * of sequences at a time, applying them in sequence order. Not an ordered consumer: creating,
+ * reading and deleting consumers on these streams would need permissions on every consumer name
+ * (NATS subjects cannot match a name prefix), which would also let analytics read or delete the
+ * other services' durables. A deleted sequence (limits, purge) answers "no message" and is skipped.
+ */
 async function replayStream(stream: AnalyticsStream, tx: Transaction, options: RebuildAnalyticsOptions, logger: EventsLogger): Promise<StreamCounts> {
   const counts: StreamCounts = { applied: 0, skipped: 0 };
   const jsm = await options.js.jetstreamManager();
   const { state } = await jsm.streams.info(stream);
   if (state.messages === 0 || state.last_seq < state.first_seq) return counts;
-  const lastSeq = state.last_seq;
-
-  // An ephemeral ordered consumer, named so that an operator listing the stream's consumers sees what it is.
-  const consumer = await options.js.consumers.get(stream, {
-    deliver_policy: DeliverPolicy.All,
-    name_prefix: `analytics_replay_${randomUUID().replaceAll('-', '').slice(0, 12)}`,
-  });
-  const messages = await consumer.consume({ max_messages: 512 });
-  const idleMs = options.idleTimeoutMs ?? 5_000;
-  let idle: NodeJS.Timeout | undefined;
-  let endedIdle = false;
-  const armIdle = () => {
-    clearTimeout(idle);
-    idle = setTimeout(() => {
-      endedIdle = true;
-      void messages.stop();
-    }, idleMs);
-  };
-  let lastSeen = 0;
-  try {
-    armIdle();
-    for await (const message of messages) {
-      armIdle();
-      if (message.seq > lastSeq) break;
-      lastSeen = message.seq;
-      if (await applyMessage(stream, message, tx, options.registry, logger)) counts.applied++;
+  const window = options.window ?? REPLAY_WINDOW;
+  let missing = 0;
+  for (let from = state.first_seq; from <= state.last_seq; from += window) {
+    const to = Math.min(from + window - 1, state.last_seq);
+    const batch = await Promise.all(Array.from({ length: to - from + 1 }, (_, i) => jsm.streams.getMessage(stream, { seq: from + i })));
+    for (const message of batch) {
+      if (message === null) missing++;
+      else if (await applyMessage(stream, message, tx, options.registry, logger)) counts.applied++;
       else counts.skipped++;
-      if (message.seq >= lastSeq || message.info.pending === 0) break;
     }
-  } finally {
-    clearTimeout(idle);
-    await messages.close().catch(() => undefined);
   }
-  if (endedIdle && lastSeen < lastSeq) {
-    logger.warn({ stream, lastSeen, lastSeq }, 'replay: no more messages before the last sequence (deleted meanwhile?); stream ended early');
-  }
+  if (missing > 0) logger.info({ stream, missing, firstSeq: state.first_seq, lastSeq: state.last_seq }, 'replay: sequences deleted from the stream were skipped');
   return counts;
 }
 
 /** Apply one stored message; false when it was skipped. */
-async function applyMessage(stream: string, message: JsMsg, tx: Transaction, registry: EventRegistry, logger: EventsLogger): Promise<boolean> {
+async function applyMessage(stream: string, message: StoredMsg, tx: Transaction, registry: EventRegistry, logger: EventsLogger): Promise<boolean> {
   let event: EventEnvelope;
   try {
     event = decodeForAnalytics(registry, message.data);

@@ -1,6 +1,6 @@
 import { jetstream } from '@nats-io/jetstream';
 import { connectNats, createPlatformRegistry, InvalidConfigError, migrate, openDatabase } from '@platform/events';
-import { EXIT_INVALID_CONFIG, loadConfig } from '@platform/service-kit';
+import { EXIT_INVALID_CONFIG, loadConfig, natsOptionsOf } from '@platform/service-kit';
 import { pino } from 'pino';
 import { analyticsMigrations } from '../analytics/analytics.migrations.js';
 import { AnalyticsServiceConfig } from '../config.js';
@@ -15,6 +15,8 @@ messages are skipped and counted. Prints {"rebuilt":{"ORDERS":n,...},"skipped":n
 
 Environment (same keys as the service):
   NATS_URL      NATS server URL(s) (default nats://127.0.0.1:4222)
+  NATS_NKEY_SEED_FILE, NATS_CREDS or NATS_USER/NATS_PASSWORD, NATS_TLS_*
+                analytics' own NATS identity and TLS, as for the service
   DATABASE_URL  PostgreSQL URL of the analytics database; unset: PGlite in DATA_DIR
   DATA_DIR      PGlite folder (default .data/analytics)
   LOG_LEVEL     JSON log level on stderr (default info)
@@ -43,7 +45,7 @@ async function main(): Promise<number> {
   const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, applicationName: 'analytics-replay' });
   try {
     await migrate(db, 'analytics', analyticsMigrations);
-    const nc = await connectNats({ url: config.NATS_URL, service: 'analytics' });
+    const nc = await connectNats({ ...natsOptionsOf(config), service: 'analytics' });
     try {
       const result = await rebuildAnalytics({ db, js: jetstream(nc), registry: createPlatformRegistry(), logger });
       process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -1,17 +1,30 @@
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { connectNats } from '../connection/nats-connection.js';
 import { JetStreamPublisher } from '../publisher/jetstream.publisher.js';
 import { createEnvelope } from '../envelope/create-envelope.js';
 import { encodeEnvelope } from '../envelope/encode-envelope.js';
 import type { EventEnvelope } from '../envelope/envelope.js';
 import { subjectFor } from '../subjects/subjects.js';
 import { provision } from '../topology/provisioner.js';
+import { createPlatformNatsIdentities, PlatformAdminIdentity, platformNatsAuthorizationConfig } from '../topology/platform.identities.js';
 import { platformTopology, type PlatformTopologyOptions } from '../topology/platform.topology.js';
 import { readStream, type ReadMessage } from './stream-reader.js';
 import { startTestNatsServer, type TestNatsServer } from './nats-server.js';
 
 /** A test nats-server with the platform topology provisioned, and helpers to feed and read it. */
 export interface PlatformTestNats extends TestNatsServer {
+  /**
+   * The environment a process needs to connect as `identity` (a service, `provisioner` or
+   * `operator`): `NATS_URL` and `NATS_NKEY_SEED_FILE`, the file holding that identity's seed.
+   */
+  envFor(identity: string): { NATS_URL: string; NATS_NKEY_SEED_FILE: string };
+  /** The seed file of `identity`. */
+  seedFile(identity: string): string;
+  /** A connection as `identity` (default the unrestricted `operator`); close it when done. */
+  connect(identity?: string): Promise<NatsConnection>;
   /**
    * Publish an event as the producing service would (a complete CloudEvents envelope, `Nats-Msg-Id`
    * = event id). `sequence` defaults to 1; pass it for later events of the same aggregate.
@@ -39,15 +52,36 @@ export interface PlatformTestNats extends TestNatsServer {
 }
 
 /**
- * Start a nats-server on a free loopback port and provision `platformTopology(options.topology)` on it, so that a
- * service under test finds its durable consumers; `dispose()` stops it and deletes its store.
+ * Start a nats-server on a free loopback port that enforces the platform's NATS identities (the
+ * generated config of `platformNatsAuthorizationConfig`: no anonymous access, each service with
+ * exactly its permissions), provision `platformTopology(options.topology)` on it as the
+ * provisioner, and keep every identity's seed in a file under the server's store
+ * (`envFor(service)` hands them to a service). `dispose()` stops it and deletes store and seeds.
  */
 export async function startPlatformTestNats(options: { readonly topology?: PlatformTopologyOptions } = {}): Promise<PlatformTestNats> {
-  const server = await startTestNatsServer();
+  const topology = platformTopology(options.topology);
+  const identities = createPlatformNatsIdentities();
+  const publicKeys = Object.fromEntries(Object.values(identities).map((identity) => [identity.name, identity.publicKey]));
+  const authorization = platformNatsAuthorizationConfig(topology, publicKeys);
+  const server = await startTestNatsServer({
+    config: (port, storeDir) => [`listen: "127.0.0.1:${port}"`, `jetstream { store_dir: ${JSON.stringify(storeDir)} }`, authorization].join('\n'),
+  });
+  const seedDir = join(server.storeDir, 'identities');
+  const seedFile = (identity: string): string => {
+    if (!identities[identity]) throw new Error(`no NATS identity ${identity} (known: ${Object.keys(identities).join(', ')})`);
+    return join(seedDir, `${identity}.nk`);
+  };
+  const connectAs = (identity: string = PlatformAdminIdentity.Operator): Promise<NatsConnection> =>
+    connectNats({ url: server.url, service: identity, nkeySeedFile: seedFile(identity) });
   try {
-    const nc = await connect({ servers: server.url });
+    await mkdir(seedDir, { recursive: true, mode: 0o700 });
+    for (const identity of Object.values(identities)) {
+      await writeFile(seedFile(identity.name), `${identity.seed}\n`, { mode: 0o600 });
+      await chmod(seedFile(identity.name), 0o600);
+    }
+    const nc = await connectAs(PlatformAdminIdentity.Provisioner);
     try {
-      await provision(await jetstreamManager(nc), platformTopology(options.topology));
+      await provision(await jetstreamManager(nc), topology);
     } finally {
       await nc.close();
     }
@@ -55,8 +89,8 @@ export async function startPlatformTestNats(options: { readonly topology?: Platf
     await server.dispose();
     throw error;
   }
-  const withConnection = async <T>(fn: (nc: Awaited<ReturnType<typeof connect>>) => Promise<T>): Promise<T> => {
-    const nc = await connect({ servers: server.url });
+  const withConnection = async <T>(fn: (nc: NatsConnection) => Promise<T>): Promise<T> => {
+    const nc = await connectAs();
     try {
       return await fn(nc);
     } finally {
@@ -65,6 +99,9 @@ export async function startPlatformTestNats(options: { readonly topology?: Platf
   };
   return {
     ...server,
+    envFor: (identity) => ({ NATS_URL: server.url, NATS_NKEY_SEED_FILE: seedFile(identity) }),
+    seedFile,
+    connect: connectAs,
     publish: (input) =>
       withConnection(async (nc) => {
         const envelope = createEnvelope({

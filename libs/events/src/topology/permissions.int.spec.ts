@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -6,7 +9,8 @@ import { DeadLetterPublisher } from '../dlq/dead-letter.js';
 import { MaxDeliveriesAdvisoryListener } from '../dlq/max-deliveries.advisory.js';
 import { JetStreamPublisher } from '../publisher/jetstream.publisher.js';
 import { startTestNatsServer, type TestNatsServer } from '../testing/nats-server.js';
-import { natsUserConfig, servicePermissions } from './permissions.js';
+import { createNatsIdentity, natsAuthorizationConfig, type NatsIdentity } from './nats-auth.js';
+import { servicePermissions } from './permissions.js';
 import { provision } from './provisioner.js';
 import { durableName } from './topology.js';
 import type { Topology } from './topology.types.js';
@@ -51,30 +55,47 @@ describe('servicePermissions on an authenticated nats-server', () => {
   let adminJsm: JetStreamManager;
   let payment: NatsConnection;
 
+  const identities = { admin: createNatsIdentity('admin'), payment: createNatsIdentity('payment'), replayer: createNatsIdentity('replayer') };
+  let seedDir: string;
+  const as = async (identity: NatsIdentity): Promise<NatsConnection> => {
+    const file = join(seedDir, `${identity.name}.nk`);
+    await writeFile(file, identity.seed, { mode: 0o600 });
+    return connectNats({ url, service: identity.name, nkeySeedFile: file });
+  };
+
   beforeAll(async () => {
+    seedDir = await mkdtemp(join(tmpdir(), 'permissions-seeds-'));
     server = await startTestNatsServer({
       config: (port, storeDir) =>
         [
           `listen: "127.0.0.1:${port}"`,
           `jetstream { store_dir: "${storeDir}" }`,
-          'accounts { APP { jetstream: enabled, users: [',
-          '{ user: "admin", password: "admin-secret" }',
-          natsUserConfig('payment', servicePermissions(topology, 'payment'), '"payment-secret"'),
-          natsUserConfig('replayer', servicePermissions(topology, 'payment', { replayStreams: ['ORDERS'], inboxPrefix: '_INBOX_replayer' }), '"replayer-secret"'),
-          '] } }',
+          natsAuthorizationConfig({
+            account: 'APP',
+            users: [
+              { name: 'admin', publicKey: identities.admin.publicKey },
+              { name: 'payment', publicKey: identities.payment.publicKey, permissions: servicePermissions(topology, 'payment') },
+              {
+                name: 'replayer',
+                publicKey: identities.replayer.publicKey,
+                permissions: servicePermissions(topology, 'payment', { replayStreams: ['ORDERS'], inboxPrefix: '_INBOX_replayer' }),
+              },
+            ],
+          }),
         ].join('\n'),
     });
     url = server.url;
-    admin = await connectNats({ url, service: 'admin', user: 'admin', password: 'admin-secret' });
+    admin = await as(identities.admin);
     adminJsm = await jetstreamManager(admin);
     await provision(adminJsm, topology);
-    payment = await connectNats({ url, service: 'payment', user: 'payment', password: 'payment-secret' });
+    payment = await as(identities.payment);
   });
 
   afterAll(async () => {
     await payment?.close();
     await admin?.close();
     await server?.dispose();
+    await rm(seedDir, { recursive: true, force: true });
   });
 
   it('lets the service pull and ack its durable, publish its events, and dead-letter from the max-deliveries advisory', async () => {
@@ -128,24 +149,25 @@ describe('servicePermissions on an authenticated nats-server', () => {
     expect((await adminJsm.streams.info('ORDERS')).state.messages).toBe(stored);
   });
 
-  it('lets a service with replayStreams re-read a stream from the start with an ordered consumer, and no one else', async () => {
+  it('lets a service with replayStreams re-read a stream by sequence, and not through consumers', async () => {
     await jetstream(admin).publish('orders.demo.confirmed', 'replayed');
-    const last = (await adminJsm.streams.info('ORDERS')).state.last_seq;
-    const replayer = await connectNats({ url, service: 'replayer', user: 'replayer', password: 'replayer-secret' });
+    const { first_seq: first, last_seq: last } = (await adminJsm.streams.info('ORDERS')).state;
+    const replayer = await as(identities.replayer);
     try {
-      const ordered = await jetstream(replayer).consumers.get('ORDERS');
+      const jsm = await jetstreamManager(replayer);
       const seen: string[] = [];
-      const messages = await ordered.consume();
-      for await (const message of messages) {
-        seen.push(message.string());
-        if (message.seq === last) break;
+      for (let seq = first; seq <= last; seq++) {
+        const message = await jsm.streams.getMessage('ORDERS', { seq });
+        if (message) seen.push(message.string());
       }
       expect(seen).toContain('replayed');
-      expect(seen).toHaveLength(last);
+      expect(seen).toHaveLength(last - first + 1);
+      // No consumer: not an ordered one, and none of the other services' durables.
+      await expect(jetstream(replayer).consumers.get('ORDERS').then((consumer) => consumer.next({ expires: 1000 }))).rejects.toThrow();
+      await expect(jsm.consumers.delete('ORDERS', durableName('inventory', 'ORDERS'))).rejects.toThrow();
     } finally {
       await replayer.close();
     }
-    const refused = jetstream(payment).consumers.get('ORDERS').then((consumer) => consumer.next({ expires: 1000 }));
-    await expect(refused).rejects.toThrow();
+    expect((await adminJsm.consumers.info('ORDERS', durableName('inventory', 'ORDERS'))).name).toBe(durableName('inventory', 'ORDERS'));
   });
 });

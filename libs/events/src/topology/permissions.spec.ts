@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { natsUserConfig, servicePermissions } from './permissions.js';
+import { natsUserEntry } from './nats-auth.js';
+import { servicePermissions } from './permissions.js';
 import { PLATFORM_REPLAY_STREAMS, platformTopology, PlatformService } from './platform.topology.js';
 
 const topology = platformTopology();
@@ -29,10 +30,12 @@ describe('servicePermissions', () => {
     expect(analytics.filter((s) => s.startsWith('$JS.API.STREAM.MSG.GET.'))).toHaveLength(5);
   });
 
-  it('lets a replaying service create, pull and delete ordered consumers on its replay streams only', () => {
+  it('lets a replaying service read its replay streams by sequence, and never create, read or delete consumers beyond its durables', () => {
     const allow = servicePermissions(topology, 'analytics', { replayStreams: ['ORDERS'] }).publish.allow;
-    expect(allow).toEqual(expect.arrayContaining(['$JS.API.STREAM.INFO.ORDERS', '$JS.API.CONSUMER.CREATE.ORDERS.>', '$JS.API.CONSUMER.DELETE.ORDERS.>']));
-    expect(allow.filter((s) => s.includes('PAYMENTS') && s.startsWith('$JS.API.CONSUMER.CREATE'))).toEqual([]);
+    expect(allow).toEqual(expect.arrayContaining(['$JS.API.INFO', '$JS.API.STREAM.INFO.ORDERS', '$JS.API.STREAM.MSG.GET.ORDERS']));
+    expect(allow.filter((s) => s.includes('PAYMENTS') && s.startsWith('$JS.API.STREAM.INFO'))).toEqual([]);
+    expect(allow.filter((s) => /^\$JS\.API\.CONSUMER\.(CREATE|DELETE)\./.test(s) || s.endsWith('.>') && s.startsWith('$JS.API.CONSUMER.'))).toEqual([]);
+    expect(new Set(allow).size).toBe(allow.length);
   });
 
   it('takes tenant-narrowed publish subjects and another inbox prefix', () => {
@@ -45,7 +48,10 @@ describe('servicePermissions', () => {
 describe('docs/topology.md', () => {
   it('shows the generated user config of every service', () => {
     const missing = Object.values(PlatformService).filter(
-      (service) => !doc.includes(natsUserConfig(service, servicePermissions(topology, service, { replayStreams: PLATFORM_REPLAY_STREAMS[service] }))),
+      (service) =>
+        !doc.includes(
+          natsUserEntry({ name: service, publicKey: `<${service} public NKey>`, permissions: servicePermissions(topology, service, { replayStreams: PLATFORM_REPLAY_STREAMS[service] }) }),
+        ),
     );
     expect(missing).toEqual([]);
   });

@@ -17,9 +17,10 @@ export interface ServicePermissionsOptions {
   /** The connection's inbox prefix (`connectNats` uses `_INBOX_<service>`). */
   readonly inboxPrefix?: string;
   /**
-   * Streams the service re-reads from the start with ordered (ephemeral) consumers, e.g. the
-   * analytics rebuild: stream info, creating, pulling from and deleting its own ephemeral
-   * consumers on those streams. Default none.
+   * Streams the service re-reads from the start, e.g. the analytics rebuild: stream info and the
+   * stored-message API (`$JS.API.STREAM.MSG.GET`, read by sequence). Not consumers: an ephemeral
+   * consumer's name cannot be matched by a subject permission without allowing every consumer of
+   * the stream (reading, pulling and deleting the other services' durables). Default none.
    */
   readonly replayStreams?: readonly string[];
 }
@@ -41,7 +42,7 @@ export function servicePermissions(topology: Topology, service: string, options:
   const streams = [...new Set(consumers.map((c) => c.stream))];
   return {
     publish: {
-      allow: [
+      allow: unique([
         ...publishes,
         ...consumers.flatMap(({ stream, durable }) => [
           `$JS.API.CONSUMER.INFO.${stream}.${durable}`,
@@ -51,15 +52,8 @@ export function servicePermissions(topology: Topology, service: string, options:
         ]),
         ...streams.map((stream) => `$JS.API.STREAM.MSG.GET.${stream}`),
         ...((options.replayStreams ?? []).length > 0 ? ['$JS.API.INFO'] : []),
-        ...(options.replayStreams ?? []).flatMap((stream) => [
-          `$JS.API.STREAM.INFO.${stream}`,
-          `$JS.API.CONSUMER.CREATE.${stream}`,
-          `$JS.API.CONSUMER.CREATE.${stream}.>`,
-          `$JS.API.CONSUMER.INFO.${stream}.>`,
-          `$JS.API.CONSUMER.MSG.NEXT.${stream}.>`,
-          `$JS.API.CONSUMER.DELETE.${stream}.>`,
-        ]),
-      ],
+        ...(options.replayStreams ?? []).flatMap((stream) => [`$JS.API.STREAM.INFO.${stream}`, `$JS.API.STREAM.MSG.GET.${stream}`]),
+      ]),
     },
     subscribe: {
       allow: [
@@ -70,20 +64,6 @@ export function servicePermissions(topology: Topology, service: string, options:
   };
 }
 
-/**
- * A `users` entry of a nats-server config for the service. `password` is the config token as
- * written: by default a reference to the environment variable `<SERVICE>_NATS_PASSWORD`.
- */
-export function natsUserConfig(service: string, permissions: SubjectPermissions, password = `$${service.toUpperCase()}_NATS_PASSWORD`): string {
-  const list = (subjects: readonly string[]) => subjects.map((s) => `      "${s}"`).join(',\n');
-  return [
-    `{ user: "${service}", password: ${password}, permissions: {`,
-    `    publish: { allow: [`,
-    list(permissions.publish.allow),
-    `    ] }`,
-    `    subscribe: { allow: [`,
-    list(permissions.subscribe.allow),
-    `    ] }`,
-    `} }`,
-  ].join('\n');
+function unique(subjects: readonly string[]): string[] {
+  return [...new Set(subjects)];
 }
