@@ -10,7 +10,10 @@ export interface OpenDatabaseOptions {
   /** PostgreSQL only: the schema to use (created when missing). */
   readonly schema?: string;
   readonly applicationName?: string;
+  /** PostgreSQL only: see `PgDatabaseOptions`. */
   readonly poolSize?: number;
+  readonly acquireTimeoutMs?: number;
+  readonly statementTimeoutMs?: number;
 }
 
 /** The service's storage: real PostgreSQL when `DATABASE_URL` is set, otherwise PGlite on disk. */
@@ -26,7 +29,14 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
       throw new InvalidConfigError('DATABASE_URL', `protocol "${parsed.protocol}" is not postgres: or postgresql:`);
     }
-    return PgDatabase.connect({ connectionString: url, schema: options.schema, applicationName: options.applicationName, poolSize: options.poolSize });
+    return PgDatabase.connect({
+      connectionString: url,
+      schema: options.schema,
+      applicationName: options.applicationName,
+      poolSize: options.poolSize,
+      acquireTimeoutMs: options.acquireTimeoutMs,
+      statementTimeoutMs: options.statementTimeoutMs,
+    });
   }
   return PgliteDatabase.open({ dataDir: options.dataDir });
 }

@@ -3,14 +3,15 @@ import pg from 'pg';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { InvalidConfigError } from '../errors.js';
 import { createTestPgDatabase, TEST_DATABASE_URL, type TestDatabase } from '../testing/databases.js';
+import { isInfrastructureFailure } from './infrastructure-failure.js';
 import { PgDatabase } from './pg.database.js';
 
 /** Failure modes of a real server that the conformance suite cannot reach: killed connections. */
 describe('PgDatabase', () => {
   let sut: (TestDatabase<PgDatabase> & { schema: string }) | undefined;
   const errors: Error[] = [];
-  const open = async () => {
-    sut = await createTestPgDatabase({ applicationName: `pgdb-${randomUUID().slice(0, 8)}`, onError: (error) => errors.push(error) });
+  const open = async (options: Parameters<typeof createTestPgDatabase>[0] = {}) => {
+    sut = await createTestPgDatabase({ applicationName: `pgdb-${randomUUID().slice(0, 8)}`, onError: (error) => errors.push(error), ...options });
     return sut;
   };
   afterEach(async () => {
@@ -27,6 +28,52 @@ describe('PgDatabase', () => {
     expect((await db.query('SELECT current_schema() AS s')).rows).toEqual([{ s: schema }]);
     await db.query('CREATE TABLE placed (id int)');
     expect((await db.query("SELECT relnamespace::regnamespace::text AS s FROM pg_class WHERE oid = 'placed'::regclass")).rows).toEqual([{ s: schema }]);
+  });
+
+  it('holds at most poolSize pooled connections, and a caller past them waits acquireTimeoutMs, then fails as an infrastructure failure', async () => {
+    const applicationName = `pgdb-${randomUUID().slice(0, 8)}`;
+    const { db } = await open({ applicationName, poolSize: 2, acquireTimeoutMs: 300 });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let entered = 0;
+    const holders = [1, 2].map(() =>
+      db.transaction(async (tx) => {
+        await tx.query('SELECT 1');
+        entered++;
+        await held;
+      }),
+    );
+    await vi.waitFor(() => expect(entered).toBe(2), { timeout: 5000, interval: 10 });
+    const waited = db.query('SELECT 1').then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    const error = await waited;
+    expect(error).toBeInstanceOf(Error);
+    expect(isInfrastructureFailure(error)).toBe(true);
+    const observer = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await observer.connect();
+    try {
+      const sessions = await observer.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1', [applicationName]);
+      expect(sessions.rows[0]!.n).toBe(2); // the two pooled connections; no LISTEN was needed
+    } finally {
+      await observer.end();
+    }
+    release();
+    await Promise.all(holders);
+    await expect(db.query('SELECT 1 AS ok')).resolves.toMatchObject({ rows: [{ ok: 1 }] });
+  });
+
+  it('cancels a statement past statementTimeoutMs, which counts as an infrastructure failure; a hand-cancelled one does not', async () => {
+    const { db } = await open({ statementTimeoutMs: 200 });
+    const timedOut = await db.query('SELECT pg_sleep(2)').then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(timedOut).toMatchObject({ code: '57014', message: expect.stringMatching(/statement timeout/) });
+    expect(isInfrastructureFailure(timedOut)).toBe(true);
+    expect(isInfrastructureFailure(Object.assign(new Error('canceling statement due to user request'), { code: '57014' }))).toBe(false);
+    await expect(db.query('SELECT 1 AS ok')).resolves.toMatchObject({ rows: [{ ok: 1 }] });
   });
 
   it('refuses a schema name that is not a plain lower-case identifier', async () => {

@@ -17,8 +17,23 @@ export interface PgDatabaseOptions {
    * server's search path.
    */
   readonly schema?: string;
-  /** Pooled connections for queries and transactions. Default 10. */
+  /**
+   * Pooled connections for queries and transactions. Default 5. The process holds at most
+   * `poolSize + 2` connections: the pool, the LISTEN connection and, on the outbox relay's leader,
+   * its advisory-lock connection (docs/development.md, "Database connection budget").
+   */
   readonly poolSize?: number;
+  /**
+   * How long a query or transaction waits for a pooled connection (or for a new one to connect)
+   * before failing with `timeout exceeded when trying to connect`, milliseconds. Default 10 000.
+   */
+  readonly acquireTimeoutMs?: number;
+  /**
+   * Server-side `statement_timeout` of pooled connections, milliseconds (0 = none). Default
+   * 15 000: below the consumers' 30 s ack wait, so a statement stuck on a lock or an overloaded
+   * server fails (SQLSTATE 57014) before its message is redelivered elsewhere.
+   */
+  readonly statementTimeoutMs?: number;
   /** `application_name` shown in `pg_stat_activity`. */
   readonly applicationName?: string;
   /**
@@ -29,6 +44,9 @@ export interface PgDatabaseOptions {
   readonly onError?: (error: Error) => void;
 }
 
+export const DEFAULT_POOL_SIZE = 5;
+const DEFAULT_ACQUIRE_TIMEOUT_MS = 10_000;
+const DEFAULT_STATEMENT_TIMEOUT_MS = 15_000;
 const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
 const POSTGRES_URL = /^postgres(ql)?:\/\//;
 
@@ -63,11 +81,16 @@ export class PgDatabase implements Database {
     const clientConfig: pg.ClientConfig = {
       connectionString: options.connectionString,
       application_name: options.applicationName,
+      connectionTimeoutMillis: options.acquireTimeoutMs ?? DEFAULT_ACQUIRE_TIMEOUT_MS,
       types: pgTypeParsers,
       ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
     };
     if (options.schema) await createSchema(clientConfig, options.schema);
-    const pool = new pg.Pool({ ...clientConfig, max: options.poolSize ?? 10 });
+    const pool = new pg.Pool({
+      ...clientConfig,
+      max: options.poolSize ?? DEFAULT_POOL_SIZE,
+      statement_timeout: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+    });
     const database = new PgDatabase(pool, clientConfig, options.onError ?? (() => undefined));
     try {
       await database.query('SELECT 1');

@@ -12,7 +12,7 @@ export interface TestDatabase<D> {
   cleanup(): Promise<void>;
 }
 
-export type TestPgDatabaseOptions = Pick<PgDatabaseOptions, 'poolSize' | 'applicationName' | 'onError'>;
+export type TestPgDatabaseOptions = Pick<PgDatabaseOptions, 'poolSize' | 'acquireTimeoutMs' | 'statementTimeoutMs' | 'applicationName' | 'onError'>;
 
 /** A PgDatabase on {@link TEST_DATABASE_URL} in a fresh random schema (`t_<random>`), dropped on cleanup. */
 export async function createTestPgDatabase(options: TestPgDatabaseOptions = {}): Promise<TestDatabase<PgDatabase> & { schema: string }> {
