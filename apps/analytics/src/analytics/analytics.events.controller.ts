@@ -10,7 +10,7 @@ import { ANALYTICS_CONTRACTS, factOf } from './apply-rules.js';
  * every event is recorded as a fact and moves its tenant's counters. A batch handler: the events
  * of one batch are applied in one statement, in the batch's transaction (`ctx.tx`, which also
  * holds their inbox records, so a duplicate never gets here). The method handles exactly the
- * contracts the apply rules know (`ANALYTICS_CONTRACTS`); order.created.v1 arrives upcast to v2.
+ * contracts the apply rules know (`ANALYTICS_CONTRACTS`); order.created v1 and v2 arrive upcast to v3.
  */
 @Controller()
 export class AnalyticsEventsController {

@@ -29,14 +29,14 @@ function totalsOf(...events: EventEnvelope[]): TenantTotals {
 }
 
 describe('analytics apply rules', () => {
-  it('has a rule for every platform event, at its latest version (order.created at v2)', () => {
+  it('has a rule for every platform event, at its latest version (order.created at v3)', () => {
     const latest = new Map<string, string>();
     for (const contract of platformContracts) {
       const known = latest.get(contract.unversioned);
       if (!known || Number(known.split('.v')[1]) < contract.version) latest.set(contract.unversioned, contract.type);
     }
     expect(ANALYTICS_CONTRACTS.map((c) => c.type).sort()).toEqual([...latest.values()].sort());
-    expect(ANALYTICS_CONTRACT_BY_EVENT.get('order.created')?.type).toBe('order.created.v2');
+    expect(ANALYTICS_CONTRACT_BY_EVENT.get('order.created')?.type).toBe('order.created.v3');
   });
 
   it('refuses a type it has no rule for (v1 must be upcast first)', () => {
@@ -44,7 +44,7 @@ describe('analytics apply rules', () => {
   });
 
   it.each<[PlatformEventType, Partial<Counters>]>([
-    ['order.created.v2', { ordersCreated: 1 }],
+    ['order.created.v3', { ordersCreated: 1 }],
     ['order.confirmed.v1', { ordersConfirmed: 1, revenueCents: 4498 }],
     ['order.cancelled.v1', { ordersCancelled: 1, cancelledPaymentDeclined: 1 }],
     ['payment.authorized.v1', { paymentsAuthorized: 1 }],
@@ -95,9 +95,9 @@ describe('analytics apply rules', () => {
   it('sums revenue over confirmed orders only and computes the confirmation ratio', () => {
     const confirmed = (totalCents: number) => envelope('order.confirmed.v1', { ...platformExamplePayloads['order.confirmed.v1'], totalCents });
     const totals = totalsOf(
-      envelope('order.created.v2'),
-      envelope('order.created.v2'),
-      envelope('order.created.v2'),
+      envelope('order.created.v3'),
+      envelope('order.created.v3'),
+      envelope('order.created.v3'),
       confirmed(1000),
       confirmed(2500),
       envelope('order.cancelled.v1'),
@@ -141,7 +141,7 @@ describe('analytics apply rules', () => {
 
   it('gives the same totals in any application order (the replay reads streams one after another)', () => {
     const events = [
-      envelope('order.created.v2'),
+      envelope('order.created.v3'),
       envelope('payment.authorized.v1'),
       envelope('inventory.reserved.v1'),
       envelope('order.confirmed.v1'),

@@ -9,7 +9,7 @@ import {
   notificationSentV1,
   orderCancelledV1,
   orderConfirmedV1,
-  orderCreatedV2,
+  orderCreatedV3,
   paymentAuthorizedV1,
   paymentCapturedV1,
   paymentDeclinedV1,
@@ -21,7 +21,7 @@ import {
   type LoyaltyPointsAwardedV1,
   type OrderCancelledV1,
   type OrderConfirmedV1,
-  type OrderCreatedV2,
+  type OrderCreatedV3,
   type PaymentRefundedV1,
 } from '@platform/events';
 
@@ -96,7 +96,7 @@ export function zeroCounters(): Counters {
 export interface AnalyticsFact {
   readonly eventId: string;
   readonly tenantId: string;
-  /** The versioned type the fact was applied as (after upcasting): `order.created.v2`. */
+  /** The versioned type the fact was applied as (after upcasting): `order.created.v3`. */
   readonly eventType: string;
   readonly aggregateId: string;
   /** RFC 3339 time of the event (envelope `time`). */
@@ -128,11 +128,11 @@ type WithAmount = { amountCents: number; reason?: string };
 
 /**
  * The events analytics applies, at the version its handlers take (older versions are upcast
- * first: order.created.v1 arrives here as v2). Events that move no counter are still recorded
+ * first: order.created v1 and v2 arrive here as v3). Events that move no counter are still recorded
  * (they advance `lastEventAt`).
  */
 const RULES: readonly Rule[] = [
-  rule(orderCreatedV2, (d: OrderCreatedV2) => ({ amountCents: d.total.amountCents, deltas: { ordersCreated: 1 } })),
+  rule(orderCreatedV3, (d: OrderCreatedV3) => ({ amountCents: d.total.amountCents, deltas: { ordersCreated: 1 } })),
   rule(orderConfirmedV1, (d: OrderConfirmedV1) => ({ amountCents: d.totalCents, deltas: { ordersConfirmed: 1, revenueCents: d.totalCents } })),
   rule(orderCancelledV1, (d: OrderCancelledV1) => ({
     amountCents: d.totalCents,
@@ -162,7 +162,7 @@ const RULE_BY_TYPE = new Map(RULES.map((r) => [r.contract.type, r]));
 /** The contracts the analytics handlers are bound to (one per event, at the handled version). */
 export const ANALYTICS_CONTRACTS: readonly EventContract[] = RULES.map((r) => r.contract);
 
-/** Unversioned type → the handled contract (`order.created` → `order.created.v2`). */
+/** Unversioned type → the handled contract (`order.created` → `order.created.v3`). */
 export const ANALYTICS_CONTRACT_BY_EVENT: ReadonlyMap<string, EventContract> = new Map(RULES.map((r) => [r.contract.unversioned, r.contract]));
 
 /**

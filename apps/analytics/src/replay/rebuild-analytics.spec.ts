@@ -9,9 +9,10 @@ function encoded(type: string, data: object): Uint8Array {
 }
 
 describe('decodeForAnalytics (replay decoding)', () => {
-  it('upcasts a stored order.created.v1 to the v2 the handlers take, keeping id and tenant', () => {
+  it('upcasts a stored order.created.v1 to the v3 the handlers take, keeping id and tenant, dropping the clear token', () => {
     const event = decodeForAnalytics(registry, encoded('order.created.v1', platformExamplePayloads['order.created.v1']));
-    expect(event).toMatchObject({ type: 'order.created.v2', tenantid: 'acme', data: { customer: { id: 'c-1' }, total: { amountCents: 4498, currency: 'EUR' } } });
+    expect(event).toMatchObject({ type: 'order.created.v3', tenantid: 'acme', data: { customer: { id: 'c-1' }, total: { amountCents: 4498, currency: 'EUR' } } });
+    expect(JSON.stringify(event.data)).not.toContain('tok_');
   });
 
   it('passes an event already at the handled version through', () => {

@@ -5,11 +5,11 @@ import {
   JetStreamContext,
   orderCancelledV1,
   orderConfirmedV1,
-  orderCreatedV2,
+  orderCreatedV3,
   type EventEnvelope,
   type OrderCancelledV1,
   type OrderConfirmedV1,
-  type OrderCreatedV2,
+  type OrderCreatedV3,
 } from '@platform/events';
 import { ReservationsService } from './reservations.service.js';
 
@@ -18,8 +18,9 @@ import { ReservationsService } from './reservations.service.js';
 export class OrderEventsController {
   constructor(private readonly reservations: ReservationsService) {}
 
-  @HandleEvent(orderCreatedV2)
-  async onOrderCreated(@Payload() event: EventEnvelope<OrderCreatedV2>, @Ctx() ctx: JetStreamContext): Promise<void> {
+  /** `order.created` v1/v2 arrive upcast to v3 (their clear payment token dropped; inventory never needs it). */
+  @HandleEvent(orderCreatedV3)
+  async onOrderCreated(@Payload() event: EventEnvelope<OrderCreatedV3>, @Ctx() ctx: JetStreamContext): Promise<void> {
     const lines = event.data.items.map(({ sku, quantity }) => ({ sku, quantity }));
     await this.reservations.reserve(ctx.tx!, (e) => ctx.emit(e), event.tenantid, event.data.orderId, lines);
   }

@@ -31,6 +31,12 @@ describe('SimulatedPaymentGateway', () => {
     await expect(gateway.authorize(request('tok_gateway_error', 'k3'))).rejects.toBeInstanceOf(GatewayUnavailableError);
   });
 
+  it('names the request in its error, never the card token (the message reaches logs and the DLQ)', async () => {
+    const error = await new SimulatedPaymentGateway().authorize(request('tok_gateway_error', 'acme:o-1:authorize')).catch((e: Error) => e);
+    expect((error as Error).message).toBe('gateway error authorizing acme:o-1:authorize (simulated)');
+    expect((error as Error).message).not.toContain('tok_');
+  });
+
   it('fails every call during an outage and recovers after it', async () => {
     const gateway = new SimulatedPaymentGateway();
     gateway.setOutage(true);

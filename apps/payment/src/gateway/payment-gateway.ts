@@ -75,7 +75,8 @@ export class SimulatedPaymentGateway implements PaymentGateway {
     const known = this.answers.get(request.idempotencyKey);
     if (known) return known;
     const decision = simulatedDecision(request.token);
-    if (decision === 'error') throw new GatewayUnavailableError(`gateway error for ${request.token} (simulated)`);
+    // The error reaches logs and the DLQ's Dlq-Error header: it names the request, never the card token.
+    if (decision === 'error') throw new GatewayUnavailableError(`gateway error authorizing ${request.idempotencyKey} (simulated)`);
     const answer: AuthorizeResult = decision === true ? { approved: true, reference: `auth_${++this.sequence}_${Date.now().toString(36)}` } : { approved: false, reason: decision };
     this.answers.set(request.idempotencyKey, answer);
     return answer;

@@ -74,6 +74,16 @@ export function IsPaymentToken(): PropertyDecorator {
   return compose(IsString(), Matches(PAYMENT_TOKEN_PATTERN));
 }
 
+/**
+ * A card token sealed for the payment service (`pt1.<key id>.<base64url of IV ‖ ciphertext ‖ tag>`,
+ * AES-256-GCM; see the payment-token sealer in `@platform/service-kit`). Only the shape is checked
+ * here: opening it needs the key, which only the order and payment services hold.
+ */
+export const SEALED_PAYMENT_TOKEN_PATTERN = /^pt1\.[A-Za-z0-9_-]{1,32}\.[A-Za-z0-9_-]{39,200}$/;
+export function IsSealedPaymentToken(): PropertyDecorator {
+  return compose(IsString(), Matches(SEALED_PAYMENT_TOKEN_PATTERN));
+}
+
 /** Constraint name of {@link IsTimestamp} (the JSON Schema generator maps it to `date-time`). */
 export const IS_RFC3339_TIMESTAMP = 'isRfc3339Timestamp';
 /** An RFC 3339 timestamp with seconds and a zone, real calendar values (`2026-01-31T12:00:00.000Z`). */

@@ -44,13 +44,14 @@ describe('platform catalogue', () => {
       'order.confirmed.v1',
       'order.created.v1',
       'order.created.v2',
+      'order.created.v3',
       'payment.authorized.v1',
       'payment.captured.v1',
       'payment.declined.v1',
       'payment.refunded.v1',
       'payment.voided.v1',
     ]);
-    expect(platformUpcasters.map((u) => `${u.from.type}->${u.to.type}`)).toEqual(['order.created.v1->order.created.v2']);
+    expect(platformUpcasters.map((u) => `${u.from.type}->${u.to.type}`)).toEqual(['order.created.v1->order.created.v2', 'order.created.v2->order.created.v3']);
   });
 
   it('gives every contract metadata consistent with its wire type', () => {

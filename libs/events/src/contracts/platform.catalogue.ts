@@ -11,6 +11,8 @@ import { orderConfirmedV1 } from './order/order-confirmed.v1.js';
 import { orderCreatedV1ToV2 } from './order/order-created.v1-to-v2.upcaster.js';
 import { orderCreatedV1 } from './order/order-created.v1.js';
 import { orderCreatedV2 } from './order/order-created.v2.js';
+import { orderCreatedV2ToV3 } from './order/order-created.v2-to-v3.upcaster.js';
+import { orderCreatedV3 } from './order/order-created.v3.js';
 import { paymentAuthorizedV1 } from './payment/payment-authorized.v1.js';
 import { paymentCapturedV1 } from './payment/payment-captured.v1.js';
 import { paymentDeclinedV1 } from './payment/payment-declined.v1.js';
@@ -25,6 +27,7 @@ export const platformContracts = [
   orderCreatedV2,
   orderConfirmedV1,
   orderCancelledV1,
+  orderCreatedV3,
   paymentAuthorizedV1,
   paymentDeclinedV1,
   paymentCapturedV1,
@@ -47,7 +50,7 @@ export type PlatformEventType = (typeof platformContracts)[number]['type'];
 export type PlatformPayload<Type extends PlatformEventType> = PayloadOf<Extract<(typeof platformContracts)[number], { type: Type }>>;
 
 /** The upcasters between versions of platform events. */
-export const platformUpcasters = [orderCreatedV1ToV2] as const;
+export const platformUpcasters = [orderCreatedV1ToV2, orderCreatedV2ToV3] as const;
 
 /** A new registry holding the whole platform catalogue and its upcasters. */
 export function createPlatformRegistry(): EventRegistry {

@@ -32,6 +32,18 @@ export const platformExamplePayloads: { readonly [Type in PlatformEventType]: Pl
     paymentToken: 'tok_visa',
     deadlineAt: '2026-01-31T12:01:00.000Z',
   },
+  'order.created.v3': {
+    orderId: ORDER_ID,
+    customer: { id: 'c-1', tier: 'gold' },
+    items: [
+      { sku: 'SKU-001', quantity: 2, unitPriceCents: 1999 },
+      { sku: 'SKU-002', quantity: 1, unitPriceCents: 500 },
+    ],
+    total: { amountCents: 4498, currency: 'EUR' },
+    // tok_visa sealed under a throwaway key for tenant demo and this order (opens with no real key)
+    paymentTokenSealed: 'pt1.k1.T5-vHJIzA3bjJBZu__MgQHAOjIWfIHCtSc4fxhskCaMyPaLd',
+    deadlineAt: '2026-01-31T12:01:00.000Z',
+  },
   'order.confirmed.v1': { orderId: ORDER_ID, customerId: 'c-1', totalCents: 4498, currency: 'EUR' },
   'order.cancelled.v1': {
     orderId: ORDER_ID,

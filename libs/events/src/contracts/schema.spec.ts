@@ -122,7 +122,7 @@ describe('generateAsyncApi', () => {
   it('has one channel per subject pattern holding every version of the event', () => {
     const created = document['channels']['orders.created'];
     expect(created.address).toBe('orders.{tenant}.created');
-    expect(Object.keys(created.messages)).toEqual(['order.created.v1', 'order.created.v2']);
+    expect(Object.keys(created.messages)).toEqual(['order.created.v1', 'order.created.v2', 'order.created.v3']);
     const channelMessages = Object.values(document['channels']).flatMap((channel: any) => Object.keys(channel.messages));
     expect(channelMessages.sort()).toEqual(types);
     for (const [id, channel] of Object.entries<any>(document['channels'])) {
@@ -146,6 +146,7 @@ describe('generateAsyncApi', () => {
     expect(operation.messages).toEqual([
       { $ref: '#/channels/orders.created/messages/order.created.v1' },
       { $ref: '#/channels/orders.created/messages/order.created.v2' },
+      { $ref: '#/channels/orders.created/messages/order.created.v3' },
     ]);
     expect(Object.keys(document['operations'])).toHaveLength(Object.keys(document['channels']).length);
   });
