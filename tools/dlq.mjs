@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // npm run dlq -- list [--consumer payment-orders] [--limit 20] | show <seq> | redrive <seq> | discard <seq>
 // Inspect and redrive dead-lettered messages (operator rights on the DLQ stream). NATS_URL,
-// NATS_CREDS / NATS_USER / NATS_PASSWORD as for provisioning.
+// NATS_CREDS / NATS_NKEY_SEED_FILE / NATS_USER + NATS_PASSWORD and NATS_TLS_CA / NATS_TLS_CERT +
+// NATS_TLS_KEY as for provisioning (with npm start: the operator identity it prints).
 const USAGE = 'usage: npm run dlq -- list [--consumer <durable>] [--limit N] | show <seq> | redrive <seq> | discard <seq>';
 
 function fail(message, code = 2) {
@@ -32,14 +33,17 @@ try {
 const { connectNats, DeadLetterQueue, JetStreamPublisher } = lib;
 const { jetstream, jetstreamManager } = await import('@nats-io/jetstream');
 const env = process.env;
+const tls = { caFile: env.NATS_TLS_CA?.trim() || undefined, certFile: env.NATS_TLS_CERT?.trim() || undefined, keyFile: env.NATS_TLS_KEY?.trim() || undefined };
 let nc;
 try {
   nc = await connectNats({
     url: env.NATS_URL?.trim() || 'nats://127.0.0.1:4222',
     service: 'dlq-cli',
     credsFile: env.NATS_CREDS?.trim() || undefined,
+    nkeySeedFile: env.NATS_NKEY_SEED_FILE?.trim() || undefined,
     user: env.NATS_USER?.trim() || undefined,
     password: env.NATS_PASSWORD || undefined,
+    ...(tls.caFile || tls.certFile || tls.keyFile ? { tls } : {}),
   });
 } catch (error) {
   fail(`cannot connect to NATS: ${error.message}`, 1);

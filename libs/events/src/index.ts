@@ -25,6 +25,8 @@ export {
 export * from './contracts/order/order-created.v1.js';
 export * from './contracts/order/order-created.v2.js';
 export * from './contracts/order/order-created.v1-to-v2.upcaster.js';
+export * from './contracts/order/order-created.v3.js';
+export * from './contracts/order/order-created.v2-to-v3.upcaster.js';
 export * from './contracts/order/order-confirmed.v1.js';
 export * from './contracts/order/order-cancelled.v1.js';
 export * from './contracts/payment/payment-authorized.v1.js';
@@ -50,6 +52,7 @@ export {
   IsMinorUnits,
   IsOneOf,
   IsPaymentToken,
+  IsSealedPaymentToken,
   IsQuantity,
   IsSku,
   IsTimestamp,
@@ -57,6 +60,7 @@ export {
   NestedObject,
   Optional,
   PAYMENT_TOKEN_PATTERN,
+  SEALED_PAYMENT_TOKEN_PATTERN,
   SKU_PATTERN,
 } from './contracts/contract.decorators.js';
 export { EventRegistry } from './contracts/registry.js';
@@ -104,7 +108,24 @@ export {
   type ProvisionReport,
 } from './topology/provisioner.js';
 export { OptInChange, type FieldChange, type Refusal } from './topology/topology.diff.js';
-export { natsUserConfig, servicePermissions, type ServicePermissionsOptions, type SubjectPermissions } from './topology/permissions.js';
+export { servicePermissions, type ServicePermissionsOptions, type SubjectPermissions } from './topology/permissions.js';
+export {
+  createNatsIdentity,
+  natsAuthorizationConfig,
+  natsIdentityFromSeed,
+  natsUserEntry,
+  provisionerPermissions,
+  type NatsAuthorizationOptions,
+  type NatsIdentity,
+  type NatsUserEntry,
+} from './topology/nats-auth.js';
+export {
+  createPlatformNatsIdentities,
+  PLATFORM_NATS_IDENTITIES,
+  PlatformAdminIdentity,
+  platformNatsAuthorizationConfig,
+  platformNatsUsers,
+} from './topology/platform.identities.js';
 
 // Storage
 export type { AdvisoryLock, Database, DatabaseEngine, Queryable, QueryResult, Transaction } from './storage/database.js';
