@@ -7,7 +7,11 @@ import { consumersOf, platformTopology } from '@platform/events';
 import { freePort } from '@platform/events/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
-import { Platform, randomTenant, request, SERVICES } from './harness/platform.js';
+import { operatorToken, Platform, randomTenant, request, SERVICES } from './harness/platform.js';
+
+/** A request with an operator token of `options.tenant` (the services need one for everything but health and metrics). */
+const authed = (url: string, options: Parameters<typeof request>[1] = {}) =>
+  request(url, { token: options.tenant === undefined ? undefined : operatorToken(options.tenant), ...options });
 
 // A real Prometheus (Debian's `prometheus` package; `bash tools/ensure-services.sh` installs it)
 // scrapes the six services while a mix of orders flows, then every dashboard query and every alert
@@ -120,7 +124,7 @@ describe('observability against a real Prometheus', () => {
     // The mix: confirmed, declined, out of stock (voided), dead-lettered (gateway error, then the
     // deadline cancels it), and a stock-low crossing.
     const tenant = randomTenant('obs');
-    const api = (service: (typeof SERVICES)[number], path: string, options: Parameters<typeof request>[1] = {}) => request(`${platform.url(service)}${path}`, options);
+    const api = (service: (typeof SERVICES)[number], path: string, options: Parameters<typeof request>[1] = {}) => authed(`${platform.url(service)}${path}`, options);
     for (const [sku, available] of [
       ['SKU-A', 100],
       ['SKU-LOW', 7],
@@ -209,9 +213,9 @@ describe('observability against a real Prometheus', () => {
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
     const tenant = randomTenant('trace');
     const correlationId = `trace-${tenant}`;
-    expect((await request(`${platform.url('inventory')}/products/SKU-T`, { method: 'PUT', tenant, body: { name: 'Traced', priceCents: 500, available: 10 } })).status).toBe(201);
+    expect((await authed(`${platform.url('inventory')}/products/SKU-T`, { method: 'PUT', tenant, body: { name: 'Traced', priceCents: 500, available: 10 } })).status).toBe(201);
     await platform.settled();
-    const created = await request(`${platform.url('order')}/orders`, {
+    const created = await authed(`${platform.url('order')}/orders`, {
       method: 'POST',
       tenant,
       body: { customerId: 'c-trace', items: [{ sku: 'SKU-T', quantity: 2 }], paymentToken: 'tok_visa' },
@@ -220,7 +224,7 @@ describe('observability against a real Prometheus', () => {
     expect(created.status).toBe(201);
     expect(created.headers.get('traceparent')).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
     const orderId = created.body.orderId as string;
-    await vi.waitFor(async () => expect((await request(`${platform.url('order')}/orders/${orderId}`, { tenant })).body.status).toBe('CONFIRMED'), { timeout: 15_000 });
+    await vi.waitFor(async () => expect((await authed(`${platform.url('order')}/orders/${orderId}`, { tenant })).body.status).toBe('CONFIRMED'), { timeout: 15_000 });
     await platform.settled();
 
     const events: Array<{ stream: string; type: string; traceparent?: string; correlationid: string; header?: string }> = [];
@@ -237,7 +241,7 @@ describe('observability against a real Prometheus', () => {
         'loyalty.points-awarded.v1',
         'notification.sent.v1',
         'order.confirmed.v1',
-        'order.created.v2',
+        'order.created.v3',
         'payment.authorized.v1',
         'payment.captured.v1',
       ].sort(),

@@ -1,7 +1,7 @@
 import { consumersOf, platformTopology } from '@platform/events';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Platform, randomTenant, request, SERVICES, type ServiceName } from './harness/platform.js';
+import { customerToken, operatorToken, Platform, randomTenant, request, SERVICES, type ServiceName } from './harness/platform.js';
 
 // Short clocks so that the slow paths (deadline, retries, redelivery after a crash) finish in seconds.
 const ORDER_DEADLINE_MS = 8_000;
@@ -21,7 +21,9 @@ afterAll(async () => {
   await platform?.stop();
 });
 
-const api = (service: ServiceName, path: string, options: Parameters<typeof request>[1] = {}) => request(`${platform.url(service)}${path}`, options);
+/** A request to a service, by default with an operator token of `options.tenant` (none without a tenant). */
+const api = (service: ServiceName, path: string, options: Parameters<typeof request>[1] = {}) =>
+  request(`${platform.url(service)}${path}`, { token: options.tenant === undefined ? undefined : operatorToken(options.tenant), ...options });
 
 async function putProduct(tenant: string, sku: string, product: { name?: string; priceCents?: number; available?: number }) {
   const response = await api('inventory', `/products/${sku}`, { method: 'PUT', tenant, body: product });
@@ -37,8 +39,11 @@ async function tenantWithProducts(products: Record<string, { priceCents: number;
   return tenant;
 }
 
+/** POST /orders as the customer itself (its own token: the rate limit is per token, as in production). */
 async function placeOrder(tenant: string, body: unknown, headers: Record<string, string> = {}) {
-  return api('order', '/orders', { method: 'POST', tenant, body, headers });
+  const customerId = (body as { customerId?: unknown } | undefined)?.customerId;
+  const token = typeof customerId === 'string' ? customerToken(tenant, customerId) : operatorToken(tenant);
+  return api('order', '/orders', { method: 'POST', tenant, token, body, headers });
 }
 
 async function terminalOrder(tenant: string, orderId: string, timeout = 30_000) {
@@ -157,6 +162,30 @@ describe('order flow, end to end (six services, NATS, PostgreSQL)', () => {
     expect(dead).toHaveLength(1);
     expect(dead[0]!.headers).toMatchObject({ 'Dlq-Reason': 'retries_exhausted', 'Dlq-Consumer': 'payment-orders', 'Dlq-Delivery-Count': '4' });
     expect(dead[0]!.headers['Dlq-Error']).toMatch(/gateway error/);
+    // The dead-letter copy is the original order.created.v3: its token sealed, never in clear.
+    expect((dead[0]!.json as { type: string }).type).toBe('order.created.v3');
+    expect(`${new TextDecoder().decode(dead[0]!.data)} ${JSON.stringify(dead[0]!.headers)}`).not.toContain('tok_gateway_error');
+  });
+
+  it('the card token is never in clear on the bus: order.created carries it sealed, and payment still authorizes and declines', async () => {
+    const tenant = await tenantWithProducts({ 'SKU-A': { priceCents: 300, available: 10 } });
+    const visa = await placeOrder(tenant, { customerId: 'c-seal', items: [{ sku: 'SKU-A', quantity: 1 }], paymentToken: 'tok_visa' });
+    const declined = await placeOrder(tenant, { customerId: 'c-seal', items: [{ sku: 'SKU-A', quantity: 1 }], paymentToken: 'tok_decline' });
+    expect(await terminalOrder(tenant, visa.body.orderId)).toMatchObject({ status: 'CONFIRMED' });
+    expect(await terminalOrder(tenant, declined.body.orderId)).toMatchObject({ status: 'CANCELLED', cancellationReason: 'payment_declined' });
+    await platform.settled();
+
+    const created = (await platform.nats.read('ORDERS')).filter((m) => m.subject === `orders.${tenant}.created`);
+    expect(created.map((m) => (m.json as { data: { orderId: string } }).data.orderId).sort()).toEqual([visa.body.orderId, declined.body.orderId].sort());
+    for (const message of created) {
+      const event = message.json as { type: string; data: Record<string, unknown> };
+      expect(event.type).toBe('order.created.v3');
+      expect(event.data['paymentToken']).toBeUndefined();
+      expect(event.data['paymentTokenSealed']).toMatch(/^pt1\.e2e\.[A-Za-z0-9_-]+$/);
+      expect(`${new TextDecoder().decode(message.data)} ${JSON.stringify(message.headers)}`).not.toMatch(/tok_(visa|decline)/);
+    }
+    const dead = (await platform.nats.read('DLQ')).filter((m) => m.subject.includes(`.orders.${tenant}.`));
+    expect(dead).toEqual([]);
   });
 
   it('the same Idempotency-Key and body twice is one order; with another body it is refused with 422', async () => {
@@ -196,10 +225,23 @@ describe('order flow, end to end (six services, NATS, PostgreSQL)', () => {
   it('answers every bad request of the HTTP contract with its 4xx and a clear message, never a 5xx', async () => {
     const tenant = await tenantWithProducts({ 'SKU-A': { priceCents: 100, available: 10 } });
     const valid = { customerId: 'c-bad', items: [{ sku: 'SKU-A', quantity: 1 }], paymentToken: 'tok_visa' };
-    const post = (body: unknown, options: { tenant?: string; headers?: Record<string, string>; rawBody?: string } = {}) =>
-      api('order', '/orders', { method: 'POST', tenant: 'tenant' in options ? options.tenant : tenant, body: options.rawBody === undefined ? body : undefined, rawBody: options.rawBody, headers: options.headers });
+    const post = (body: unknown, options: { tenant?: string; token?: string; headers?: Record<string, string>; rawBody?: string } = {}) =>
+      api('order', '/orders', {
+        method: 'POST',
+        tenant: 'tenant' in options ? options.tenant : tenant,
+        token: 'token' in options ? options.token : operatorToken(tenant),
+        body: options.rawBody === undefined ? body : undefined,
+        rawBody: options.rawBody,
+        headers: options.headers,
+      });
     const cases: Array<[string, Promise<{ status: number; body: any }>, number, RegExp]> = [
-      ['missing X-Tenant-Id', post(valid, { tenant: undefined }), 400, /X-Tenant-Id header is required/],
+      ['no bearer token', post(valid, { token: undefined }), 401, /missing bearer token/],
+      ['no X-Tenant-Id: the token’s tenant applies, so only the body is wrong', post({ ...valid, items: [] }, { tenant: undefined }), 400, /items must contain at least 1 elements/],
+      ['an expired-looking token', api('order', '/orders', { method: 'POST', tenant, token: 'x.y.z', body: valid }), 401, /invalid token/],
+      ['X-Tenant-Id of another tenant than the token', api('order', '/orders', { method: 'POST', tenant, token: operatorToken('someone-else'), body: valid }), 403, /does not match the tenant of the token/],
+      ['a customer ordering for another customer', api('order', '/orders', { method: 'POST', tenant, token: customerToken(tenant, 'c-other'), body: valid }), 403, /own customerId/],
+      ['a customer writing the catalogue', api('inventory', '/products/SKU-A', { method: 'PUT', tenant, token: customerToken(tenant, 'c-bad'), body: { priceCents: 1 } }), 403, /operator role/],
+      ['a customer rebuilding analytics', api('analytics', '/analytics/rebuild', { method: 'POST', token: customerToken(tenant, 'c-bad') }), 403, /operator role/],
       ['malformed X-Tenant-Id', post(valid, { tenant: 'Bad_Tenant' }), 400, /X-Tenant-Id must match/],
       ['unknown field', post({ ...valid, priceCents: 1 }), 400, /property priceCents should not exist/],
       ['no items', post({ ...valid, items: [] }), 400, /items must contain at least 1 elements/],
@@ -228,7 +270,7 @@ describe('order flow, end to end (six services, NATS, PostgreSQL)', () => {
       ['bad payments limit', api('payment', '/payments?limit=abc', { tenant }), 400, /limit/],
       ['notifications without a filter', api('notification', '/notifications', { tenant }), 400, /orderId or customerId/],
       ['over-long customer id', api('loyalty', `/loyalty/${'c'.repeat(65)}`, { tenant }), 400, /./],
-      ['analytics without a tenant', api('analytics', '/analytics/summary'), 400, /X-Tenant-Id/],
+      ['analytics without a token', api('analytics', '/analytics/summary'), 401, /missing bearer token/],
     ];
     for (const [name, response, status, message] of cases) {
       const { status: actual, body } = await response;

@@ -40,6 +40,7 @@ for (const dir of projectDirs) {
 check('type-check tools (benchmarks, specs)', bin('tsc'), ['-p', 'tools/tsconfig.json']);
 if (existsSync(join(root, 'eslint.config.mjs'))) check('lint (eslint, module boundaries)', bin('eslint'), ['.', '--max-warnings=0']);
 check('contract documents up to date (asyncapi --check)', process.execPath, ['tools/asyncapi.mjs', '--check']);
+check('HTTP contract documents up to date (openapi --check)', process.execPath, ['tools/openapi.mjs', '--check']);
 
 const report = join(root, '.vitest-results.json');
 rmSync(report, { force: true });

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { consumersOf, platformTopology, type PlatformTopologyOptions } from '@platform/events';
 import { freePort, startPlatformTestNats, TEST_DATABASE_URL, type PlatformTestNats } from '@platform/events/testing';
+import { testAuth } from '@platform/service-kit/testing';
 import pg from 'pg';
 
 export const SERVICES = ['order', 'payment', 'inventory', 'notification', 'analytics', 'loyalty'] as const;
@@ -108,13 +109,19 @@ export class Platform {
     const platform = new Platform(nats, services, databases, workDir);
     try {
       const run = randomBytes(4).toString('hex');
+      // The key order seals card tokens with for payment (PAYMENT_TOKEN_KEYS), given to those two only.
+      const paymentTokenKeys = `e2e:${randomBytes(32).toString('base64url')}`;
       for (const name of SERVICES) {
         const env: Record<string, string> = {
           PORT: String(await freePort()),
           HOST: '127.0.0.1',
-          NATS_URL: nats.url,
+          // The service's own NATS identity: the test server enforces the generated permissions.
+          ...nats.envFor(name),
           LOG_LEVEL: 'warn',
           DATA_DIR: join(workDir, name),
+          // HTTP auth: the services verify tokens minted by testAuth() (see operatorToken, customerToken).
+          ...testAuth().env,
+          ...(name === 'order' || name === 'payment' ? { PAYMENT_TOKEN_KEYS: paymentTokenKeys } : {}),
           ...options.env,
         };
         if ((options.storage ?? 'postgres') === 'postgres') {
@@ -185,10 +192,11 @@ export interface ApiResponse<T = any> {
 
 export async function request<T = any>(
   url: string,
-  options: { method?: string; tenant?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+  options: { method?: string; tenant?: string; token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
 ): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.tenant !== undefined) headers['x-tenant-id'] = options.tenant;
+  if (options.token !== undefined) headers['authorization'] = `Bearer ${options.token}`;
   let body: string | undefined = options.rawBody;
   if (options.body !== undefined) {
     body = JSON.stringify(options.body);
@@ -203,6 +211,16 @@ export async function request<T = any>(
     // not JSON: keep the text
   }
   return { status: response.status, headers: response.headers, body: parsed as T };
+}
+
+/** A bearer token of the `operator` role of `tenant`, accepted by the platform's services. */
+export function operatorToken(tenant: string): string {
+  return testAuth().operator(tenant);
+}
+
+/** A bearer token of the `customer` role of `tenant` for `customerId`. */
+export function customerToken(tenant: string, customerId: string): string {
+  return testAuth().customer(tenant, customerId);
 }
 
 /** A random tenant id, so that tests sharing one platform do not see each other's data. */

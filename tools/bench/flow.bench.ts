@@ -23,13 +23,16 @@
  * after the drain (at most BENCH_DRAIN_SECONDS) — are listed and make the script exit 1.
  */
 import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { nkeyAuthenticator } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { execFileSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { TEST_DATABASE_URL } from '@platform/events/testing';
+import { TEST_DATABASE_URL, type PlatformTestNats } from '@platform/events/testing';
 import pg from 'pg';
+import { testAuth } from '@platform/service-kit/testing';
 import { Platform, request, SERVICES, type ServiceName } from '../../e2e/harness/platform.js';
 
 type Storage = 'postgres' | 'pglite';
@@ -207,8 +210,10 @@ interface RawFigures {
   readonly p99: number;
 }
 
-async function rawFigures(url: string): Promise<RawFigures> {
-  const nc = await connect({ servers: url, noAsyncTraces: true });
+async function rawFigures(nats: PlatformTestNats): Promise<RawFigures> {
+  // The raw client as the unrestricted operator identity (the test server refuses anonymous connections).
+  const seed = new TextEncoder().encode((await readFile(nats.seedFile('operator'), 'utf8')).trim());
+  const nc = await connect({ servers: nats.url, noAsyncTraces: true, authenticator: nkeyAuthenticator(seed) });
   const jsm = await jetstreamManager(nc);
   const js = jetstream(nc);
   const payload = new Uint8Array(256).fill(120);
@@ -298,14 +303,29 @@ function retryAfterMs(header: string | null): number {
   return Math.min(RETRY_AFTER_CAP_MS, Math.max(0, Number.isFinite(ms) ? ms : RETRY_AFTER_CAP_MS));
 }
 
+// One customer token per customer (the per-token rate limit of POST /orders is per customer, as in
+// production), valid for the whole run.
+const TOKEN_TTL_S = 6 * 3600;
+const customerTokens = new Map<string, string>();
+function customerTokenOf(customerId: string): string {
+  let token = customerTokens.get(customerId);
+  if (token === undefined) {
+    token = testAuth().token({ tenant: TENANT, roles: ['customer'], sub: customerId, ttlSeconds: TOKEN_TTL_S });
+    customerTokens.set(customerId, token);
+  }
+  return token;
+}
+
 async function placeOrder(platform: Platform, tracker: Tracker, phase: PhaseOrders): Promise<Answer> {
   const started = performance.now();
+  const customerId = `c-${Math.floor(Math.random() * 1000)}`;
   phase.sent++;
   try {
     const response = await request(`${platform.url('order')}/orders`, {
       method: 'POST',
       tenant: TENANT,
-      body: { customerId: `c-${Math.floor(Math.random() * 1000)}`, items: [{ sku: skuOf(Math.floor(Math.random() * PRODUCTS)), quantity: 1 }], paymentToken: 'tok_visa' },
+      token: customerTokenOf(customerId),
+      body: { customerId, items: [{ sku: skuOf(Math.floor(Math.random() * PRODUCTS)), quantity: 1 }], paymentToken: 'tok_visa' },
     });
     const elapsed = performance.now() - started;
     if (response.status === 201) {
@@ -562,15 +582,15 @@ async function runPass(storage: Storage, rawIn: RawFigures | undefined): Promise
   console.log(`\n=== ${storage}: six services ${where}; rates ${rates.join(', ')}/s and max (${CONCURRENCY} clients), ${seconds} s each`);
   const platform = await Platform.start({ storage, env: { LOG_LEVEL: 'warn', INVENTORY_SEED_DEMO: 'false' }, nodeArgs: SERVICE_NODE_ARGS });
   try {
-    const raw = rawIn ?? (await rawFigures(platform.nats.url));
+    const raw = rawIn ?? (await rawFigures(platform.nats));
     for (let i = 0; i < PRODUCTS; i++) {
-      const put = await request(`${platform.url('inventory')}/products/${skuOf(i)}`, { method: 'PUT', tenant: TENANT, body: { name: `Bench item ${i}`, priceCents: 150, available: 1_000_000_000 } });
+      const put = await request(`${platform.url('inventory')}/products/${skuOf(i)}`, { method: 'PUT', tenant: TENANT, token: testAuth().token({ tenant: TENANT, roles: ['operator'], ttlSeconds: TOKEN_TTL_S }), body: { name: `Bench item ${i}`, priceCents: 150, available: 1_000_000_000 } });
       if (put.status !== 201 && put.status !== 200) throw new Error(`could not create the bench product: ${put.status}`);
     }
     await platform.settled();
 
     const tracker: Tracker = { created: new Map(), terminal: new Map() };
-    const nc = await connect({ servers: platform.nats.url });
+    const nc = await platform.nats.connect();
     const subscription = nc.subscribe(`orders.${TENANT}.*`, {
       callback: (_error, message) => {
         const type = message.subject.split('.')[2];

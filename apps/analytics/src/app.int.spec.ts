@@ -1,8 +1,7 @@
 import { jetstream } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import { encodeEnvelope, newEventId, platformExamplePayloads, subjectFor, type EventEnvelope } from '@platform/events';
 import { startPlatformTestNats, type PlatformTestNats } from '@platform/events/testing';
-import { describeServiceBoot, startTestService, type TestService } from '@platform/service-kit/testing';
+import { describeServiceBoot, startTestService, testAuth, type TestService } from '@platform/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AnalyticsServiceConfig } from './config.js';
 import { analyticsService } from './service.definition.js';
@@ -14,7 +13,11 @@ describe('analytics service: aggregates from the event streams', () => {
   let service: TestService<AnalyticsServiceConfig>;
   const published: EventEnvelope[] = [];
 
-  const get = (path: string, tenantId?: string) => fetch(`${service.url}${path}`, { headers: tenantId === undefined ? {} : { 'x-tenant-id': tenantId } });
+  const auth = testAuth();
+  /** GET with `X-Tenant-Id: tenantId` (none when undefined) and a token (default: an operator of that tenant, or of acme). */
+  const get = (path: string, tenantId?: string, token: string | null = auth.operator(tenantId ?? 'acme')) =>
+    fetch(`${service.url}${path}`, { headers: { ...(tenantId === undefined ? {} : { 'x-tenant-id': tenantId }), ...(token === null ? {} : auth.bearer(token)) } });
+  const rebuild = (token: string | null = auth.operator('acme')) => fetch(`${service.url}/analytics/rebuild`, { method: 'POST', headers: token === null ? {} : auth.bearer(token) });
   const summaryOf = async (tenantId: string) => {
     const response = await get('/analytics/summary', tenantId);
     expect(response.status).toBe(200);
@@ -30,7 +33,7 @@ describe('analytics service: aggregates from the event streams', () => {
   };
   /** Publish raw bytes without a Nats-Msg-Id (so JetStream keeps a second copy of an event). */
   const publishRaw = async (subject: string, data: Uint8Array | string) => {
-    const nc = await connect({ servers: nats.url });
+    const nc = await nats.connect();
     try {
       await jetstream(nc).publish(subject, data);
     } finally {
@@ -66,7 +69,7 @@ describe('analytics service: aggregates from the event streams', () => {
 
   beforeAll(async () => {
     nats = await startPlatformTestNats();
-    service = await startTestService(analyticsService, { NATS_URL: nats.url });
+    service = await startTestService(analyticsService, nats.envFor('analytics'));
 
     const ex = platformExamplePayloads;
     // Order A (v2): authorized, reserved, confirmed, captured, points, notification.
@@ -156,7 +159,7 @@ describe('analytics service: aggregates from the event streams', () => {
       { timeout: 10_000, interval: 100 },
     );
     const text = await metrics();
-    expect(text).toMatch(/^analytics_events_applied_total\{[^}]*event_type="order\.created\.v2"[^}]*\} 3$/m);
+    expect(text).toMatch(/^analytics_events_applied_total\{[^}]*event_type="order\.created\.v3"[^}]*\} 3$/m);
     expect(text).toMatch(/^analytics_events_applied_total\{[^}]*event_type="order\.confirmed\.v1"[^}]*\} 1$/m);
   });
 
@@ -165,13 +168,26 @@ describe('analytics service: aggregates from the event streams', () => {
     expect(await summaryOf('initech')).toEqual(zeros);
   });
 
-  it('answers 400 to a missing or malformed X-Tenant-Id', async () => {
-    const missing = await get('/analytics/summary');
-    expect(missing.status).toBe(400);
-    expect(await missing.json()).toMatchObject({ statusCode: 400, message: expect.stringMatching(/X-Tenant-Id/) });
+  it('answers 400 to a malformed X-Tenant-Id; without one the token’s tenant applies', async () => {
     for (const bad of ['ACME', '-acme', 'ac me', 'a'.repeat(64)]) {
-      expect((await get('/analytics/summary', bad)).status).toBe(400);
+      const response = await get('/analytics/summary', bad, auth.operator('acme'));
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ statusCode: 400, message: expect.stringMatching(/X-Tenant-Id/) });
     }
+    await vi.waitFor(async () => expect(await (await get('/analytics/summary', undefined, auth.operator('globex'))).json()).toEqual(expectedGlobex), { timeout: 10_000, interval: 100 });
+  });
+
+  it('needs an operator token of the tenant: 401 without a token, 403 for a customer or another tenant’s operator', async () => {
+    const anonymous = await get('/analytics/summary', 'acme', null);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    expect(await anonymous.json()).toMatchObject({ statusCode: 401, error: 'Unauthorized' });
+    const customer = await get('/analytics/summary', 'acme', auth.customer('acme', 'c-1'));
+    expect(customer.status).toBe(403);
+    expect(await customer.json()).toEqual({ statusCode: 403, error: 'Forbidden', message: 'this endpoint needs the operator role' });
+    expect((await get('/analytics/summary', 'acme', auth.operator('globex'))).status).toBe(403);
+    expect((await rebuild(null)).status).toBe(401);
+    expect((await rebuild(auth.customer('acme', 'c-1'))).status).toBe(403);
   });
 
   it('rebuilds the same aggregates from the streams (POST /analytics/rebuild)', async () => {
@@ -183,7 +199,7 @@ describe('analytics service: aggregates from the event streams', () => {
     await service.db.query("DELETE FROM analytics_tenant_summary WHERE tenant_id = 'globex'");
     expect(await summaryOf('acme')).toMatchObject({ ordersCreated: 999, revenueCents: 1 });
 
-    const response = await fetch(`${service.url}/analytics/rebuild`, { method: 'POST' });
+    const response = await rebuild();
     expect(response.status).toBe(200);
     const body = await response.json();
     // ORDERS holds 8 messages: 6 valid (one event twice), 1 garbage, 1 unknown type.
@@ -206,7 +222,7 @@ describe('analytics service: aggregates from the event streams', () => {
       data: { ...platformExamplePayloads['order.created.v2'], orderId: later },
     });
     await vi.waitFor(async () => expect(await summaryOf('globex')).toMatchObject({ ordersCreated: 2 }), { timeout: 10_000, interval: 100 });
-    const again = await fetch(`${service.url}/analytics/rebuild`, { method: 'POST' });
+    const again = await rebuild();
     expect(await again.json()).toMatchObject({ rebuilt: { ORDERS: 7 }, skipped: 2 });
     expect(await summaryOf('globex')).toMatchObject({ ordersCreated: 2 });
   });

@@ -1,6 +1,6 @@
 import { consumersOf, newEventId, platformTopology, type EventEnvelope, type OrderConfirmedV1 } from '@platform/events';
 import { startPlatformTestNats, type PlatformTestNats } from '@platform/events/testing';
-import { describeServiceBoot, startTestService, type TestService } from '@platform/service-kit/testing';
+import { describeServiceBoot, startTestService, testAuth, type TestService } from '@platform/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { LoyaltyServiceConfig } from './config.js';
 import { loyaltyService } from './service.definition.js';
@@ -17,15 +17,17 @@ describe('loyalty service: points for confirmed orders', () => {
 
   beforeAll(async () => {
     nats = await startPlatformTestNats();
-    service = await startTestService(loyaltyService, { NATS_URL: nats.url });
+    service = await startTestService(loyaltyService, nats.envFor('loyalty'));
   });
   afterAll(async () => {
     await service?.dispose();
     await nats?.dispose();
   });
 
-  const get = (path: string, tenant: string | null = TENANT) =>
-    fetch(`${service.url}${path}`, { headers: tenant === null ? {} : { 'x-tenant-id': tenant } });
+  const auth = testAuth();
+  /** GET with `X-Tenant-Id: tenant` (none for null) and a token (default: an operator of the tenant). */
+  const get = (path: string, tenant: string | null = TENANT, token: string | null = auth.operator(tenant ?? TENANT)) =>
+    fetch(`${service.url}${path}`, { headers: { ...(tenant === null ? {} : { 'x-tenant-id': tenant }), ...(token === null ? {} : auth.bearer(token)) } });
 
   const confirm = (order: OrderConfirmedV1, sequence = 1, tenantId = TENANT) =>
     nats.publish({ type: 'order.confirmed.v1', source: 'order', tenantId, aggregateId: order.orderId, data: order, sequence });
@@ -114,12 +116,33 @@ describe('loyalty service: points for confirmed orders', () => {
     expect(await response.json()).toEqual({ customerId: 'nobody', points: 0, history: [] });
   });
 
-  it('refuses a missing or malformed X-Tenant-Id with 400', async () => {
-    for (const tenant of [null, 'Not A Tenant']) {
-      const response = await get(`/loyalty/${customerId}`, tenant);
-      expect(response.status).toBe(400);
-      expect(await response.json()).toMatchObject({ statusCode: 400, error: 'Bad Request', message: expect.stringContaining('X-Tenant-Id') });
-    }
+  it('refuses a malformed X-Tenant-Id with 400; without one the token’s tenant applies', async () => {
+    const response = await get(`/loyalty/${customerId}`, 'Not A Tenant', auth.operator(TENANT));
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ statusCode: 400, error: 'Bad Request', message: expect.stringContaining('X-Tenant-Id') });
+    expect(await (await get(`/loyalty/${customerId}`, null, auth.operator(TENANT))).json()).toMatchObject({ customerId, points: 125 });
+  });
+
+  it('answers 401 without a token, and 403 for an X-Tenant-Id that is not the token’s tenant', async () => {
+    const anonymous = await get(`/loyalty/${customerId}`, TENANT, null);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    expect(await anonymous.json()).toMatchObject({ statusCode: 401, error: 'Unauthorized' });
+    const foreign = await get(`/loyalty/${customerId}`, TENANT, auth.operator(OTHER_TENANT));
+    expect(foreign.status).toBe(403);
+    expect(await foreign.json()).toMatchObject({ statusCode: 403, error: 'Forbidden', message: expect.stringContaining('X-Tenant-Id') });
+  });
+
+  it('lets a customer read its own points only (another customer’s account is not found)', async () => {
+    const own = await get(`/loyalty/${customerId}`, TENANT, auth.customer(TENANT, customerId));
+    expect(own.status).toBe(200);
+    expect(await own.json()).toMatchObject({ customerId, points: 125 });
+    const other = await get('/loyalty/c-small', TENANT, auth.customer(TENANT, customerId));
+    expect(other.status).toBe(404);
+    expect(await other.json()).toMatchObject({ statusCode: 404, error: 'Not Found' });
+    // The operator of the tenant reads every account; a token of another tenant sees nothing of this one.
+    expect((await get('/loyalty/c-small', TENANT, auth.operator(TENANT))).status).toBe(200);
+    expect(await (await get(`/loyalty/${customerId}`, null, auth.customer(OTHER_TENANT, customerId))).json()).toEqual({ customerId, points: 0, history: [] });
   });
 
   it('refuses a customer id longer than 64 characters with 400', async () => {

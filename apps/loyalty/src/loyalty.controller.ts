@@ -1,20 +1,39 @@
-import { Controller, Get, Param } from '@nestjs/common';
+import { Controller, Get, NotFoundException, Param } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsCustomerId } from '@platform/events';
-import { TenantId } from '@platform/service-kit';
+import { ApiErrorResponses, ApiProtected, customerScopeOf, Principal, TenantId } from '@platform/service-kit';
 import { LoyaltyRepository } from './loyalty.repository.js';
 
 export class CustomerParams {
   /** 1–64 characters, no control characters (as in the order contracts). */
+  @ApiProperty({ type: 'string', minLength: 1, maxLength: 64, description: 'The customer (a customer token: itself only).', example: 'c-1' })
   @IsCustomerId()
   customerId!: string;
 }
 
-export interface LoyaltyAccountBody {
-  customerId: string;
-  points: number;
-  history: { orderId: string; points: number; awardedAt: string }[];
+export class LoyaltyAwardView {
+  @ApiProperty({ type: 'string', format: 'uuid', description: 'The confirmed order the points were awarded for.' })
+  orderId!: string;
+
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'Points of this award (1 per whole currency unit of the order).', example: 30 })
+  points!: number;
+
+  @ApiProperty({ type: 'string', format: 'date-time' })
+  awardedAt!: string;
 }
 
+export class LoyaltyAccountBody {
+  @ApiProperty({ type: 'string', example: 'c-1' })
+  customerId!: string;
+
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'The full balance.', example: 30 })
+  points!: number;
+
+  @ApiProperty({ type: () => [LoyaltyAwardView], description: 'Newest first, the newest 100 awards.' })
+  history!: { orderId: string; points: number; awardedAt: string }[];
+}
+
+@ApiTags('loyalty')
 @Controller('loyalty')
 export class LoyaltyController {
   constructor(private readonly repository: LoyaltyRepository) {}
@@ -28,7 +47,17 @@ export class LoyaltyController {
    * same fact; another tenant's customer likewise reads as one with no points, which leaks nothing.
    */
   @Get(':customerId')
-  async account(@TenantId() tenantId: string, @Param() params: CustomerParams): Promise<LoyaltyAccountBody> {
+  @ApiOperation({
+    summary: "A customer's points",
+    description: 'The balance and the newest awards. A customer without points (unknown to loyalty) is 200 with `points: 0` and no history.',
+  })
+  @ApiProtected({ customerScope: 'only its own account' })
+  @ApiOkResponse({ description: 'The account.', type: LoyaltyAccountBody })
+  @ApiErrorResponses(400, [404, "A customer token asking for another customer's account."])
+  async account(@TenantId() tenantId: string, @Principal() principal: Principal, @Param() params: CustomerParams): Promise<LoyaltyAccountBody> {
+    // A customer token reads its own account only: another customer's is not found.
+    const own = customerScopeOf(principal);
+    if (own !== undefined && params.customerId !== own) throw new NotFoundException(`no loyalty account ${params.customerId} for this token`);
     const [points, history] = await Promise.all([
       this.repository.balance(tenantId, params.customerId),
       this.repository.history(tenantId, params.customerId),

@@ -10,7 +10,7 @@ import {
   type OrderCreatedV1,
 } from '@platform/events';
 import { startPlatformTestNats, type PlatformTestNats } from '@platform/events/testing';
-import { describeServiceBoot, startTestService, type TestService } from '@platform/service-kit/testing';
+import { describeServiceBoot, startTestService, testAuth, type TestService } from '@platform/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { NotificationServiceConfig } from './config.js';
 import { notificationService } from './service.definition.js';
@@ -29,15 +29,17 @@ describe('notification service: customer notifications and operations alerts', (
 
   beforeAll(async () => {
     nats = await startPlatformTestNats();
-    service = await startTestService(notificationService, { NATS_URL: nats.url, NOTIFICATION_OPS_RECIPIENT: OPS });
+    service = await startTestService(notificationService, { ...nats.envFor('notification'), NOTIFICATION_OPS_RECIPIENT: OPS });
   });
   afterAll(async () => {
     await service?.dispose();
     await nats?.dispose();
   });
 
-  const get = (path: string, tenant: string | null = TENANT) =>
-    fetch(`${service.url}${path}`, { headers: tenant === null ? {} : { 'x-tenant-id': tenant } });
+  const auth = testAuth();
+  /** GET with `X-Tenant-Id: tenant` (none for null) and a token (default: an operator of the tenant). */
+  const get = (path: string, tenant: string | null = TENANT, token: string | null = auth.operator(tenant ?? TENANT)) =>
+    fetch(`${service.url}${path}`, { headers: { ...(tenant === null ? {} : { 'x-tenant-id': tenant }), ...(token === null ? {} : auth.bearer(token)) } });
 
   const publish = <Data extends object>(type: string, aggregateId: string, data: Data, sequence: number, source: string) =>
     nats.publish({ type, source, tenantId: TENANT, aggregateId, data, sequence });
@@ -141,12 +143,36 @@ describe('notification service: customer notifications and operations alerts', (
     }
   });
 
-  it('refuses a missing or malformed X-Tenant-Id with 400', async () => {
-    for (const tenant of [null, 'UPPER_case']) {
-      const response = await get(`/notifications?orderId=${confirmedOrder.orderId}`, tenant);
-      expect(response.status).toBe(400);
-      expect(await response.json()).toMatchObject({ statusCode: 400, error: 'Bad Request', message: expect.stringContaining('X-Tenant-Id') });
-    }
+  it('refuses a malformed X-Tenant-Id with 400; without one the token’s tenant applies', async () => {
+    const response = await get(`/notifications?orderId=${confirmedOrder.orderId}`, 'UPPER_case', auth.operator(TENANT));
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ statusCode: 400, error: 'Bad Request', message: expect.stringContaining('X-Tenant-Id') });
+    const implicit: any = await (await get(`/notifications?orderId=${confirmedOrder.orderId}`, null, auth.operator(TENANT))).json();
+    expect(implicit.items).toHaveLength(1);
+  });
+
+  it('answers 401 without a token and 403 for an X-Tenant-Id that is not the token’s tenant', async () => {
+    const anonymous = await get(`/notifications?orderId=${confirmedOrder.orderId}`, TENANT, null);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    expect(await anonymous.json()).toMatchObject({ statusCode: 401, error: 'Unauthorized' });
+    expect((await get(`/notifications?orderId=${confirmedOrder.orderId}`, TENANT, auth.operator(OTHER_TENANT))).status).toBe(403);
+  });
+
+  it('lets a customer read only the notifications addressed to it', async () => {
+    const mine = auth.customer(TENANT, customerId);
+    const someoneElse = auth.customer(TENANT, 'c-someone-else');
+    // ?customerId=: its own (200), another's (403).
+    const own: any = await (await get(`/notifications?customerId=${customerId}`, TENANT, mine)).json();
+    expect(own.items.map((i: any) => i.template)).toEqual(['order-cancelled', 'order-confirmed']);
+    const foreign = await get(`/notifications?customerId=${customerId}`, TENANT, someoneElse);
+    expect(foreign.status).toBe(403);
+    expect(await foreign.json()).toMatchObject({ statusCode: 403, error: 'Forbidden', message: expect.stringContaining('own notifications') });
+    // ?orderId=: the order's notifications addressed to the caller; another customer's order has none for it.
+    expect(((await (await get(`/notifications?orderId=${confirmedOrder.orderId}`, TENANT, mine)).json()) as any).items).toHaveLength(1);
+    const other = await get(`/notifications?orderId=${confirmedOrder.orderId}`, TENANT, someoneElse);
+    expect(other.status).toBe(200);
+    expect(await other.json()).toEqual({ items: [] });
   });
 
   it('requires exactly one of orderId and customerId', async () => {

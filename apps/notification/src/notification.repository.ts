@@ -43,15 +43,18 @@ export class NotificationRepository {
     return rowCount === 1;
   }
 
-  /** The tenant's notifications about one order or one customer, newest first. */
-  async list(tenantId: string, filter: NotificationFilter, limit: number): Promise<NotificationRow[]> {
+  /**
+   * The tenant's notifications about one order or one customer, newest first; with `onlyCustomerId`
+   * only those addressed to that customer (what a customer token may read).
+   */
+  async list(tenantId: string, filter: NotificationFilter, limit: number, onlyCustomerId?: string): Promise<NotificationRow[]> {
     const [column, value] = 'orderId' in filter ? ['order_id', filter.orderId] : ['customer_id', filter.customerId];
     const { rows } = await this.db.query<{ channel: string; template: string; recipient: string; order_id: string | null; created_at: Date | string }>(
       `SELECT channel, template, recipient, order_id, created_at FROM notifications
-       WHERE tenant_id = $1 AND ${column} = $2
+       WHERE tenant_id = $1 AND ${column} = $2 AND ($4::text IS NULL OR customer_id = $4)
        ORDER BY created_at DESC, id DESC
        LIMIT $3`,
-      [tenantId, value, limit],
+      [tenantId, value, limit, onlyCustomerId ?? null],
     );
     return rows.map((row) => ({
       channel: row.channel,

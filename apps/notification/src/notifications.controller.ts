@@ -1,8 +1,9 @@
-import { BadRequestException, Controller, Get, Query } from '@nestjs/common';
+import { BadRequestException, Controller, ForbiddenException, Get, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { IsCustomerId, IsEntityId } from '@platform/events';
-import { TenantId } from '@platform/service-kit';
+import { ApiErrorResponses, ApiProtected, customerScopeOf, Principal, TenantId } from '@platform/service-kit';
 import { NotificationRepository } from './notification.repository.js';
 
 export const DEFAULT_LIMIT = 50;
@@ -10,16 +11,24 @@ export const MAX_LIMIT = 100;
 
 export class ListNotificationsQuery {
   /** Notifications about this order (a UUID). Exactly one of `orderId` and `customerId`. */
+  @ApiPropertyOptional({ type: 'string', format: 'uuid', description: 'Notifications about this order. Exactly one of `orderId` and `customerId`.' })
   @IsOptional()
   @IsEntityId()
   orderId?: string;
 
   /** Notifications for this customer (1–64 characters). Exactly one of `orderId` and `customerId`. */
+  @ApiPropertyOptional({
+    type: 'string',
+    minLength: 1,
+    maxLength: 64,
+    description: "Notifications for this customer (a customer token: its own only). Exactly one of `orderId` and `customerId`.",
+  })
   @IsOptional()
   @IsCustomerId()
   customerId?: string;
 
   /** At most this many, 1–100, default 50. */
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT, description: 'At most this many, newest first.' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -28,14 +37,30 @@ export class ListNotificationsQuery {
   limit?: number;
 }
 
-export interface NotificationItem {
-  channel: string;
-  template: string;
-  recipient: string;
+export class NotificationItem {
+  @ApiProperty({ type: 'string', description: 'How it was sent (email, webhook).', example: 'email' })
+  channel!: string;
+
+  @ApiProperty({ type: 'string', description: 'What it said (order-confirmed, order-cancelled).', example: 'order-confirmed' })
+  template!: string;
+
+  @ApiProperty({ type: 'string', description: 'To whom (the customer id).', example: 'c-1' })
+  recipient!: string;
+
+  @ApiPropertyOptional({ type: 'string', format: 'uuid' })
   orderId?: string;
-  createdAt: string;
+
+  @ApiProperty({ type: 'string', format: 'date-time' })
+  createdAt!: string;
 }
 
+/** `GET /notifications`. */
+export class NotificationListView {
+  @ApiProperty({ type: () => [NotificationItem], description: 'Newest first.' })
+  items!: NotificationItem[];
+}
+
+@ApiTags('notifications')
 @Controller('notifications')
 export class NotificationsController {
   constructor(private readonly repository: NotificationRepository) {}
@@ -48,13 +73,27 @@ export class NotificationsController {
    * returned (an empty list, as for an order that has none).
    */
   @Get()
-  async list(@TenantId() tenantId: string, @Query() query: ListNotificationsQuery): Promise<{ items: NotificationItem[] }> {
+  @ApiOperation({ summary: 'Notifications of an order or a customer', description: 'Newest first. Exactly one of `orderId` and `customerId`.' })
+  @ApiProtected({ customerScope: 'only what was sent to it' })
+  @ApiOkResponse({ description: 'The notifications (empty for an unknown order).', type: NotificationListView })
+  @ApiErrorResponses(
+    [400, 'Not exactly one of `orderId` and `customerId`, an invalid or unknown query parameter, or a malformed `X-Tenant-Id`.'],
+    [403, "A customer token asking for another customer's notifications, the token's role, or a tenant other than `X-Tenant-Id`."],
+  )
+  async list(@TenantId() tenantId: string, @Principal() principal: Principal, @Query() query: ListNotificationsQuery): Promise<{ items: NotificationItem[] }> {
     const { orderId, customerId } = query;
     if ((orderId === undefined) === (customerId === undefined)) {
       throw new BadRequestException('exactly one of the query parameters orderId or customerId is required');
     }
+    // A customer token reads what was sent to it: ?customerId= its own only (403 otherwise), and
+    // ?orderId= lists only the notifications of that order addressed to it (none for another
+    // customer's order: the same empty answer as an unknown order).
+    const own = customerScopeOf(principal);
+    if (own !== undefined && customerId !== undefined && customerId !== own) {
+      throw new ForbiddenException('a customer token reads only its own notifications (customerId must be the token’s sub)');
+    }
     const filter = orderId !== undefined ? { orderId } : { customerId: customerId! };
-    const rows = await this.repository.list(tenantId, filter, query.limit ?? DEFAULT_LIMIT);
+    const rows = await this.repository.list(tenantId, filter, query.limit ?? DEFAULT_LIMIT, own);
     return {
       items: rows.map((row) => ({
         channel: row.channel,

@@ -1,13 +1,16 @@
 import { InvalidConfigError } from '@platform/events';
 import { loadConfig } from '@platform/service-kit';
-import { startTestService } from '@platform/service-kit/testing';
+import { startTestService, TEST_PAYMENT_TOKEN_KEYS } from '@platform/service-kit/testing';
 import { describe, expect, it } from 'vitest';
 import { OrderServiceConfig } from './config.js';
 import { orderService } from './service.definition.js';
 
-function loadError(env: Record<string, string>): InvalidConfigError {
+/** The required sealing key, so that each case tests only the keys it names. */
+const KEYS = { PAYMENT_TOKEN_KEYS: TEST_PAYMENT_TOKEN_KEYS };
+
+function loadError(env: Record<string, string>, base: Record<string, string> = KEYS): InvalidConfigError {
   try {
-    loadConfig(OrderServiceConfig, env);
+    loadConfig(OrderServiceConfig, { ...base, ...env });
   } catch (error) {
     if (error instanceof InvalidConfigError) return error;
     throw error;
@@ -17,7 +20,7 @@ function loadError(env: Record<string, string>): InvalidConfigError {
 
 describe('order service config: admission control', () => {
   it('defaults to 500 pending, 64 in flight, a count every 250 ms and Retry-After 1 s', () => {
-    expect(loadConfig(OrderServiceConfig, {})).toMatchObject({
+    expect(loadConfig(OrderServiceConfig, KEYS)).toMatchObject({
       ORDER_ADMISSION_MAX_PENDING: 500,
       ORDER_ADMISSION_MAX_IN_FLIGHT: 64,
       ORDER_ADMISSION_REFRESH_MS: 250,
@@ -26,7 +29,7 @@ describe('order service config: admission control', () => {
   });
 
   it('reads the keys, 0 disabling a bound', () => {
-    const config = loadConfig(OrderServiceConfig, { ORDER_ADMISSION_MAX_PENDING: '0', ORDER_ADMISSION_MAX_IN_FLIGHT: '0', ORDER_ADMISSION_REFRESH_MS: '10', ORDER_ADMISSION_RETRY_AFTER_S: '30' });
+    const config = loadConfig(OrderServiceConfig, { ...KEYS, ORDER_ADMISSION_MAX_PENDING: '0', ORDER_ADMISSION_MAX_IN_FLIGHT: '0', ORDER_ADMISSION_REFRESH_MS: '10', ORDER_ADMISSION_RETRY_AFTER_S: '30' });
     expect(config).toMatchObject({ ORDER_ADMISSION_MAX_PENDING: 0, ORDER_ADMISSION_MAX_IN_FLIGHT: 0, ORDER_ADMISSION_REFRESH_MS: 10, ORDER_ADMISSION_RETRY_AFTER_S: 30 });
   });
 
@@ -48,5 +51,20 @@ describe('order service config: admission control', () => {
 
   it('stops the service at boot on a bad value, naming the key', async () => {
     await expect(startTestService(orderService, { ORDER_ADMISSION_MAX_IN_FLIGHT: 'lots' })).rejects.toThrow(/invalid config ORDER_ADMISSION_MAX_IN_FLIGHT:/);
+  });
+});
+
+describe('order service config: PAYMENT_TOKEN_KEYS (the card-token sealing key)', () => {
+  it('is required, and a bad value is refused naming the key without echoing it', () => {
+    const missing = loadError({}, {});
+    expect(missing.key).toBe('PAYMENT_TOKEN_KEYS');
+    expect(missing.message).toMatch(/^invalid config PAYMENT_TOKEN_KEYS: is required/);
+    const short = loadError({ PAYMENT_TOKEN_KEYS: 'k1:c2hvcnQta2V5' }, {});
+    expect(short.message).toMatch(/key "k1" must be exactly 32 bytes/);
+    expect(short.message).not.toContain('c2hvcnQta2V5');
+  });
+
+  it('stops the service at boot on a bad value, naming the key', async () => {
+    await expect(startTestService(orderService, { PAYMENT_TOKEN_KEYS: 'not-a-key' })).rejects.toThrow(/invalid config PAYMENT_TOKEN_KEYS:/);
   });
 });

@@ -53,4 +53,9 @@ export const orderMigrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'idempotency keys expire: index on created_at for the sweeper',
+    sql: `CREATE INDEX idempotency_keys_created_idx ON idempotency_keys (created_at);`,
+  },
 ];

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { paymentTokenSealerProvider } from '@platform/service-kit';
 import { GatewayCircuit } from './gateway/gateway-circuit.js';
 import { PAYMENT_GATEWAY, SimulatedPaymentGateway } from './gateway/payment-gateway.js';
 import { PaymentMetrics } from './payment.metrics.js';
@@ -9,6 +10,6 @@ import { PaymentsService } from './payments/payments.service.js';
 /** Root module of the payment service: payments (events and HTTP) behind the simulated gateway. */
 @Module({
   controllers: [PaymentsController, OrderEventsController],
-  providers: [PaymentsService, PaymentMetrics, GatewayCircuit, { provide: PAYMENT_GATEWAY, useClass: SimulatedPaymentGateway }],
+  providers: [PaymentsService, PaymentMetrics, GatewayCircuit, { provide: PAYMENT_GATEWAY, useClass: SimulatedPaymentGateway }, paymentTokenSealerProvider],
 })
 export class AppModule {}

@@ -1,4 +1,4 @@
-import { BaseServiceConfig, defaultDataDir } from '@platform/service-kit';
+import { BaseServiceConfig, defaultDataDir, IsPaymentTokenKeys } from '@platform/service-kit';
 import { Expose } from 'class-transformer';
 import { IsInt, Max, Min } from 'class-validator';
 
@@ -6,6 +6,15 @@ import { IsInt, Max, Min } from 'class-validator';
 export class PaymentServiceConfig extends BaseServiceConfig {
   override PORT = 3001;
   override DATA_DIR = defaultDataDir('payment');
+
+  /**
+   * Keys opening the card token sealed into `order.created` by the order service:
+   * `kid:key[,kid:key…]`, each key 32 random bytes in base64 or base64url; every listed key opens
+   * (docs/services.md, "The payment token"). Required; never logged.
+   */
+  @Expose()
+  @IsPaymentTokenKeys()
+  PAYMENT_TOKEN_KEYS!: string;
 
   /** Consecutive transient gateway failures that open the gateway's circuit breaker. */
   @Expose()

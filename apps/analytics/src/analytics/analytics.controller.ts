@@ -1,13 +1,17 @@
 import { Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
 import type { Database, EventsRuntime } from '@platform/events';
-import { DATABASE, EVENTS_RUNTIME, TenantId } from '@platform/service-kit';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrorResponses, ApiProtected, DATABASE, EVENTS_RUNTIME, Role, Roles, TenantId } from '@platform/service-kit';
 import { PinoLogger } from 'nestjs-pino';
 import { rebuildAnalytics, type RebuildAnalyticsResult } from '../replay/rebuild-analytics.js';
 import { AnalyticsMetrics, ReplayResult } from './analytics.metrics.js';
 import { readTenantTotals } from './analytics.store.js';
 import { summaryOf, type AnalyticsSummary } from './apply-rules.js';
+import { AnalyticsSummaryView, RebuildAnalyticsResultView } from './analytics.views.js';
 
+@ApiTags('analytics')
 @Controller('analytics')
+@Roles(Role.Operator) // the tenant's aggregates and rebuilds: operators only (403 for a customer)
 export class AnalyticsController {
   constructor(
     @Inject(DATABASE) private readonly db: Database,
@@ -20,6 +24,10 @@ export class AnalyticsController {
 
   /** The tenant's aggregates; zeros for a tenant without events. */
   @Get('summary')
+  @ApiOperation({ summary: "The tenant's aggregates", description: 'Counters of the tenant over every event so far; zeros for a tenant without events.' })
+  @ApiProtected({ roles: ['operator'] })
+  @ApiOkResponse({ description: 'The aggregates.', type: AnalyticsSummaryView })
+  @ApiErrorResponses(400)
   async summary(@TenantId() tenantId: string): Promise<AnalyticsSummary> {
     const totals = await readTenantTotals(this.db, tenantId);
     return summaryOf(totals.counters, totals.lastEventAt);
@@ -27,11 +35,18 @@ export class AnalyticsController {
 
   /**
    * Rebuild every tenant's aggregates from the streams (see `rebuildAnalytics`). Operator-only:
-   * it is not tenant-scoped and reads the whole history; production deployments must restrict
-   * `POST /analytics/rebuild` at the ingress (not routed publicly, or behind operator auth).
+   * it is not tenant-scoped and reads the whole history, so it needs an operator token (403
+   * otherwise) and production deployments should also keep it off the public ingress.
    */
   @Post('rebuild')
   @HttpCode(200)
+  @ApiOperation({
+    summary: "Rebuild every tenant's aggregates from the streams",
+    description: 'Replays the domain streams in one transaction (live handlers wait). Not tenant-scoped: it reads the whole history.',
+  })
+  @ApiProtected({ roles: ['operator'] })
+  @ApiOkResponse({ description: 'The aggregates were rebuilt.', type: RebuildAnalyticsResultView })
+  @ApiErrorResponses(400, 429)
   async rebuild(): Promise<RebuildAnalyticsResult> {
     try {
       const result = await rebuildAnalytics({ db: this.db, js: this.runtime.js, registry: this.runtime.registry, logger: this.logger });

@@ -1,14 +1,16 @@
 import { BadRequestException, Body, Controller, Get, HttpStatus, NotFoundException, Param, Put, Req, Res } from '@nestjs/common';
 import { SKU_PATTERN } from '@platform/events';
-import { requestEventContext, TenantId } from '@platform/service-kit';
+import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiErrorResponses, ApiProtected, requestEventContext, Role, Roles, TenantId } from '@platform/service-kit';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ProductView } from './product.js';
+import { ProductListView, ProductView } from './product.js';
 import { ProductsService } from './products.service.js';
 
 /** Body of `PUT /products/:sku`: every field optional; a new SKU needs `name` and `priceCents`. */
 export class PutProductBody {
   /** Display name, 1–200 characters. */
+  @ApiPropertyOptional({ type: 'string', minLength: 1, maxLength: 200, description: 'Display name (required for a new SKU).' })
   @IsOptional()
   @IsString()
   @MinLength(1)
@@ -16,6 +18,7 @@ export class PutProductBody {
   name?: string;
 
   /** Unit price in minor units of the catalogue currency. */
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 100_000_000, description: 'Unit price, minor units of the catalogue currency (required for a new SKU).' })
   @IsOptional()
   @IsInt()
   @Min(0)
@@ -23,6 +26,7 @@ export class PutProductBody {
   priceCents?: number;
 
   /** Units that can be reserved (a stock correction); units held by pending orders are not affected. */
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 1_000_000_000, description: 'Units that can be reserved (a stock correction); units held by pending orders are not affected.' })
   @IsOptional()
   @IsInt()
   @Min(0)
@@ -35,16 +39,26 @@ function assertSku(sku: string): void {
   if (!SKU_PATTERN.test(sku)) throw new NotFoundException(`product ${sku.slice(0, 64)} not found`);
 }
 
+@ApiTags('products')
 @Controller('products')
 export class ProductsController {
   constructor(private readonly products: ProductsService) {}
 
   @Get()
+  @ApiOperation({ summary: 'The catalogue', description: 'Every product of the tenant with its stock.' })
+  @ApiProtected()
+  @ApiOkResponse({ description: 'The products.', type: ProductListView })
+  @ApiErrorResponses(400)
   async list(@TenantId() tenantId: string): Promise<{ items: ProductView[] }> {
     return { items: await this.products.list(tenantId) };
   }
 
   @Get(':sku')
+  @ApiOperation({ summary: 'One product' })
+  @ApiProtected()
+  @ApiParam({ name: 'sku', description: 'The SKU.', schema: { type: 'string', pattern: SKU_PATTERN.source } })
+  @ApiOkResponse({ description: 'The product.', type: ProductView })
+  @ApiErrorResponses(400, 404)
   async get(@TenantId() tenantId: string, @Param('sku') sku: string): Promise<ProductView> {
     assertSku(sku);
     return this.products.get(tenantId, sku);
@@ -52,6 +66,23 @@ export class ProductsController {
 
   /** 200 with the product when it existed, 201 when this request created it. */
   @Put(':sku')
+  @ApiOperation({
+    summary: 'Create or change a product',
+    description: 'Every field is optional; a new SKU needs `name` and `priceCents`. Emits `inventory.product-updated` (docs/events-catalogue.md).',
+  })
+  @ApiProtected({ roles: ['operator'] })
+  @ApiParam({ name: 'sku', description: 'The SKU (400 when malformed).', schema: { type: 'string', pattern: SKU_PATTERN.source } })
+  @ApiBody({ type: PutProductBody })
+  @ApiOkResponse({ description: 'The product existed and was changed.', type: ProductView })
+  @ApiCreatedResponse({ description: 'The product was created.', type: ProductView })
+  @ApiErrorResponses(
+    [400, 'Invalid or unknown fields, a malformed SKU, or a malformed `X-Tenant-Id`.'],
+    413,
+    415,
+    [422, 'A new SKU without `name` or `priceCents`.'],
+    429,
+  )
+  @Roles(Role.Operator) // catalogue writes: operators only (403 for a customer)
   async put(
     @TenantId() tenantId: string,
     @Param('sku') sku: string,

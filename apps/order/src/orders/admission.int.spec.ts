@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { newEventId } from '@platform/events';
 import { startPlatformTestNats, TEST_DATABASE_URL, type PlatformTestNats } from '@platform/events/testing';
-import { startTestService, type TestService } from '@platform/service-kit/testing';
+import { startTestService, testAuth, type TestService } from '@platform/service-kit/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { OrderServiceConfig } from '../config.js';
@@ -38,7 +38,7 @@ async function startOrderService(env: Record<string, string>): Promise<{ nats: P
   };
   let service: TestService<OrderServiceConfig> | undefined;
   try {
-    service = await startTestService(orderService, { NATS_URL: nats.url, DATABASE_URL: url.toString(), ...env });
+    service = await startTestService(orderService, { ...nats.envFor('order'), DATABASE_URL: url.toString(), ...env });
     await nats.publish({ type: 'inventory.product-updated.v1', tenantId: TENANT, aggregateId: SKU, data: { sku: SKU, name: 'Beans', priceCents: 1500, currency: 'USD', available: 100 } });
     const db = service.db;
     await vi.waitFor(async () => expect((await db.query('SELECT 1 FROM catalogue WHERE tenant_id = $1 AND sku = $2', [TENANT, SKU])).rowCount).toBe(1), { timeout: 10_000 });
@@ -54,7 +54,7 @@ const orderBody = { customerId: 'c-1', items: [{ sku: SKU, quantity: 1 }], payme
 async function post(service: TestService, headers: Record<string, string> = {}, body: unknown = orderBody) {
   const response = await fetch(`${service.url}/orders`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-tenant-id': TENANT, ...headers },
+    headers: { 'content-type': 'application/json', 'x-tenant-id': TENANT, ...testAuth().bearer(testAuth().operator(TENANT)), ...headers },
     body: JSON.stringify(body),
   });
   return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> };
@@ -88,7 +88,7 @@ describe('POST /orders admission control: the pending bound', () => {
   });
 
   const statusOf = async (orderId: string) => {
-    const response = await fetch(`${service.url}/orders/${orderId}`, { headers: { 'x-tenant-id': TENANT } });
+    const response = await fetch(`${service.url}/orders/${orderId}`, { headers: { 'x-tenant-id': TENANT, ...testAuth().bearer(testAuth().operator(TENANT)) } });
     expect(response.status).toBe(200);
     return ((await response.json()) as { status: string }).status;
   };

@@ -1,9 +1,11 @@
-import { BadRequestException, Body, Controller, Get, Headers, HttpStatus, NotFoundException, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
-import { requestEventContext, TenantId } from '@platform/service-kit';
+import { BadRequestException, Body, Controller, ForbiddenException, Get, Headers, HttpStatus, NotFoundException, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { ApiBody, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiErrorResponses, ApiProtected, customerScopeOf, Principal, requestEventContext, TenantId } from '@platform/service-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AdmissionRejectedFilter } from './admission-rejected.filter.js';
 import { OrderAdmission, type AdmissionTicket } from './order-admission.service.js';
-import type { CreatedOrderView, OrderView } from './order.views.js';
+import { OrderRateLimitGuard } from './order-rate-limit.guard.js';
+import { CreatedOrderView, OrderListView, OrderView } from './order.views.js';
 import { CreateOrderBody, ListOrdersQuery } from './orders.dto.js';
 import { OrdersService } from './orders.service.js';
 
@@ -12,6 +14,7 @@ export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+@ApiTags('orders')
 @Controller('orders')
 export class OrdersController {
   constructor(
@@ -23,11 +26,41 @@ export class OrdersController {
    * 201 with `Location: /orders/<id>`. A repeated `Idempotency-Key` with the same body answers
    * 201 with the same order (and `Idempotent-Replayed: true`); with another body, 422. Above
    * capacity, 503 with `Retry-After` and nothing stored (see `OrderAdmission`), except for a replay.
+   * A customer token places orders for its own customer id only (403); past `ORDER_RATE_LIMIT`
+   * per token, 429 with `Retry-After`.
    */
   @Post()
+  @UseGuards(OrderRateLimitGuard)
   @UseFilters(AdmissionRejectedFilter)
+  @ApiOperation({
+    summary: 'Place an order',
+    description:
+      'Prices come from the catalogue. The order starts `PENDING` and becomes `CONFIRMED` or `CANCELLED` as payment and inventory answer (`GET /orders/{id}`). ' +
+      'The same `Idempotency-Key` with the same body answers with the same order, never a second one.',
+  })
+  @ApiProtected({ customerScope: 'only for its own customer id' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Makes retries safe: 1–255 printable ASCII characters without spaces (a UUID is typical).', schema: { type: 'string', pattern: IDEMPOTENCY_KEY_PATTERN.source } })
+  @ApiBody({ type: CreateOrderBody })
+  @ApiCreatedResponse({
+    description: 'The order was placed (or, for a repeated `Idempotency-Key` with the same body, had been).',
+    type: CreatedOrderView,
+    headers: {
+      Location: { description: '`/orders/<orderId>`', schema: { type: 'string' } },
+      'Idempotent-Replayed': { description: '`true` when this answers a repeated `Idempotency-Key`.', schema: { type: 'string', enum: ['true'] } },
+    },
+  })
+  @ApiErrorResponses(
+    400,
+    [403, "A customer token ordering for another customer id, the token's role, or a tenant other than `X-Tenant-Id`."],
+    413,
+    415,
+    [422, 'An unknown SKU, items priced in different currencies, or an `Idempotency-Key` reused with a different body.'],
+    429,
+    [503, 'Above capacity (too many pending orders or requests in flight): nothing was stored; retry after `Retry-After` seconds.'],
+  )
   async create(
     @TenantId() tenantId: string,
+    @Principal() principal: Principal,
     @Body() body: CreateOrderBody,
     @Headers(IDEMPOTENCY_KEY_HEADER) idempotencyKey: string | string[] | undefined,
     @Req() request: FastifyRequest,
@@ -36,6 +69,8 @@ export class OrdersController {
     if (idempotencyKey !== undefined && (typeof idempotencyKey !== 'string' || !IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey))) {
       throw new BadRequestException('Idempotency-Key must be 1–255 printable ASCII characters without spaces');
     }
+    const own = customerScopeOf(principal);
+    if (own !== undefined && body.customerId !== own) throw new ForbiddenException('a customer token places orders only for its own customerId (the token’s sub)');
     const ticket = await this.admit(tenantId, idempotencyKey);
     let created = false;
     try {
@@ -50,15 +85,34 @@ export class OrdersController {
   }
 
   @Get(':id')
-  async get(@TenantId() tenantId: string, @Param('id') id: string): Promise<OrderView> {
+  @ApiOperation({ summary: 'One order, with its history' })
+  @ApiProtected({ customerScope: 'only its own orders' })
+  @ApiParam({ name: 'id', description: 'The order id (a UUID).', schema: { type: 'string', format: 'uuid' } })
+  @ApiOkResponse({ description: 'The order.', type: OrderView })
+  @ApiErrorResponses(400, [404, "No such order in the tenant (another tenant's or another customer's order is not found either)."])
+  async get(@TenantId() tenantId: string, @Principal() principal: Principal, @Param('id') id: string): Promise<OrderView> {
     // Order ids are UUIDs: anything else cannot name an order, so it is not found either.
     if (!UUID.test(id)) throw new NotFoundException(`order ${id.slice(0, 64)} not found`);
-    return this.orders.get(tenantId, id.toLowerCase());
+    const order = await this.orders.get(tenantId, id.toLowerCase());
+    // Another customer's order is not found, exactly like another tenant's: nothing tells it exists.
+    const own = customerScopeOf(principal);
+    if (own !== undefined && order.customerId !== own) throw new NotFoundException(`order ${id.toLowerCase()} not found`);
+    return order;
   }
 
   @Get()
-  async list(@TenantId() tenantId: string, @Query() query: ListOrdersQuery): Promise<{ items: OrderView[] }> {
-    return { items: await this.orders.list(tenantId, { customerId: query.customerId, status: query.status, limit: query.limit ?? 20 }) };
+  @ApiOperation({ summary: 'The latest orders', description: 'Newest first, filtered by customer and status.' })
+  @ApiProtected({ customerScope: 'only its own orders' })
+  @ApiOkResponse({ description: 'The orders.', type: OrderListView })
+  @ApiErrorResponses(400, [403, "A customer token asking for another customer's orders, the token's role, or a tenant other than `X-Tenant-Id`."])
+  async list(@TenantId() tenantId: string, @Principal() principal: Principal, @Query() query: ListOrdersQuery): Promise<{ items: OrderView[] }> {
+    // A customer lists its own orders: customerId defaults to the token's sub, another one is 403.
+    const own = customerScopeOf(principal);
+    if (own !== undefined && query.customerId !== undefined && query.customerId !== own) {
+      throw new ForbiddenException('a customer token lists only its own orders (customerId must be the token’s sub)');
+    }
+    const customerId = own ?? query.customerId;
+    return { items: await this.orders.list(tenantId, { customerId, status: query.status, limit: query.limit ?? 20 }) };
   }
 
   /**

@@ -4,15 +4,15 @@ import {
   newEventId,
   orderCancelledV1,
   orderConfirmedV1,
-  orderCreatedV2,
+  orderCreatedV3,
   PermanentError,
   type Database,
   type EmitEvent,
   type EventsRuntime,
-  type OrderCreatedV2,
+  type OrderCreatedV3,
   type Transaction,
 } from '@platform/events';
-import { DATABASE, EVENTS_RUNTIME, SERVICE_CONFIG, type RequestEventContext } from '@platform/service-kit';
+import { DATABASE, EVENTS_RUNTIME, PaymentTokenSealer, SERVICE_CONFIG, type RequestEventContext } from '@platform/service-kit';
 import type { OrderServiceConfig } from '../config.js';
 import { decide, OrderStatus, type OrderFact } from '../domain/order-flow.js';
 import { priceOrder, type CataloguePrice, type RequestedLine } from '../domain/pricing.js';
@@ -40,12 +40,15 @@ export class OrdersService {
     @Inject(EVENTS_RUNTIME) private readonly runtime: EventsRuntime,
     @Inject(SERVICE_CONFIG) private readonly config: OrderServiceConfig,
     private readonly metrics: OrderMetrics,
+    private readonly sealer: PaymentTokenSealer,
   ) {}
 
   /**
    * Price the order from the catalogue projection, store it PENDING with its `order.created`
    * event in one transaction. With an idempotency key, a retried request (same key, same body)
    * returns the order created the first time; the same key with another body is refused (422).
+   * The card token is not stored: it travels only sealed for the payment service, bound to this
+   * tenant and order (`paymentTokenSealed`), and the idempotency fingerprint keeps only a hash.
    */
   async place(tenantId: string, order: PlaceOrder, idempotencyKey: string | undefined, context: RequestEventContext): Promise<{ order: CreatedOrderView; replayed: boolean }> {
     return this.db.transaction(async (tx) => {
@@ -70,17 +73,17 @@ export class OrdersService {
         `WITH history AS (INSERT INTO order_history (order_id, type, at) VALUES ($1, $9, $7))
          INSERT INTO orders (order_id, tenant_id, customer_id, status, total_cents, currency, items, created_at, updated_at, deadline_at)
          VALUES ($1, $2, $3, 'PENDING', $4, $5, $6::jsonb, $7, $7, $8) RETURNING ${ORDER_COLUMNS}`,
-        [orderId, tenantId, order.customerId, pricing.totalCents, pricing.currency, JSON.stringify(pricing.items), now, deadline, historyTypeOf(orderCreatedV2.type)],
+        [orderId, tenantId, order.customerId, pricing.totalCents, pricing.currency, JSON.stringify(pricing.items), now, deadline, historyTypeOf(orderCreatedV3.type)],
       );
-      const data: OrderCreatedV2 = {
+      const data: OrderCreatedV3 = {
         orderId,
         customer: { id: order.customerId },
         items: pricing.items,
         total: { amountCents: pricing.totalCents, currency: pricing.currency },
-        paymentToken: order.paymentToken,
+        paymentTokenSealed: this.sealer.seal(order.paymentToken, { tenantId, orderId }),
         deadlineAt: deadline.toISOString(),
       };
-      await this.runtime.outbox.append(tx, { type: orderCreatedV2.type, tenantId, aggregateId: orderId, data, ...context });
+      await this.runtime.outbox.append(tx, { type: orderCreatedV3.type, tenantId, aggregateId: orderId, data, ...context });
       tx.afterCommit(() => this.metrics.created.inc());
       return { order: toCreatedView(rows[0]!), replayed: false };
     });

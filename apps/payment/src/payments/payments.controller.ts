@@ -1,11 +1,14 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { TenantId } from '@platform/service-kit';
+import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiErrorResponses, ApiProtected, Role, Roles, TenantId } from '@platform/service-kit';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { PaymentListView } from './payment.views.js';
 import { PaymentsService, type PaymentView } from './payments.service.js';
 
 export class ListPaymentsQuery {
   /** Only the payment of this order. */
+  @ApiPropertyOptional({ type: 'string', minLength: 1, maxLength: 64, description: 'Only the payment of this order.' })
   @IsOptional()
   @IsString()
   @MinLength(1)
@@ -13,6 +16,7 @@ export class ListPaymentsQuery {
   orderId?: string;
 
   /** 1–100, default 50; newest first. */
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 50, description: 'At most this many, newest first.' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -21,11 +25,17 @@ export class ListPaymentsQuery {
   limit?: number;
 }
 
+@ApiTags('payments')
 @Controller('payments')
 export class PaymentsController {
   constructor(private readonly payments: PaymentsService) {}
 
   @Get()
+  @ApiOperation({ summary: "The tenant's payments", description: 'Newest first; `orderId` narrows to the payment of one order.' })
+  @ApiProtected({ roles: ['operator'] })
+  @ApiOkResponse({ description: 'The payments.', type: PaymentListView })
+  @ApiErrorResponses(400)
+  @Roles(Role.Operator) // payments are an operator read: customers follow their order instead
   async list(@TenantId() tenantId: string, @Query() query: ListPaymentsQuery): Promise<{ items: PaymentView[] }> {
     return { items: await this.payments.list(tenantId, { orderId: query.orderId, limit: query.limit ?? 50 }) };
   }

@@ -13,14 +13,16 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { pino } from 'pino';
 import type { AddressInfo } from 'node:net';
+import { assertAuthConfigured } from '../auth/token-verifier.js';
 import type { BaseServiceConfig } from '../config/base-service.config.js';
 import { ReadinessRegistry } from '../health/readiness.registry.js';
 import { createHttpApp } from '../http/create-http-app.js';
 import { createMetricsRegistry } from '../metrics/metrics.registry.js';
 import { ServiceResourcesModule } from '../service-resources.module.js';
+import { startOtlpTracing, type OtlpTracing } from '../tracing/otlp-tracing.js';
 import type { ServiceContext, ServiceDefinition } from './service-definition.js';
 
-/** A started service. `close()` drains it: not ready, HTTP closed, runtime stopped, storage closed. */
+/** A started service. `close()` drains it: not ready, HTTP closed, runtime stopped, storage closed, last spans exported. */
 export interface RunningService<C extends BaseServiceConfig = BaseServiceConfig> extends ServiceContext<C> {
   /** `http://host:port` actually bound (with the real port when `PORT` is 0). */
   readonly url: string;
@@ -35,20 +37,32 @@ export interface RunningService<C extends BaseServiceConfig = BaseServiceConfig>
  */
 export async function startService<C extends BaseServiceConfig>(definition: ServiceDefinition<C>, config: Readonly<C>): Promise<RunningService<C>> {
   const { name } = definition;
+  // No key to verify API tokens: refuse before opening anything (bootstrapService exits 2 naming the keys).
+  assertAuthConfigured(config);
   enableTraceContext();
   const metricsRegistry = createMetricsRegistry(name);
   // Statements and transactions counted on /metrics (db_statements_total, db_transactions_total).
   const db: Database = new InstrumentedDatabase(
-    await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, applicationName: name }),
+    await openDatabase({
+      databaseUrl: config.DATABASE_URL,
+      dataDir: config.DATA_DIR,
+      applicationName: name,
+      poolSize: config.DB_POOL_SIZE,
+      acquireTimeoutMs: config.DB_ACQUIRE_TIMEOUT_MS,
+      statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+    }),
     new DatabaseMetrics(metricsRegistry),
   );
   let runtime: EventsRuntime | undefined;
   let app: NestFastifyApplication | undefined;
+  let tracing: OtlpTracing | undefined;
   try {
     if (definition.migrations) await migrate(db, name, definition.migrations);
     // The library logs (consumers, retries, dead letters, relay) as JSON lines like the app, with
     // the event's id, type and correlation id in each line.
     const logger = pino({ level: config.LOG_LEVEL, base: { service: name, pid: process.pid, context: 'events' }, mixin: () => activeTraceFields() });
+    // OTEL_EXPORTER_OTLP_ENDPOINT set: an SDK tracer provider exports the hops' spans (registered before any traffic).
+    tracing = startOtlpTracing(name, config, pino({ level: config.LOG_LEVEL, base: { service: name, pid: process.pid, context: 'tracing' } }));
     runtime = await EventsRuntime.start({ service: name, nats: natsOptionsOf(config), db, metricsRegistry, logger });
     app = await createHttpApp(definition.module, { service: name, config, metricsRegistry, imports: [ServiceResourcesModule.forRoot({ db, runtime })] });
     const context: ServiceContext<C> = { name, app, config, db, runtime };
@@ -65,11 +79,12 @@ export async function startService<C extends BaseServiceConfig>(definition: Serv
     await app.listen({ port: config.PORT, host: config.HOST });
     const url = urlOf(app);
     app.get(Logger).log(`${name} listening on ${url}`, 'Bootstrap');
-    return { ...context, url, close: () => closeService(app!, runtime!, db) };
+    return { ...context, url, close: () => closeService(app!, runtime!, db, tracing) };
   } catch (error) {
     await app?.close().catch(() => undefined);
     await runtime?.close().catch(() => undefined);
     await db.close().catch(() => undefined);
+    await tracing?.shutdown();
     throw error;
   }
 }
@@ -94,11 +109,16 @@ function registerReadinessChecks(readiness: ReadinessRegistry, db: Database, run
   }
 }
 
-async function closeService(app: NestFastifyApplication, runtime: EventsRuntime, db: Database): Promise<void> {
-  app.get(ReadinessRegistry).setDraining();
-  await app.close();
-  await runtime.close();
-  await db.close();
+async function closeService(app: NestFastifyApplication, runtime: EventsRuntime, db: Database, tracing: OtlpTracing | undefined): Promise<void> {
+  try {
+    app.get(ReadinessRegistry).setDraining();
+    await app.close();
+    await runtime.close();
+    await db.close();
+  } finally {
+    // Last: the spans of the final requests and messages have ended; export them (bounded in time).
+    await tracing?.shutdown();
+  }
 }
 
 function urlOf(app: NestFastifyApplication): string {

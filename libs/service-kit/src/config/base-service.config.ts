@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { nkeys } from '@nats-io/nats-core';
+import { loadPublicKeyFile, parseAlgorithms } from '../auth/auth-keys.js';
 import { Expose } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateBy, type ValidationArguments } from 'class-validator';
 
@@ -96,6 +97,106 @@ function OneNatsAuthMethod() {
   });
 }
 
+/** Why `value` is not an allowed JWKS URL, or undefined: https, or http to the loopback interface only. */
+function jwksUrlProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string') return 'must be a URL';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'must be an absolute https:// URL';
+  }
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && loopback)) return undefined;
+  return 'must be an https:// URL (http:// only to localhost)';
+}
+
+function IsJwksUrl() {
+  return ValidateBy({
+    name: 'isJwksUrl',
+    validator: {
+      validate: (value: unknown) => jwksUrlProblem(value) === undefined,
+      defaultMessage: (args?: ValidationArguments) => `AUTH_JWKS_URL ${jwksUrlProblem(args?.value) ?? 'is invalid'}`,
+    },
+  });
+}
+
+/** Why the file is not a usable token verification key (given AUTH_ALGORITHMS), or undefined. */
+function publicKeyFileProblem(value: unknown, object: Record<string, unknown>): string | undefined {
+  if (typeof value !== 'string') return 'must be a file path';
+  let algorithms;
+  try {
+    algorithms = parseAlgorithms(String(object['AUTH_ALGORITHMS'] ?? ''));
+  } catch {
+    return undefined; // AUTH_ALGORITHMS reports its own error
+  }
+  try {
+    loadPublicKeyFile(value, algorithms);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+function IsPublicKeyFile() {
+  return ValidateBy({
+    name: 'isPublicKeyFile',
+    validator: {
+      validate: (value: unknown, args?: ValidationArguments) => publicKeyFileProblem(value, args?.object as Record<string, unknown>) === undefined,
+      defaultMessage: (args?: ValidationArguments) => publicKeyFileProblem(args?.value, args?.object as Record<string, unknown>) ?? 'is not a usable public key file',
+    },
+  });
+}
+
+function IsAlgorithmList() {
+  const problem = (value: unknown) => {
+    try {
+      parseAlgorithms(String(value ?? ''));
+      return undefined;
+    } catch (error) {
+      return `AUTH_ALGORITHMS: ${(error as Error).message}`;
+    }
+  };
+  return ValidateBy({
+    name: 'isAlgorithmList',
+    validator: { validate: (value: unknown) => problem(value) === undefined, defaultMessage: (args?: ValidationArguments) => problem(args?.value) ?? 'invalid' },
+  });
+}
+
+/** AUTH_JWKS_URL and AUTH_PUBLIC_KEY_FILE are alternatives (that neither is set is refused when the service starts). */
+function NotWithKey(other: string) {
+  return ValidateBy({
+    name: 'notWithKey',
+    validator: {
+      validate: (_value: unknown, args?: ValidationArguments) => !present((args?.object as Record<string, unknown>)[other]),
+      defaultMessage: (args?: ValidationArguments) => `set only one of ${args?.property} and ${other}`,
+    },
+  });
+}
+
+/** Why `value` is not an OTLP/HTTP endpoint, or undefined: an absolute http:// or https:// URL. */
+function otlpEndpointProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string') return 'must be a URL';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'must be an absolute http:// or https:// URL (the collector\'s OTLP/HTTP endpoint, e.g. http://otel-collector:4318)';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `must be an http:// or https:// URL (OTLP over HTTP), not ${url.protocol}`;
+  return undefined;
+}
+
+function IsOtlpEndpoint() {
+  return ValidateBy({
+    name: 'isOtlpEndpoint',
+    validator: {
+      validate: (value: unknown) => otlpEndpointProblem(value) === undefined,
+      defaultMessage: (args?: ValidationArguments) => `OTEL_EXPORTER_OTLP_ENDPOINT ${otlpEndpointProblem(args?.value) ?? 'is invalid'}`,
+    },
+  });
+}
+
 /**
  * Settings every service reads from its environment. Each app subclasses it to set its own
  * `PORT` and `DATA_DIR` defaults and to add its own keys; load it with `loadConfig()`.
@@ -184,6 +285,31 @@ export class BaseServiceConfig {
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// or postgresql:// URL' })
   DATABASE_URL?: string;
 
+  /**
+   * PostgreSQL: pooled connections of this process. It holds at most `DB_POOL_SIZE + 2` (the
+   * LISTEN connection, and the outbox relay leader's lock): with the default 5, twelve processes
+   * (two replicas of six services) hold at most 84 of PostgreSQL's default 100 (docs/development.md).
+   */
+  @Expose()
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  DB_POOL_SIZE: number = 5;
+
+  /** PostgreSQL: how long a query waits for a pooled connection before failing, milliseconds. */
+  @Expose()
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  DB_ACQUIRE_TIMEOUT_MS: number = 10_000;
+
+  /** PostgreSQL: server-side `statement_timeout` of pooled connections, milliseconds (0 = none). Keep it below the consumers' ack wait (30 s). */
+  @Expose()
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  DB_STATEMENT_TIMEOUT_MS: number = 15_000;
+
   /** Folder for the service's local state (PGlite). Default `.data/<service>` under the working directory. */
   @Expose()
   @IsString()
@@ -195,6 +321,23 @@ export class BaseServiceConfig {
   @Expose()
   @IsIn(Object.values(LogLevel))
   LOG_LEVEL: LogLevel = LogLevel.Info;
+
+  // Tracing (docs/observability.md#traces): spans are exported over OTLP/HTTP only when
+  // OTEL_EXPORTER_OTLP_ENDPOINT is set; the SDK reads the other standard OTEL_* variables itself.
+
+  /** Base OTLP/HTTP endpoint of a collector (e.g. `http://otel-collector:4318`); spans are POSTed to `<endpoint>/v1/traces`. Unset: no span is exported. */
+  @Expose()
+  @IsOptional()
+  @IsOtlpEndpoint()
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
+  /** `service.name` of the exported spans; default the service's name (`order`, `payment`, …). */
+  @Expose()
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(255)
+  OTEL_SERVICE_NAME?: string;
 
   /** First retry delay of a failed event handler, milliseconds (doubling with jitter per attempt). */
   @Expose()
@@ -236,4 +379,64 @@ export class BaseServiceConfig {
   @Min(0)
   @Max(600_000)
   SHUTDOWN_TIMEOUT_MS: number = 25_000;
+
+  // HTTP authentication (docs/security.md): every route but /health/* and /metrics needs a bearer
+  // JWT. Exactly one key source: AUTH_JWKS_URL or AUTH_PUBLIC_KEY_FILE; with neither the service
+  // refuses to start (there is no unauthenticated mode).
+
+  /** Required `iss` of API tokens. */
+  @Expose()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1024)
+  AUTH_ISSUER: string = 'jetstream-platform';
+
+  /** Required `aud` of API tokens (one of the token's audiences). */
+  @Expose()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1024)
+  AUTH_AUDIENCE: string = 'jetstream-platform';
+
+  /** Production: the identity provider's JWKS (https://…/.well-known/jwks.json), fetched and cached; keys rotate by `kid`. */
+  @Expose()
+  @IsOptional()
+  @IsJwksUrl()
+  @NotWithKey('AUTH_PUBLIC_KEY_FILE')
+  AUTH_JWKS_URL?: string;
+
+  /** Development: path of a public key file (a public JWK or a PEM `PUBLIC KEY`, Ed25519 or P-256); `npm start` creates `.data/auth/signing-key.public.jwk`. */
+  @Expose()
+  @IsOptional()
+  @IsString()
+  @IsPublicKeyFile()
+  @NotWithKey('AUTH_JWKS_URL')
+  AUTH_PUBLIC_KEY_FILE?: string;
+
+  /** Accepted token signature algorithms, comma-separated (asymmetric only: EdDSA, ES256/384/512, RS256/384/512, PS256/384/512). */
+  @Expose()
+  @IsString()
+  @IsAlgorithmList()
+  AUTH_ALGORITHMS: string = 'EdDSA,ES256';
+
+  /** Longest time to receive a whole HTTP request (headers and body), milliseconds; then 408. */
+  @Expose()
+  @IsInt()
+  @Min(1_000)
+  @Max(600_000)
+  HTTP_REQUEST_TIMEOUT_MS: number = 30_000;
+
+  /** An HTTP connection idle this long is closed, milliseconds (socket inactivity; 0 = never). */
+  @Expose()
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  HTTP_CONNECTION_TIMEOUT_MS: number = 120_000;
+
+  /** A keep-alive connection without a request for this long is closed, milliseconds (keep it above a load balancer's idle timeout). */
+  @Expose()
+  @IsInt()
+  @Min(1_000)
+  @Max(3_600_000)
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: number = 72_000;
 }

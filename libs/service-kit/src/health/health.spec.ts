@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BaseServiceConfig } from '../config/base-service.config.js';
 import { loadConfig } from '../config/load-config.js';
 import { createHttpApp } from '../http/create-http-app.js';
+import { testAuth } from '../testing/test-auth.js';
 import { ReadinessRegistry } from './readiness.registry.js';
 
 @Module({})
@@ -14,7 +15,7 @@ describe('health routes', () => {
   let readiness: ReadinessRegistry;
 
   beforeEach(async () => {
-    app = await createHttpApp(EmptyModule, { service: 'probe', config: loadConfig(BaseServiceConfig, { LOG_LEVEL: 'fatal' }) });
+    app = await createHttpApp(EmptyModule, { service: 'probe', config: loadConfig(BaseServiceConfig, { LOG_LEVEL: 'fatal', ...testAuth().env }) });
     await app.init();
     readiness = app.get(ReadinessRegistry);
   });

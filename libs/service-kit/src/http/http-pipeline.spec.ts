@@ -5,7 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BaseServiceConfig } from '../config/base-service.config.js';
 import { loadConfig } from '../config/load-config.js';
 import { createHttpApp } from './create-http-app.js';
+import { testAuth } from '../testing/test-auth.js';
 import { TenantId } from './tenant-id.decorator.js';
+
+const auth = testAuth();
+const authorization = auth.bearer(auth.operator('acme-1')).authorization;
 
 class ItemDto {
   @IsString()
@@ -42,7 +46,7 @@ describe('createHttpApp', () => {
   let app: NestFastifyApplication;
 
   beforeAll(async () => {
-    app = await createHttpApp(ProbeModule, { service: 'probe', config: loadConfig(BaseServiceConfig, { LOG_LEVEL: 'fatal' }) });
+    app = await createHttpApp(ProbeModule, { service: 'probe', config: loadConfig(BaseServiceConfig, { LOG_LEVEL: 'fatal', ...auth.env }) });
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
   });
@@ -51,7 +55,7 @@ describe('createHttpApp', () => {
   });
 
   const post = (payload: string, contentType = 'application/json') =>
-    app.inject({ method: 'POST', url: '/items', payload, headers: { 'content-type': contentType } });
+    app.inject({ method: 'POST', url: '/items', payload, headers: { authorization, 'content-type': contentType } });
 
   it('accepts a valid JSON body', async () => {
     const response = await post(JSON.stringify({ sku: 'SKU-1', quantity: 2 }));
@@ -88,31 +92,43 @@ describe('createHttpApp', () => {
   });
 
   it('answers an unknown route with a JSON 404', async () => {
-    const response = await app.inject({ method: 'GET', url: '/nowhere' });
+    const response = await app.inject({ method: 'GET', url: '/nowhere', headers: { authorization } });
     expect(response.statusCode).toBe(404);
     expect(response.json()).toEqual({ statusCode: 404, error: 'Not Found', message: expect.any(String) });
   });
 
   it('hides the details and stack of a server error', async () => {
-    const response = await app.inject({ method: 'GET', url: '/boom' });
+    const response = await app.inject({ method: 'GET', url: '/boom', headers: { authorization } });
     expect(response.statusCode).toBe(500);
     expect(response.json()).toEqual({ statusCode: 500, error: 'Internal Server Error', message: 'Internal server error' });
     expect(response.body).not.toMatch(/hunter2|at .*\.ts/);
   });
 
   it.each([
-    ['missing', undefined],
-    ['upper case', 'Acme'],
-    ['too long', 'a'.repeat(64)],
-  ])('answers 400 for a %s X-Tenant-Id', async (_case, tenant) => {
-    const response = await app.inject({ method: 'GET', url: '/tenant', headers: tenant === undefined ? {} : { 'x-tenant-id': tenant } });
+    ['an empty', ''],
+    ['an upper case', 'Acme'],
+    ['a too long', 'a'.repeat(64)],
+  ])('answers 400 for %s X-Tenant-Id', async (_case, tenant) => {
+    const response = await app.inject({ method: 'GET', url: '/tenant', headers: { authorization, 'x-tenant-id': tenant } });
     expect(response.statusCode).toBe(400);
     expect(response.json()).toMatchObject({ statusCode: 400, error: 'Bad Request', message: expect.stringContaining('X-Tenant-Id') });
   });
 
-  it('passes a valid X-Tenant-Id to the handler', async () => {
-    const response = await app.inject({ method: 'GET', url: '/tenant', headers: { 'x-tenant-id': 'acme-1' } });
+  it('passes a valid X-Tenant-Id that matches the token to the handler', async () => {
+    const response = await app.inject({ method: 'GET', url: '/tenant', headers: { authorization, 'x-tenant-id': 'acme-1' } });
     expect(response.json()).toEqual({ tenantId: 'acme-1' });
+  });
+
+  it('takes the tenant from the token when X-Tenant-Id is absent', async () => {
+    const response = await app.inject({ method: 'GET', url: '/tenant', headers: { authorization } });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ tenantId: 'acme-1' });
+  });
+
+  it('answers 403 for an X-Tenant-Id that disagrees with the token', async () => {
+    const response = await app.inject({ method: 'GET', url: '/tenant', headers: { authorization, 'x-tenant-id': 'other' } });
+    expect(response.statusCode).toBe(403);
+    expect(response.json()).toEqual({ statusCode: 403, error: 'Forbidden', message: expect.stringContaining('X-Tenant-Id other does not match') });
   });
 
   it('echoes a valid X-Correlation-Id and issues one otherwise', async () => {

@@ -1,6 +1,7 @@
-import { BadRequestException, createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { BadRequestException, createParamDecorator, UnauthorizedException, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { TENANT_ID_PATTERN } from '@platform/events';
+import { principalOf } from '../auth/principal.js';
 
 export const TENANT_ID_HEADER = 'x-tenant-id';
 
@@ -16,9 +17,13 @@ export function tenantIdOf(header: string | string[] | undefined): string {
 }
 
 /**
- * Route parameter decorator: the request's validated `X-Tenant-Id`.
- * Missing or malformed → 400 `{statusCode,error,message}`.
+ * Route parameter decorator: the request's tenant, that of its authenticated token (the auth guard
+ * has already answered 400 for a malformed `X-Tenant-Id` and 403 for one that disagrees with the
+ * token; an absent header means the token's tenant).
  */
-export const TenantId = createParamDecorator((_data: unknown, ctx: ExecutionContext): string =>
-  tenantIdOf(ctx.switchToHttp().getRequest<FastifyRequest>().headers[TENANT_ID_HEADER]),
-);
+export const TenantId = createParamDecorator((_data: unknown, ctx: ExecutionContext): string => {
+  const principal = principalOf(ctx.switchToHttp().getRequest<FastifyRequest>());
+  // Only a @Public() route has no principal, and tenant data is never public.
+  if (!principal) throw new UnauthorizedException('authentication required');
+  return principal.tenant;
+});

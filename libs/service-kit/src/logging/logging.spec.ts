@@ -5,6 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BaseServiceConfig } from '../config/base-service.config.js';
 import { loadConfig } from '../config/load-config.js';
 import { createHttpApp } from '../http/create-http-app.js';
+import { testAuth } from '../testing/test-auth.js';
+
+const auth = testAuth();
+const authorization = auth.bearer(auth.operator('probe')).authorization;
 
 @Controller('work')
 class WorkController {
@@ -31,7 +35,7 @@ describe('request logging', () => {
         done();
       },
     });
-    app = await createHttpApp(WorkModule, { service: 'probe', config: loadConfig(BaseServiceConfig, { LOG_LEVEL: 'info' }), logDestination: destination });
+    app = await createHttpApp(WorkModule, { service: 'probe', config: loadConfig(BaseServiceConfig, { LOG_LEVEL: 'info', ...auth.env }), logDestination: destination });
     await app.init();
   });
   afterAll(async () => {
@@ -41,14 +45,14 @@ describe('request logging', () => {
   const linesFor = (id: string) => lines.filter((line) => (line['req'] as { id?: string } | undefined)?.id === id);
 
   it('writes JSON lines carrying the service and the correlation id of the request', async () => {
-    await app.inject({ method: 'GET', url: '/work', headers: { 'x-correlation-id': 'corr-1' } });
+    await app.inject({ method: 'GET', url: '/work', headers: { authorization, 'x-correlation-id': 'corr-1' } });
     await expect.poll(() => linesFor('corr-1').map((line) => line['msg'])).toEqual(['working', 'request completed']);
     for (const line of linesFor('corr-1')) expect(line['service']).toBe('probe');
   });
 
   it('does not log probe and scrape requests', async () => {
     await app.inject({ method: 'GET', url: '/health/live', headers: { 'x-correlation-id': 'probe-1' } });
-    await app.inject({ method: 'GET', url: '/work', headers: { 'x-correlation-id': 'after-probe' } });
+    await app.inject({ method: 'GET', url: '/work', headers: { authorization, 'x-correlation-id': 'after-probe' } });
     await expect.poll(() => linesFor('after-probe').length).toBe(2);
     expect(linesFor('probe-1')).toEqual([]);
   });
@@ -57,7 +61,7 @@ describe('request logging', () => {
     const response = await app.inject({
       method: 'GET',
       url: '/work',
-      headers: { 'x-correlation-id': 'corr-trace', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
+      headers: { authorization, 'x-correlation-id': 'corr-trace', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
     });
     expect(response.headers['traceparent']).toMatch(/^00-0af7651916cd43dd8448eb211c80319c-(?!b7ad6b7169203331)[0-9a-f]{16}-01$/);
     const spanId = String(response.headers['traceparent']).slice(36, 52);
@@ -67,7 +71,7 @@ describe('request logging', () => {
   });
 
   it('starts a new trace for a request without one', async () => {
-    const response = await app.inject({ method: 'GET', url: '/work', headers: { 'x-correlation-id': 'corr-new' } });
+    const response = await app.inject({ method: 'GET', url: '/work', headers: { authorization, 'x-correlation-id': 'corr-new' } });
     expect(response.headers['traceparent']).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
     await expect.poll(() => linesFor('corr-new').length).toBe(2);
     expect(linesFor('corr-new')[0]!['traceId']).toBe(String(response.headers['traceparent']).slice(3, 35));

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BaseServiceConfig } from '../config/base-service.config.js';
 import { loadConfig } from '../config/load-config.js';
 import { createHttpApp } from '../http/create-http-app.js';
+import { testAuth } from '../testing/test-auth.js';
 import { METRICS_REGISTRY } from '../tokens.js';
 
 @Controller('things')
@@ -22,7 +23,7 @@ describe('metrics', () => {
   let app: NestFastifyApplication;
 
   beforeAll(async () => {
-    app = await createHttpApp(ThingsModule, { service: 'probe', config: loadConfig(BaseServiceConfig, { LOG_LEVEL: 'fatal' }) });
+    app = await createHttpApp(ThingsModule, { service: 'probe', config: loadConfig(BaseServiceConfig, { LOG_LEVEL: 'fatal', ...testAuth().env }) });
     await app.init();
   });
   afterAll(async () => {
@@ -43,8 +44,8 @@ describe('metrics', () => {
 
   it('labels requests with the matched route pattern, never the raw URL', async () => {
     await app.inject({ method: 'GET', url: '/health/ready?probe=1' });
-    await app.inject({ method: 'GET', url: '/things/a-1' });
-    await app.inject({ method: 'GET', url: '/things/b-2' });
+    await app.inject({ method: 'GET', url: '/things/a-1', headers: testAuth().bearer(testAuth().operator('probe')) });
+    await app.inject({ method: 'GET', url: '/things/b-2', headers: testAuth().bearer(testAuth().operator('probe')) });
     await app.inject({ method: 'GET', url: '/no/such/route/42' });
     const counts = await requestCounts();
     expect(counts).toContainEqual({ method: 'GET', route: '/health/ready', status_code: '200', value: 1 });

@@ -1,4 +1,5 @@
 import { startPlatformTestNats, type PlatformTestNats } from '@platform/events/testing';
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BaseServiceConfig } from '../config/base-service.config.js';
 import type { ServiceDefinition } from '../bootstrap/service-definition.js';
@@ -6,7 +7,8 @@ import { startTestService, type TestService } from './start-test-service.js';
 
 /**
  * The boot check every service passes: started against its own nats-server and PGlite, it is live,
- * ready, and serves HTTP and process metrics.
+ * ready, serves HTTP and process metrics, and serves its OpenAPI document (the checked-in
+ * `docs/openapi/<service>.json`) without a token.
  */
 export function describeServiceBoot<C extends BaseServiceConfig>(definition: ServiceDefinition<C>): void {
   describe(`${definition.name} service boot`, () => {
@@ -15,7 +17,7 @@ export function describeServiceBoot<C extends BaseServiceConfig>(definition: Ser
 
     beforeAll(async () => {
       nats = await startPlatformTestNats();
-      service = await startTestService(definition, { NATS_URL: nats.url });
+      service = await startTestService(definition, nats.envFor(definition.name));
     });
     afterAll(async () => {
       await service?.dispose();
@@ -42,6 +44,14 @@ export function describeServiceBoot<C extends BaseServiceConfig>(definition: Ser
       const body = await response.text();
       expect(body).toMatch(/^http_requests_total\{method="GET",route="\/health\/live",status_code="200"\} \d+$/m);
       expect(body).toMatch(new RegExp(`^process_cpu_user_seconds_total\\{service="${definition.name}"\\} `, 'm'));
+    });
+
+    it('serves its OpenAPI document on GET /openapi.json without a token: docs/openapi/<service>.json', async () => {
+      const response = await get('/openapi.json');
+      expect(response.status).toBe(200);
+      // libs/service-kit/{src,dist}/testing → the repository root
+      const checkedIn = await readFile(new URL(`../../../../docs/openapi/${definition.name}.json`, import.meta.url), 'utf8');
+      expect(await response.json(), 'stale: npm run openapi').toEqual(JSON.parse(checkedIn));
     });
   });
 }

@@ -5,6 +5,14 @@ import type { BaseServiceConfig } from '../config/base-service.config.js';
 import { loadConfig } from '../config/load-config.js';
 import type { ServiceDefinition } from '../bootstrap/service-definition.js';
 import { startService, type RunningService } from '../bootstrap/start-service.js';
+import { generatePaymentTokenKeys } from '../sealing/payment-token-sealer.js';
+import { testAuth } from './test-auth.js';
+
+/**
+ * A `PAYMENT_TOKEN_KEYS` value generated once per test process: every service a test starts gets
+ * it (order seals and payment opens with the same key), and a test sealing tokens itself uses it.
+ */
+export const TEST_PAYMENT_TOKEN_KEYS = generatePaymentTokenKeys('test');
 
 export interface TestService<C extends BaseServiceConfig = BaseServiceConfig> extends RunningService<C> {
   /** Close the service and delete its temporary data folder. */
@@ -13,7 +21,9 @@ export interface TestService<C extends BaseServiceConfig = BaseServiceConfig> ex
 
 /**
  * Start a service in-process for a test: PGlite in a fresh temporary `DATA_DIR`, a free port on
- * 127.0.0.1, logs at `error` and above. `env` overrides any of that (e.g. `NATS_URL`).
+ * 127.0.0.1, logs at `error` and above, `PAYMENT_TOKEN_KEYS` = {@link TEST_PAYMENT_TOKEN_KEYS},
+ * the `AUTH_*` keys of {@link testAuth} (mint accepted tokens with `testAuth().operator(tenant)`).
+ * `env` overrides any of that (e.g. `NATS_URL`).
  */
 export async function startTestService<C extends BaseServiceConfig>(
   definition: ServiceDefinition<C>,
@@ -21,7 +31,7 @@ export async function startTestService<C extends BaseServiceConfig>(
 ): Promise<TestService<C>> {
   const dataDir = await mkdtemp(join(tmpdir(), `${definition.name}-test-`));
   try {
-    const config = loadConfig(definition.configClass, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'error', DATA_DIR: dataDir, ...env });
+    const config = loadConfig(definition.configClass, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'error', DATA_DIR: dataDir, PAYMENT_TOKEN_KEYS: TEST_PAYMENT_TOKEN_KEYS, ...testAuth().env, ...env });
     const service = await startService(definition, config);
     return {
       ...service,

@@ -1,0 +1,73 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { Database } from '@platform/events';
+import { DATABASE, SERVICE_CONFIG } from '@platform/service-kit';
+import type { OrderServiceConfig } from '../config.js';
+
+/** Rows deleted per statement, so that one sweep never holds many row locks at once. */
+const SWEEP_BATCH = 1000;
+
+/**
+ * Delete the idempotency keys created before `olderThan`, at most `limit` rows; resolves with the
+ * number deleted. The order they named is untouched: only replaying it by that key ends.
+ */
+export async function expireIdempotencyKeys(db: Database, olderThan: Date, limit = SWEEP_BATCH): Promise<number> {
+  const { rowCount } = await db.query(
+    `DELETE FROM idempotency_keys
+      WHERE (tenant_id, key) IN (SELECT tenant_id, key FROM idempotency_keys WHERE created_at < $1 LIMIT $2)`,
+    [olderThan.toISOString(), limit],
+  );
+  return rowCount;
+}
+
+/**
+ * Forgets `Idempotency-Key`s older than `ORDER_IDEMPOTENCY_TTL_MS` (default 24 h), every
+ * `ORDER_IDEMPOTENCY_SWEEP_MS`: a retry within the TTL replays its order, a key reused after it
+ * places a new order. Keys live at least the TTL (a key past it but not yet swept still replays).
+ * Safe with several replicas: each DELETE removes distinct rows or nothing.
+ */
+@Injectable()
+export class IdempotencyKeySweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('IdempotencyKeySweeper');
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private stopped = false;
+
+  constructor(
+    @Inject(DATABASE) private readonly db: Database,
+    @Inject(SERVICE_CONFIG) private readonly config: OrderServiceConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.schedule();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** One sweep: every expired key, in batches. */
+  async sweep(now = new Date()): Promise<number> {
+    const olderThan = new Date(now.getTime() - this.config.ORDER_IDEMPOTENCY_TTL_MS);
+    let total = 0;
+    for (;;) {
+      const deleted = await expireIdempotencyKeys(this.db, olderThan);
+      total += deleted;
+      if (deleted < SWEEP_BATCH || this.stopped) return total;
+    }
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.sweep()
+        .then((deleted) => {
+          if (deleted > 0) this.logger.log(`forgot ${deleted} idempotency key(s) older than ${this.config.ORDER_IDEMPOTENCY_TTL_MS} ms`);
+        })
+        .catch((error: unknown) => this.logger.error(`idempotency key sweep failed, retrying: ${(error as Error).message}`))
+        .finally(() => this.schedule());
+    }, this.config.ORDER_IDEMPOTENCY_SWEEP_MS);
+    this.timer.unref();
+  }
+}

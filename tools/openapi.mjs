@@ -1,0 +1,117 @@
+#!/usr/bin/env node
+// Writes the HTTP contract of every service as OpenAPI 3.1 into docs/openapi/<service>.json,
+// generated from the controllers and DTOs of the built apps (run after `npx tsc -b tsconfig.json`).
+// Each app is created in Nest's preview mode (modules and controllers scanned, no provider
+// instantiated): no NATS, no storage, no environment needed. The document is the one each service
+// serves at GET /openapi.json (`buildOpenApiDocument` of @platform/service-kit).
+//
+//   node tools/openapi.mjs            regenerate docs/openapi (and delete stale documents)
+//   node tools/openapi.mjs --check    exit 1 and list the files that differ, change nothing
+//   node tools/openapi.mjs --out DIR  use DIR instead of docs/openapi
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** The services and the export of their `service.definition.ts`. */
+export const SERVICES = {
+  analytics: 'analyticsService',
+  inventory: 'inventoryService',
+  loyalty: 'loyaltyService',
+  notification: 'notificationService',
+  order: 'orderService',
+  payment: 'paymentService',
+};
+
+function options() {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      options: { check: { type: 'boolean', default: false }, out: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (error) {
+    console.error(`openapi: ${error.message} (try --help)`);
+    process.exit(2);
+  }
+  if (parsed.values.help) {
+    console.log('usage: node tools/openapi.mjs [--check] [--out DIR]');
+    process.exit(0);
+  }
+  return { check: parsed.values.check, out: resolve(parsed.values.out ?? join(root, 'docs', 'openapi')) };
+}
+
+async function load(specifier, hint) {
+  try {
+    return await import(specifier);
+  } catch (error) {
+    console.error(`openapi: cannot load ${hint} (${error.message}).\nBuild the workspace first: npx tsc -b tsconfig.json`);
+    process.exit(2);
+  }
+}
+
+async function readIfExists(path) {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if (error.code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+async function listJsonFiles(dir) {
+  try {
+    return (await readdir(dir)).filter((name) => name.endsWith('.json')).sort();
+  } catch (error) {
+    if (error.code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
+async function main() {
+  const { check, out } = options();
+  const kit = await load('@platform/service-kit', '@platform/service-kit');
+  const expected = {};
+  for (const [service, exported] of Object.entries(SERVICES)) {
+    const module = await load(pathToFileURL(join(root, 'apps', service, 'dist', 'service.definition.js')).href, `apps/${service}/dist/service.definition.js`);
+    const definition = module[exported];
+    if (!definition) {
+      console.error(`openapi: apps/${service}/dist/service.definition.js does not export ${exported}`);
+      process.exit(2);
+    }
+    expected[`${service}.json`] = kit.renderOpenApiDocument(await kit.createOpenApiDocument(definition));
+  }
+
+  const changes = [];
+  for (const [file, content] of Object.entries(expected)) {
+    const current = await readIfExists(join(out, file));
+    if (current === undefined) changes.push({ file, status: 'missing', content });
+    else if (current !== content) changes.push({ file, status: 'changed', content });
+  }
+  for (const file of await listJsonFiles(out)) if (!(file in expected)) changes.push({ file, status: 'unexpected' });
+  changes.sort((a, b) => (a.file < b.file ? -1 : 1));
+  const shown = relative(process.cwd(), out) || '.';
+
+  if (check) {
+    if (changes.length === 0) {
+      console.log(`openapi: ${shown} is up to date (${Object.keys(expected).length} files)`);
+      return;
+    }
+    console.error(`openapi: ${shown} is stale; run \`npm run openapi\` and commit the result:`);
+    for (const change of changes) console.error(`  ${change.status.padEnd(10)} ${join(shown, change.file)}`);
+    process.exit(1);
+  }
+
+  await mkdir(out, { recursive: true });
+  for (const change of changes) {
+    const path = join(out, change.file);
+    if (change.status === 'unexpected') await rm(path);
+    else await writeFile(path, change.content);
+    console.log(`  ${(change.status === 'unexpected' ? 'deleted' : 'wrote').padEnd(8)}${join(shown, change.file)}`);
+  }
+  console.log(`openapi: ${shown}: ${changes.length} of ${Object.keys(expected).length} files changed`);
+}
+
+await main();
