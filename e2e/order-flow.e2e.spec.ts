@@ -1,7 +1,13 @@
-import { consumersOf, platformTopology } from '@platform/events';
-import { readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { jetstream } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { consumersOf, createEnvelope, createNatsIdentity, encodeEnvelope, JetStreamPublisher, platformTopology, subjectFor } from '@platform/events';
+import { freePort } from '@platform/events/testing';
+import { testAuth } from '@platform/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { customerToken, operatorToken, Platform, randomTenant, request, SERVICES, type ServiceName } from './harness/platform.js';
+import { customerToken, operatorToken, Platform, randomTenant, request, ServiceProcess, SERVICES, type ServiceName } from './harness/platform.js';
 
 // Short clocks so that the slow paths (deadline, retries, redelivery after a crash) finish in seconds.
 const ORDER_DEADLINE_MS = 8_000;
@@ -204,6 +210,72 @@ describe('order flow, end to end (six services, NATS, PostgreSQL)', () => {
     expect(different.body).toMatchObject({ statusCode: 422, message: expect.stringMatching(/Idempotency-Key/) });
     const list = await api('order', '/orders?customerId=c-idem', { tenant });
     expect(list.body.items).toHaveLength(1);
+  });
+
+  it('a forged payment.authorized is refused by the server and by the consumers: the unpaid order is cancelled, nothing committed or awarded', async () => {
+    const tenant = await tenantWithProducts({ 'SKU-F': { priceCents: 900, available: 6 } });
+    const created = await placeOrder(tenant, { customerId: 'c-forge', items: [{ sku: 'SKU-F', quantity: 2 }], paymentToken: 'tok_gateway_error' });
+    expect(created.status).toBe(201);
+    const orderId = created.body.orderId as string;
+    await vi.waitFor(async () => expect(await product(tenant, 'SKU-F')).toMatchObject({ available: 4, reserved: 2 }), { timeout: 10_000 });
+
+    // While payment retries, someone publishes "payment authorized" for it, with a fresh aggregate and sequence 1.
+    const forged = createEnvelope({
+      source: 'payment',
+      type: 'payment.authorized.v1',
+      tenantId: tenant,
+      subject: randomUUID(),
+      sequence: 1,
+      data: { paymentId: randomUUID(), orderId, amountCents: 1800, currency: 'EUR' },
+    });
+    // 1. Anonymously: the connection itself is refused.
+    await expect(connect({ servers: platform.nats.url, reconnect: false, timeout: 2000 })).rejects.toThrow(/authorization/i);
+    // 2. With another service's identity (a compromised inventory): the payments subject is not its to publish.
+    const inventory = await platform.nats.connect('inventory');
+    try {
+      const publisher = new JetStreamPublisher(jetstream(inventory));
+      await expect(publisher.publish(subjectFor(forged.type, tenant), encodeEnvelope(forged), { msgId: forged.id })).rejects.toThrow();
+      // 3. On its own subjects the server lets it publish, but the body claims to be payment's event:
+      //    the order service's consumer refuses the envelope that disagrees with its subject.
+      await publisher.publish(`inventory.${tenant}.authorized`, encodeEnvelope(forged), { msgId: `${forged.id}-own-subject` });
+    } finally {
+      await inventory.close();
+    }
+
+    const order = await terminalOrder(tenant, orderId, ORDER_DEADLINE_MS + 15_000);
+    expect(order).toMatchObject({ status: 'CANCELLED', cancellationReason: 'timeout' });
+    expect(order.history.map((h: { type: string }) => h.type)).not.toContain('payment.authorized');
+    await platform.settled();
+    expect(await product(tenant, 'SKU-F')).toMatchObject({ available: 6, reserved: 0 });
+    expect((await api('loyalty', '/loyalty/c-forge', { tenant })).body).toMatchObject({ points: 0, history: [] });
+    const dead = (await platform.nats.read('DLQ')).filter((m) => m.subject === `dlq.order-inventory.inventory.${tenant}.authorized`);
+    expect(dead).toHaveLength(1);
+    expect(dead[0]!.headers['Dlq-Reason']).toBe('subject_mismatch');
+    expect((await platform.nats.read('PAYMENTS')).filter((m) => (m.json as { id?: string } | undefined)?.id === forged.id)).toEqual([]);
+  });
+
+  it.each([
+    ['a seed the server does not know', 'unknown', /NATS authentication failed \(NATS_NKEY_SEED_FILE\)/],
+    ['no credentials at all', 'none', /NATS authentication failed \(anonymous: none of NATS_CREDS, NATS_NKEY_SEED_FILE/],
+  ] as const)('a service process with %s never becomes ready and says which key is wrong', async (_case, credentials, message) => {
+    const dir = platform.workDir;
+    const env: Record<string, string> = {
+      PORT: String(await freePort()),
+      HOST: '127.0.0.1',
+      NATS_URL: platform.nats.url,
+      LOG_LEVEL: 'info',
+      DATA_DIR: join(dir, `loyalty-${credentials}`),
+      DATABASE_URL: '',
+      ...testAuth().env,
+    };
+    if (credentials === 'unknown') {
+      env['NATS_NKEY_SEED_FILE'] = join(dir, 'stranger.nk');
+      writeFileSync(env['NATS_NKEY_SEED_FILE'], `${createNatsIdentity('stranger').seed}\n`, { mode: 0o600 });
+    }
+    const logFile = join(dir, `loyalty-${credentials}.log`);
+    const stranger = new ServiceProcess('loyalty', Number(env['PORT']), env, logFile);
+    await expect(stranger.start()).rejects.toThrow(/exited with 1 during start/);
+    expect(readFileSync(logFile, 'utf8')).toMatch(message);
   });
 
   it('tenant isolation: another tenant cannot read the order (404) and has its own stock', async () => {
