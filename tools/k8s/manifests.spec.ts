@@ -445,6 +445,24 @@ describe.each(OVERLAYS)('deploy/k8s/overlays/%s', (overlay) => {
     }
   });
 
+  it("fits every service process's PostgreSQL connections (DB_POOL_SIZE + 2 each, at the autoscalers' maximum) in max_connections", () => {
+    const postgres = find(objects, 'StatefulSet', 'postgres')!;
+    const args: string[] = podSpecOf(postgres).containers[0].args ?? [];
+    const setting = args.map((arg) => /^max_connections=(\d+)$/.exec(arg)).find(Boolean);
+    expect(setting, 'postgres args -c max_connections=N').toBeDefined();
+    const maxConnections = Number(setting![1]);
+    const hpas = objects.filter((o) => o.kind === 'HorizontalPodAutoscaler');
+    let budget = 3; // superuser_reserved_connections
+    for (const service of SERVICE_NAMES) {
+      const deployment = serviceDeployment(objects, service);
+      const replicas = hpas.find((h) => h.spec.scaleTargetRef.name === service)?.spec.maxReplicas ?? deployment.spec.replicas ?? 1;
+      const poolSize = Number(envValueOf(objects, podSpecOf(deployment).containers[0], 'DB_POOL_SIZE'));
+      expect(poolSize, `${service} DB_POOL_SIZE`).toBeGreaterThan(0);
+      budget += replicas * (poolSize + 2);
+    }
+    expect(budget, `connections needed vs max_connections=${maxConnections}`).toBeLessThanOrEqual(maxConnections);
+  });
+
   it('has a PodDisruptionBudget for every Deployment running 2 or more replicas', () => {
     const pdbs = objects.filter((o) => o.kind === 'PodDisruptionBudget');
     const replicated = objects.filter((o) => o.kind === 'Deployment' && (o.spec.replicas ?? 1) >= 2);
