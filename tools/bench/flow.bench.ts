@@ -124,11 +124,12 @@ function postgresCpu(): number {
 }
 
 /** The harness's nats-server: the process whose command line has `nats-server … -p <port>`. */
-function natsPid(port: number): number | undefined {
+/** The harness's nats-server: started with `-p <port>`, or with `-c <its store>/nats.conf` (the platform's identities). */
+function natsPid(port: number, storeDir: string): number | undefined {
   for (const pid of pids()) {
     try {
       const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      if (args.some((arg) => arg.endsWith('nats-server')) && args.includes(String(port))) return pid;
+      if (args.some((arg) => arg.endsWith('nats-server')) && (args.includes(String(port)) || args.some((arg) => arg.startsWith(storeDir)))) return pid;
     } catch {
       // gone
     }
@@ -599,7 +600,7 @@ async function runPass(storage: Storage, rawIn: RawFigures | undefined): Promise
         if (!tracker.terminal.has(orderId)) tracker.terminal.set(orderId, { at: Date.now(), status: type });
       },
     });
-    const natsProcess = natsPid(platform.nats.port);
+    const natsProcess = natsPid(platform.nats.port, platform.nats.storeDir);
 
     // Warm-up: JIT, connection pools, prepared plans (shed answers are fine here).
     const warm = new PhaseOrders(tracker);

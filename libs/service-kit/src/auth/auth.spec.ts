@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { InvalidConfigError } from '@platform/events';
 import { startService } from '../bootstrap/start-service.js';
 import { BaseServiceConfig } from '../config/base-service.config.js';
@@ -16,6 +16,7 @@ import { TenantId } from '../http/tenant-id.decorator.js';
 import { createTestAuth, signJwt, testAuth } from '../testing/test-auth.js';
 import { Principal, Roles } from './auth.decorators.js';
 import { Role } from './principal.js';
+import { AUTH_CLOCK_TOLERANCE_S, TokenRejectedError, TokenVerifier } from './token-verifier.js';
 
 @Controller('probe')
 class ProbeController {
@@ -294,5 +295,32 @@ describe('auth configuration', () => {
     const error = configError(() => loadConfig(BaseServiceConfig, { ...testAuth().env, [key]: value }));
     expect(error.key).toBe(key);
     expect(error.message).toMatch(message);
+  });
+});
+
+describe('TokenVerifier reuse of a verified token', () => {
+  const auth = createTestAuth();
+  afterAll(() => auth.dispose());
+  const verifier = () => TokenVerifier.fromConfig(loadConfig(BaseServiceConfig, { ...auth.env }));
+
+  it('answers a token it verified before with the same principal, and checks its expiry at every use', async () => {
+    const sut = verifier();
+    const token = auth.token({ tenant: TENANT, roles: [Role.Operator], ttlSeconds: 60 });
+    const first = await sut.verify(token);
+    expect(await sut.verify(token)).toBe(first);
+    vi.useFakeTimers({ now: Date.now() + (60 + AUTH_CLOCK_TOLERANCE_S + 1) * 1000 });
+    try {
+      await expect(sut.verify(token)).rejects.toThrow(TokenRejectedError);
+      await expect(sut.verify(token)).rejects.toThrow(/expired/);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('never remembers a refused token', async () => {
+    const sut = verifier();
+    const forged = createTestAuth().token({ tenant: TENANT, roles: [Role.Operator] });
+    await expect(sut.verify(forged)).rejects.toThrow(/bad signature/);
+    await expect(sut.verify(forged)).rejects.toThrow(/bad signature/);
   });
 });

@@ -44,8 +44,29 @@ export function assertAuthConfigured(config: AuthConfig): void {
   }
 }
 
-/** Verifies the bearer tokens of HTTP requests against the configured issuer, audience and key(s). */
+/** Verified tokens kept, at most (the oldest verified is forgotten first). */
+const VERIFIED_CACHE_SIZE = 10_000;
+/** How long a verification is reused at most, ms: a key withdrawn from the JWKS stops counting within this. */
+const VERIFIED_CACHE_TTL_MS = 5 * 60_000;
+
+interface VerifiedToken {
+  readonly principal: Principal;
+  /** `exp` and `nbf` in ms (nbf 0 when absent), checked again at every use. */
+  readonly expiresAt: number;
+  readonly notBefore: number;
+  /** When this verification stops being reused. */
+  readonly reuseUntil: number;
+}
+
+/**
+ * Verifies the bearer tokens of HTTP requests against the configured issuer, audience and key(s).
+ * A client sends the same token with many requests: a token whose signature and claims were
+ * verified is remembered (by its exact text) for at most 5 minutes, and its `exp`/`nbf` are checked
+ * again on every use, so an expired token is refused as before; the signature is not re-checked.
+ */
 export class TokenVerifier {
+  private readonly verified = new Map<string, VerifiedToken>();
+
   private constructor(
     private readonly key: KeyObject | JWTVerifyGetKey,
     private readonly algorithms: readonly SupportedAlgorithm[],
@@ -82,6 +103,17 @@ export class TokenVerifier {
    * @throws TokenRejectedError (401) or TokenVerificationUnavailableError (503).
    */
   async verify(token: string): Promise<Principal> {
+    const now = Date.now();
+    const known = this.verified.get(token);
+    if (known) {
+      const tolerance = AUTH_CLOCK_TOLERANCE_S * 1000;
+      if (now < known.reuseUntil && now <= known.expiresAt + tolerance && now >= known.notBefore - tolerance) return known.principal;
+      this.verified.delete(token);
+    }
+    return this.verifySignatureAndClaims(token);
+  }
+
+  private async verifySignatureAndClaims(token: string): Promise<Principal> {
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, this.key as KeyObject, {
@@ -94,7 +126,15 @@ export class TokenVerifier {
     } catch (error) {
       throw translate(error);
     }
-    return principalFrom(payload);
+    const principal = principalFrom(payload);
+    if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, {
+      principal,
+      expiresAt: payload.exp! * 1000,
+      notBefore: (payload.nbf ?? 0) * 1000,
+      reuseUntil: Date.now() + VERIFIED_CACHE_TTL_MS,
+    });
+    return principal;
   }
 }
 
