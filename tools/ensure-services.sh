@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Make sure NATS (JetStream) on 127.0.0.1:4222 and PostgreSQL on 127.0.0.1:5432 are up:
 # install them from Debian's packages when absent, start them when stopped, wait until they answer.
-# Also install Prometheus (the server and promtool) when absent: the observability tests run their
-# own Prometheus on a free loopback port, so the packaged service is not started.
+# Also install Prometheus (the server and promtool) and Alertmanager (and amtool) when absent: the
+# observability and alerting tests run their own on free loopback ports, so the packaged services
+# are not started.
 set -euo pipefail
 
 log() { printf '[ensure-services] %s\n' "$*"; }
@@ -23,20 +24,33 @@ if [ ${#missing[@]} -gt 0 ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 fi
 
-if ! command -v promtool >/dev/null 2>&1 || ! command -v prometheus >/dev/null 2>&1; then
-  log "installing prometheus (server and promtool, for the observability tests)"
-  [ ${#missing[@]} -gt 0 ] || as_root apt-get update -qq
-  created_policy=0
+# Install Debian packages without letting them start their service (prometheus on :9090,
+# prometheus-alertmanager on :9093/:9094): a policy-rc.d denying starts, for the install only.
+updated=0
+[ ${#missing[@]} -eq 0 ] || updated=1
+install_without_starting() {
+  [ "$updated" -eq 1 ] || { as_root apt-get update -qq; updated=1; }
+  local created_policy=0 install_status=0
   if [ ! -e /usr/sbin/policy-rc.d ]; then
-    # Keep the package from starting its service (on :9090) during the install.
     printf '#!/bin/sh\nexit 101\n' | as_root tee /usr/sbin/policy-rc.d >/dev/null
     as_root chmod +x /usr/sbin/policy-rc.d
     created_policy=1
   fi
-  install_status=0
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus || install_status=$?
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" || install_status=$?
   [ "$created_policy" -eq 0 ] || as_root rm -f /usr/sbin/policy-rc.d
-  [ "$install_status" -eq 0 ] || { log "apt-get install prometheus failed ($install_status)"; exit "$install_status"; }
+  [ "$install_status" -eq 0 ] || { log "apt-get install $* failed ($install_status)"; exit "$install_status"; }
+}
+
+if ! command -v promtool >/dev/null 2>&1 || ! command -v prometheus >/dev/null 2>&1; then
+  log "installing prometheus (server and promtool, for the observability tests)"
+  install_without_starting prometheus
+fi
+
+# Alertmanager (Debian: /usr/bin/prometheus-alertmanager and amtool), for the alerting tests and
+# `npm run observe`; the tests run their own on a free loopback port.
+if ! command -v prometheus-alertmanager >/dev/null 2>&1 || ! command -v amtool >/dev/null 2>&1; then
+  log "installing prometheus-alertmanager (Alertmanager and amtool, for the alerting tests)"
+  install_without_starting prometheus-alertmanager
 fi
 
 NATS_BIN=$(command -v nats-server || echo /usr/sbin/nats-server)

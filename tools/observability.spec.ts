@@ -15,6 +15,7 @@ const DASHBOARD_DIR = 'deploy/grafana/dashboards';
 const EXPECTED_UIDS = ['platform-event-bus', 'platform-order-flow', 'platform-service-health'];
 const RULES_FILE = 'deploy/prometheus/rules/platform.rules.yml';
 const PROMETHEUS_FILE = 'deploy/prometheus/prometheus.yml';
+const ALERTMANAGER_FILE = 'deploy/alertmanager/alertmanager.yml';
 const RUNBOOK_DOC = 'docs/observability.md';
 const SERVICES = ['order', 'payment', 'inventory', 'notification', 'analytics', 'loyalty'];
 
@@ -278,5 +279,54 @@ describe('Prometheus configuration', () => {
     expect(files).toContain('rules/platform.rules.yml');
     const base = dirname(join(root, PROMETHEUS_FILE));
     for (const f of files) expect(existsSync(resolve(base, f)), f).toBe(true);
+  });
+
+  it('sends its alerts to the Alertmanager npm run observe starts (127.0.0.1:9093)', () => {
+    const targets = (config.alerting?.alertmanagers ?? []).flatMap((a: any) => (a.static_configs ?? []).flatMap((c: any) => c.targets ?? []));
+    expect(targets).toEqual(['127.0.0.1:9093']);
+  });
+});
+
+describe('Alertmanager configuration', () => {
+  // Routing and inhibition only; that a firing rule reaches the receiver: tools/alertmanager.int.spec.ts.
+  const config = parse(read(ALERTMANAGER_FILE));
+  const rules: any[] = (parse(read(RULES_FILE))?.groups ?? []).flatMap((g: any) => g.rules ?? []);
+  const alertNames = new Set(rules.map((r) => r.alert as string));
+  const receivers = new Set<string>((config.receivers ?? []).map((r: any) => r.name));
+  const routes = (route: any): any[] => [route, ...(route.routes ?? []).flatMap(routes)];
+  const names = (matchers: string[] = []) => matchers.flatMap((m) => [.../alertname\s*(?:=|=~)\s*"([^"]+)"/.exec(m)?.slice(1) ?? []]);
+
+  it('routes every severity the rules use to a receiver it defines, grouped by alert and service', () => {
+    expect(receivers.has(config.route.receiver)).toBe(true);
+    for (const route of routes(config.route)) expect(receivers.has(route.receiver ?? config.route.receiver), route.receiver).toBe(true);
+    expect(config.route.group_by).toEqual(expect.arrayContaining(['alertname', 'service']));
+    const severities = new Set(rules.map((r) => r.labels?.severity as string));
+    expect([...severities].sort()).toEqual(['critical', 'warning']);
+    for (const severity of severities) {
+      expect(
+        (config.route.routes ?? []).some((r: any) => (r.matchers ?? []).includes(`severity="${severity}"`)),
+        `a route for severity ${severity}`,
+      ).toBe(true);
+    }
+  });
+
+  it('inhibits by alerts that exist, within the same service, and not PlatformServiceDown by itself', () => {
+    const inhibitions: any[] = config.inhibit_rules ?? [];
+    expect(inhibitions.length).toBeGreaterThan(0);
+    for (const rule of inhibitions) {
+      for (const name of names(rule.source_matchers)) expect(alertNames.has(name), name).toBe(true);
+      for (const name of names(rule.target_matchers).filter((n) => !/[.*+]/.test(n))) expect(alertNames.has(name), name).toBe(true);
+      expect(rule.equal).toEqual(['service']);
+    }
+    const down = inhibitions.find((r) => names(r.source_matchers).includes('PlatformServiceDown'));
+    expect(down?.target_matchers).toContain('alertname!="PlatformServiceDown"');
+  });
+
+  it('ships the on-call receiver without a URL: the one thing to set, from a file (docs/observability.md#alerting)', () => {
+    const oncall = (config.receivers ?? []).find((r: any) => r.name === 'platform-oncall');
+    expect(oncall).toBeDefined();
+    expect(JSON.stringify(oncall)).not.toMatch(/"url"/);
+    expect(read(ALERTMANAGER_FILE)).toMatch(/url_file: \/etc\/alertmanager\/receiver\/url/);
+    expect(headingAnchors(read(RUNBOOK_DOC)).has('alerting'), 'docs/observability.md has an Alerting section').toBe(true);
   });
 });

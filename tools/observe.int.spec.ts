@@ -8,10 +8,13 @@ import { describe, expect, it, vi } from 'vitest';
 const script = new URL('./observe.mjs', import.meta.url).pathname;
 
 describe('npm run observe', () => {
-  it('starts Prometheus with the platform scrape config and the alerting rules, and stops on SIGINT', async () => {
+  it('starts Prometheus with the platform scrape config and the alerting rules, and the Alertmanager it sends to, and stops both on SIGINT', async () => {
     const port = await freePort();
+    const alertmanagerPort = await freePort();
     const dataDir = await mkdtemp(join(tmpdir(), 'observe-'));
-    const child = spawn(process.execPath, [script], { env: { ...process.env, PROMETHEUS_PORT: String(port), PROMETHEUS_DATA_DIR: dataDir }, stdio: 'ignore' });
+    const env: NodeJS.ProcessEnv = { ...process.env, PROMETHEUS_PORT: String(port), PROMETHEUS_DATA_DIR: join(dataDir, 'prometheus'), ALERTMANAGER_PORT: String(alertmanagerPort), ALERTMANAGER_DATA_DIR: join(dataDir, 'alertmanager') };
+    delete env['ALERTMANAGER_WEBHOOK_URL'];
+    const child = spawn(process.execPath, [script], { env, stdio: 'ignore' });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
       const url = `http://127.0.0.1:${port}`;
@@ -27,6 +30,19 @@ describe('npm run observe', () => {
       );
       const rules = (await (await fetch(`${url}/api/v1/rules`)).json()) as { data: { groups: Array<{ rules: unknown[] }> } };
       expect(rules.data.groups.flatMap((g) => g.rules).length).toBeGreaterThanOrEqual(5);
+      // The Alertmanager (tools/ensure-services.sh installs Debian's) runs with the shipped config
+      // on ALERTMANAGER_PORT, and Prometheus sends to it.
+      const alertmanager = `http://127.0.0.1:${alertmanagerPort}`;
+      await vi.waitFor(async () => expect((await fetch(`${alertmanager}/-/ready`).catch(() => undefined))?.status).toBe(200), { timeout: 30_000, interval: 200 });
+      const status = (await (await fetch(`${alertmanager}/api/v2/status`)).json()) as { config: { original: string } };
+      expect(status.config.original).toMatch(/receiver: platform-oncall/);
+      await vi.waitFor(
+        async () => {
+          const senders = (await (await fetch(`${url}/api/v1/alertmanagers`)).json()) as { data: { activeAlertmanagers: Array<{ url: string }> } };
+          expect(senders.data.activeAlertmanagers.map((a) => a.url)).toEqual([`${alertmanager}/api/v2/alerts`]);
+        },
+        { timeout: 10_000, interval: 200 },
+      );
     } finally {
       child.kill('SIGINT');
       expect(await exited).toBe(0);
