@@ -283,6 +283,7 @@ function reportNatsAccess() {
   if (!operator) return;
   say(`operator tools connect as the ${OPERATOR} identity, e.g.:`);
   say(`  NATS_URL=${nats.url} NATS_NKEY_SEED_FILE=${shown(operator.seedFile)} npm run dlq -- list`);
+  say(`  NATS_URL=${nats.url} NATS_NKEY_SEED_FILE=${shown(operator.seedFile)} npm run platform -- consumers   (--help: every verb)`);
 }
 
 function signalGroup(child, signal) {

@@ -1,0 +1,116 @@
+import type { EventEnvelope } from '@platform/events';
+import { loadEvents } from '../events.js';
+import { OperationError, parseVerbArgs, stringOption, takePositionals, timeOption, UsageError } from '../args.js';
+import { duration, table, truncate } from '../output.js';
+import { decode, orderIdOf, scan, type StartAt } from '../scan.js';
+import type { Verb } from '../verb.js';
+import { deadLetterJson } from './dlq.js';
+
+export interface TraceStep {
+  readonly stream: string;
+  readonly seq: number;
+  readonly subject: string;
+  readonly envelope: EventEnvelope;
+  /** Milliseconds since the previous step (undefined for the first). */
+  readonly sincePreviousMs?: number;
+}
+
+const belongs = (envelope: EventEnvelope, orderId: string, tenant: string | undefined) =>
+  (tenant === undefined || envelope.tenantid === tenant) && (envelope.subject === orderId || orderIdOf(envelope) === orderId);
+
+const OPTIONS = {
+  tenant: { type: 'string', value: 'tenant', description: "only this tenant's events (also narrows the scan)" },
+  since: { type: 'string', value: 'ISO time', description: 'scan only messages stored from this time on (default: everything retained)' },
+} as const;
+
+export const trace: Verb = {
+  name: 'trace',
+  summary: "an order's events across the domain streams, in order, with their source and the time between steps, and its dead letters",
+  usage: 'trace <orderId> [--tenant <t>] [--since <ISO time>] [--json]',
+  options: OPTIONS,
+  notes: [
+    'An event belongs to the order when its aggregate (envelope subject) is the order id or its payload has that orderId.',
+    'Every domain stream is read from --since (default: its first message) with an ordered consumer: the cost grows with the streams.',
+  ],
+  async run({ argv, nats, print }) {
+    const { values, positionals } = parseVerbArgs('trace', argv, OPTIONS);
+    const [orderId] = takePositionals('trace', positionals, ['orderId']);
+    if (!orderId!.trim()) throw new UsageError('trace: <orderId> is empty');
+    const tenant = stringOption(values, 'tenant');
+    const { DeadLetterQueue, JetStreamPublisher, platformTopology, PlatformStream, TENANT_ID_PATTERN } = await loadEvents();
+    if (tenant !== undefined && !TENANT_ID_PATTERN.test(tenant)) throw new UsageError(`trace: --tenant "${tenant}" does not match ${TENANT_ID_PATTERN}`);
+    const since = timeOption('trace', values, 'since');
+    const start: StartAt = since ? { kind: 'time', time: since } : { kind: 'all' };
+
+    const { js, jsm } = await nats();
+    const domainStreams = platformTopology().streams.filter((s) => s.name !== PlatformStream.Dlq);
+    const read = async (stream: string, filter: string | undefined, each: (seq: number, subject: string, envelope: EventEnvelope) => void) => {
+      try {
+        await jsm.streams.info(stream);
+      } catch {
+        return; // a stream that does not exist holds nothing of the order
+      }
+      try {
+        for await (const message of scan(js, { stream, filter, start })) {
+          const { envelope } = decode(message.data);
+          if (envelope && belongs(envelope, orderId!, tenant)) each(message.seq, message.subject, envelope);
+        }
+      } catch (error) {
+        throw new OperationError(`trace: reading ${stream}: ${(error as Error).message}`, { cause: error });
+      }
+    };
+
+    const found: Omit<TraceStep, 'sincePreviousMs'>[] = [];
+    const deadSeqs: number[] = [];
+    await Promise.all([
+      ...domainStreams.map((spec) => {
+        const prefix = /^([a-z0-9-]+)\.>$/.exec(spec.subjects[0] ?? '')?.[1];
+        const filter = tenant && prefix && spec.subjects.length === 1 ? `${prefix}.${tenant}.*` : undefined;
+        return read(spec.name, filter, (seq, subject, envelope) => found.push({ stream: spec.name, seq, subject, envelope }));
+      }),
+      read(PlatformStream.Dlq, tenant ? `dlq.*.*.${tenant}.*` : undefined, (seq) => deadSeqs.push(seq)),
+    ]);
+    found.sort((a, b) => Date.parse(a.envelope.time) - Date.parse(b.envelope.time) || a.envelope.id.localeCompare(b.envelope.id));
+    const steps: TraceStep[] = found.map((step, i) => (i === 0 ? step : { ...step, sincePreviousMs: Date.parse(step.envelope.time) - Date.parse(found[i - 1]!.envelope.time) }));
+    const queue = new DeadLetterQueue({ js, jsm, publisher: new JetStreamPublisher(js) });
+    const deadLetters = await Promise.all(deadSeqs.sort((a, b) => a - b).map((seq) => queue.get(seq)));
+
+    if (values['json']) {
+      return print(JSON.stringify({ orderId, tenant, events: steps, deadLetters: deadLetters.map((m) => deadLetterJson(m, true)) }, null, 2));
+    }
+    if (steps.length === 0 && deadLetters.length === 0) {
+      return print(`trace: no events of order ${orderId}${tenant ? ` (tenant ${tenant})` : ''} in ${domainStreams.map((s) => s.name).join(', ')} or ${PlatformStream.Dlq}`);
+    }
+    const total = steps.length > 1 ? Date.parse(steps[steps.length - 1]!.envelope.time) - Date.parse(steps[0]!.envelope.time) : 0;
+    print(`trace: order ${orderId}: ${steps.length} events over ${duration(total)}, ${deadLetters.length} dead letters`);
+    if (steps.length > 0) {
+      print(
+        table(steps, [
+          { header: 'TIME', value: (s) => s.envelope.time },
+          { header: 'STEP', value: (s) => (s.sincePreviousMs === undefined ? '' : `+${duration(s.sincePreviousMs)}`), align: 'right' },
+          { header: 'STREAM#SEQ', value: (s) => `${s.stream}#${s.seq}` },
+          { header: 'TYPE', value: (s) => s.envelope.type },
+          { header: 'SOURCE', value: (s) => s.envelope.source },
+          { header: 'TENANT', value: (s) => s.envelope.tenantid },
+          { header: 'AGGREGATE/SEQ', value: (s) => `${s.envelope.subject}/${s.envelope.sequence}` },
+          { header: 'CORRELATION', value: (s) => s.envelope.correlationid },
+        ]),
+      );
+    }
+    if (deadLetters.length > 0) {
+      print('');
+      print('dead letters:');
+      print(
+        table(deadLetters, [
+          { header: 'SEQ', value: (m) => m.seq, align: 'right' },
+          { header: 'FAILED AT', value: (m) => m.failedAt },
+          { header: 'CONSUMER', value: (m) => m.consumer },
+          { header: 'REASON', value: (m) => m.reason },
+          { header: 'ORIGINAL', value: (m) => `${m.originalStream}#${m.originalSequence}` },
+          { header: 'SUBJECT', value: (m) => m.originalSubject },
+          { header: 'ERROR', value: (m) => truncate(m.error, 80) },
+        ]),
+      );
+    }
+  },
+};
