@@ -1,4 +1,5 @@
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
@@ -13,6 +14,7 @@ import { createPlatformNatsIdentities, PlatformAdminIdentity, platformNatsAuthor
 import { platformTopology, type PlatformTopologyOptions } from '../topology/platform.topology.js';
 import { readStream, type ReadMessage } from './stream-reader.js';
 import { startTestNatsServer, type TestNatsServer } from './nats-server.js';
+import { createTestCertificates, type TestCertificates } from './test-certificates.js';
 
 /** A test nats-server with the platform topology provisioned, and helpers to feed and read it. */
 export interface PlatformTestNats extends TestNatsServer {
@@ -20,7 +22,9 @@ export interface PlatformTestNats extends TestNatsServer {
    * The environment a process needs to connect as `identity` (a service, `provisioner` or
    * `operator`): `NATS_URL` and `NATS_NKEY_SEED_FILE`, the file holding that identity's seed.
    */
-  envFor(identity: string): { NATS_URL: string; NATS_NKEY_SEED_FILE: string };
+  envFor(identity: string): { NATS_URL: string; NATS_NKEY_SEED_FILE: string; NATS_TLS_CA?: string };
+  /** With `tls: true`: the CA and server certificate files the server uses (clients trust `caFile`). */
+  readonly certificates?: TestCertificates;
   /** The seed file of `identity`. */
   seedFile(identity: string): string;
   /** A connection as `identity` (default the unrestricted `operator`); close it when done. */
@@ -58,13 +62,19 @@ export interface PlatformTestNats extends TestNatsServer {
  * provisioner, and keep every identity's seed in a file under the server's store
  * (`envFor(service)` hands them to a service). `dispose()` stops it and deletes store and seeds.
  */
-export async function startPlatformTestNats(options: { readonly topology?: PlatformTopologyOptions } = {}): Promise<PlatformTestNats> {
+export async function startPlatformTestNats(options: { readonly topology?: PlatformTopologyOptions; readonly tls?: boolean } = {}): Promise<PlatformTestNats> {
   const topology = platformTopology(options.topology);
+  // TLS: every client connection must be TLS (the server refuses plain ones), with a CA of the test's own.
+  const certDir = options.tls ? await mkdtemp(join(tmpdir(), 'nats-tls-')) : undefined;
+  const certificates = certDir ? await createTestCertificates(certDir) : undefined;
+  const tlsBlock = certificates
+    ? `tls { cert_file: ${JSON.stringify(certificates.certFile)}, key_file: ${JSON.stringify(certificates.keyFile)}, ca_file: ${JSON.stringify(certificates.caFile)}, timeout: 2 }`
+    : '';
   const identities = createPlatformNatsIdentities();
   const publicKeys = Object.fromEntries(Object.values(identities).map((identity) => [identity.name, identity.publicKey]));
   const authorization = platformNatsAuthorizationConfig(topology, publicKeys);
   const server = await startTestNatsServer({
-    config: (port, storeDir) => [`listen: "127.0.0.1:${port}"`, `jetstream { store_dir: ${JSON.stringify(storeDir)} }`, authorization].join('\n'),
+    config: (port, storeDir) => [`listen: "127.0.0.1:${port}"`, `jetstream { store_dir: ${JSON.stringify(storeDir)} }`, tlsBlock, authorization].join('\n'),
   });
   const seedDir = join(server.storeDir, 'identities');
   const seedFile = (identity: string): string => {
@@ -72,7 +82,7 @@ export async function startPlatformTestNats(options: { readonly topology?: Platf
     return join(seedDir, `${identity}.nk`);
   };
   const connectAs = (identity: string = PlatformAdminIdentity.Operator): Promise<NatsConnection> =>
-    connectNats({ url: server.url, service: identity, nkeySeedFile: seedFile(identity) });
+    connectNats({ url: server.url, service: identity, nkeySeedFile: seedFile(identity), ...(certificates ? { tls: { caFile: certificates.caFile } } : {}) });
   try {
     await mkdir(seedDir, { recursive: true, mode: 0o700 });
     for (const identity of Object.values(identities)) {
@@ -87,6 +97,7 @@ export async function startPlatformTestNats(options: { readonly topology?: Platf
     }
   } catch (error) {
     await server.dispose();
+    if (certDir) await rm(certDir, { recursive: true, force: true });
     throw error;
   }
   const withConnection = async <T>(fn: (nc: NatsConnection) => Promise<T>): Promise<T> => {
@@ -99,7 +110,12 @@ export async function startPlatformTestNats(options: { readonly topology?: Platf
   };
   return {
     ...server,
-    envFor: (identity) => ({ NATS_URL: server.url, NATS_NKEY_SEED_FILE: seedFile(identity) }),
+    envFor: (identity) => ({ NATS_URL: server.url, NATS_NKEY_SEED_FILE: seedFile(identity), ...(certificates ? { NATS_TLS_CA: certificates.caFile } : {}) }),
+    certificates,
+    dispose: async () => {
+      await server.dispose();
+      if (certDir) await rm(certDir, { recursive: true, force: true });
+    },
     seedFile,
     connect: connectAs,
     publish: (input) =>

@@ -21,13 +21,13 @@ const services = Object.values(PlatformService);
 const domains = Object.entries(SubjectDomain) as [string, string][];
 const REFUSED_MS = 750;
 
-describe('the platform NATS identities on a nats-server running the generated config', () => {
+describe.each([{ tls: false }, { tls: true }])('the platform NATS identities on a nats-server running the generated config (TLS: $tls)', ({ tls }) => {
   let nats: PlatformTestNats;
   const connections = new Map<string, NatsConnection>();
   const as = (identity: string) => connections.get(identity)!;
 
   beforeAll(async () => {
-    nats = await startPlatformTestNats();
+    nats = await startPlatformTestNats({ tls });
     for (const identity of [...services, PlatformAdminIdentity.Provisioner, PlatformAdminIdentity.Operator]) connections.set(identity, await nats.connect(identity));
     // Something in the DLQ for the "cannot read the DLQ" checks to be meaningful.
     await jetstream(as(PlatformAdminIdentity.Operator)).publish('dlq.payment-orders.orders.demo.created', '{}');
@@ -39,15 +39,31 @@ describe('the platform NATS identities on a nats-server running the generated co
   });
 
   it('refuses an anonymous connection and a seed the server does not know', async () => {
-    await expect(connect({ servers: nats.url, reconnect: false, timeout: 2000 })).rejects.toThrow(/authorization/i);
+    const caFile = nats.certificates?.caFile;
+    const tlsOptions = caFile ? { tls: { caFile } } : {};
+    await expect(connect({ servers: nats.url, reconnect: false, timeout: 2000, ...tlsOptions })).rejects.toThrow(/authorization/i);
     const stranger = createNatsIdentity('stranger');
     const dir = await mkdtemp(join(tmpdir(), 'stranger-'));
     try {
       await writeFile(join(dir, 'seed.nk'), stranger.seed, { mode: 0o600 });
-      await expect(connectNats({ url: nats.url, service: 'stranger', nkeySeedFile: join(dir, 'seed.nk') })).rejects.toThrow(/NATS authentication failed \(NATS_NKEY_SEED_FILE\)/);
+      await expect(connectNats({ url: nats.url, service: 'stranger', nkeySeedFile: join(dir, 'seed.nk'), ...tlsOptions })).rejects.toThrow(
+        /NATS authentication failed \(NATS_NKEY_SEED_FILE\)/,
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  // Registered for the TLS server only.
+  if (tls)
+    it('refuses a connection without TLS, even with a valid seed, and one that does not trust the CA', async () => {
+    await expect(connect({ servers: nats.url, reconnect: false, timeout: 2000 })).rejects.toThrow();
+    const env = nats.envFor('order');
+    // The server requires TLS: a plain client is refused before it can authenticate.
+    await expect(connectNats({ url: env.NATS_URL, service: 'order', nkeySeedFile: env.NATS_NKEY_SEED_FILE })).rejects.toThrow();
+    // TLS to a server whose certificate the client's trust store does not know.
+    await expect(connectNats({ url: env.NATS_URL, service: 'order', nkeySeedFile: env.NATS_NKEY_SEED_FILE, tls: {} })).rejects.toThrow();
+    expect(env.NATS_TLS_CA).toBe(nats.certificates!.caFile);
   });
 
   it.each(services)("%s publishes only its own domain's events", async (service) => {
