@@ -285,4 +285,75 @@ describe.each(engines)('batched consumer transactions on %s', (engine, open) => 
     expect(new Set(seenDeliveries)).toEqual(new Set([1]));
     expect(await dlq.list()).toHaveLength(0);
   });
+
+  // Messages wait in the client's pull buffer while a batch waits for the database; they are not
+  // kept alive, yet an outage of several ack waits does not redeliver them into exhaustion:
+  // JetStream redelivers to a pull consumer only on a pull, and none is issued while the buffer
+  // is full. Each is handled once when the database answers.
+  it("keeps the client's buffered messages through a database outage longer than the ack wait: none redelivered into exhaustion, each applied once", async () => {
+    const holdDurable = `${durable}-hold`;
+    await jsm.consumers.add(STREAM, {
+      durable_name: holdDurable,
+      ack_policy: AckPolicy.Explicit,
+      filter_subject: 'orders.*.*',
+      max_deliver: 3,
+      ack_wait: 1_000 * 1_000_000,
+    });
+    // The database refuses connections (an infrastructure failure) until `down` is cleared.
+    let down = true;
+    const refusing = new Proxy(db, {
+      get(target, property, receiver) {
+        if (property === 'transaction') {
+          return (fn: Parameters<Database['transaction']>[0]) =>
+            down ? Promise.reject(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })) : target.transaction(fn);
+        }
+        const value = Reflect.get(target, property, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const deliveries: number[] = [];
+    const processor = new MessageProcessor({
+      consumer: holdDurable,
+      registry: numberedOrderRegistry,
+      handlers: new Map([
+        [
+          'order.created.v1',
+          async (event, context) => {
+            deliveries.push(context.delivery.deliveryCount);
+            await record(event, context);
+          },
+        ],
+      ]),
+      deadLetters: new DeadLetterPublisher(new JetStreamPublisher(js)),
+      db: refusing,
+      maxAttempts: 2,
+      retryBackoff: { initialMs: 100, maxMs: 200 },
+      deferDelayMs: 100,
+      ackWaitMs: 1_000,
+    });
+    // Scheduler room for 2, a pull buffer of 4: most of the 12 messages wait in the client's buffer.
+    const runner = new ConsumerRunner({ js, stream: STREAM, durable: holdDurable, processor, concurrency: 1, batchSize: 2 });
+    runners.push(runner);
+    const events = Array.from({ length: 12 }, (_, i) => envelope(`hold-${i}`, 1));
+    for (const event of events) await publish(event);
+    runner.start();
+    await vi.waitFor(() => expect(runner.isWaitingForDatabase).toBe(true), { timeout: 5_000, interval: 10 });
+    // The outage lasts four ack waits (the injected fault, not a wait for a result): more than the
+    // max_deliver (3) redelivery cycles that would exhaust a message redelivered on every ack wait.
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    const during = await jsm.consumers.info(STREAM, holdDurable);
+    down = false;
+    await vi.waitFor(async () => expect((await effects()).length).toBe(12), { timeout: 15_000, interval: 50 });
+    await vi.waitFor(
+      async () => {
+        const info = await jsm.consumers.info(STREAM, holdDurable);
+        expect([info.num_pending, info.num_ack_pending]).toEqual([0, 0]);
+      },
+      { timeout: 15_000, interval: 50 },
+    );
+    expect(new Set((await effects()).map((row) => row.event_id))).toEqual(new Set(events.map((event) => event.id)));
+    expect(await dlq.list()).toHaveLength(0);
+    expect(Math.max(...deliveries)).toBeLessThan(3);
+    expect(during.num_redelivered).toBeLessThanOrEqual(4);
+  });
 });
