@@ -1,4 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -307,5 +309,37 @@ describe('npm run platform (tools/platform/cli.ts)', () => {
     expect(empty.stdout.trim()).toBe('dlq: empty');
     expect(gone.code).toBe(1);
     expect(gone.stderr).toMatch(/no message/);
+  });
+
+  it("outbox status: each service's relay leader, backlog and oldest row from its /metrics; STUCK past 60 s; unreachable exits 1", async () => {
+    const metrics = (leader: number, pending: number, lag: number) =>
+      `# TYPE events_outbox_relay_leader gauge\nevents_outbox_relay_leader{service="x"} ${leader}\nevents_outbox_pending_rows{service="x"} ${pending}\nevents_outbox_relay_lag_seconds{service="x"} ${lag}\n`;
+    const server = createServer((request, response) => {
+      const body = request.url === '/metrics' ? metrics(1, 3, 75) : request.url === '/follower/metrics' ? metrics(0, 0, 0) : request.url === '/fine/metrics' ? metrics(1, 0, 0) : undefined;
+      response.writeHead(body ? 200 : 404).end(body ?? 'not found');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const all = await run(['outbox', 'status', '--services', `order=${base},payment=${base}/follower,loyalty=${base}/fine,inventory=${base}/missing`]);
+      expect(all.code, all.stderr).toBe(1);
+      expect(all.stderr).toMatch(/inventory could not be read/);
+      const lines = all.stdout.trim().split('\n');
+      expect(lines[0]).toMatch(/^SERVICE\s+URL\s+LEADER\s+PENDING\s+OLDEST\s+STATUS$/);
+      expect(lines.slice(1).map((line) => line.split(/\s+/)[0])).toEqual(['order', 'payment', 'loyalty', 'inventory']);
+      expect(lines[1]).toMatch(/yes\s+3\s+1m15s\s+STUCK$/);
+      expect(lines[2]).toMatch(/no\s+-\s+-\s+no leader here$/);
+      expect(lines[3]).toMatch(/yes\s+0\s+0ms\s+ok$/);
+      expect(lines[4]).toMatch(/unreachable: GET \/metrics answered 404$/);
+      const json = await run(['outbox', 'status', '--json', '--services', `order=${base}`]);
+      expect(json.code, json.stderr).toBe(0);
+      expect(JSON.parse(json.stdout)).toEqual([{ service: 'order', url: base, leader: true, pendingRows: 3, oldestAgeSeconds: 75, status: 'STUCK' }]);
+      const bad = await run(['outbox', 'status', '--services', 'order']);
+      expect([bad.code, bad.stderr]).toEqual([2, expect.stringMatching(/--services takes name=http:\/\/host:port pairs/)]);
+      const unknown = await run(['outbox', 'purge']);
+      expect([unknown.code, unknown.stderr]).toEqual([2, expect.stringMatching(/unknown action "purge"/)]);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

@@ -17,6 +17,7 @@ export const VERBS: ReadonlyArray<{ readonly name: string; readonly summary: str
   { name: 'tail', summary: 'decoded events of a stream or subject, one line each; --follow until Ctrl-C', load: async () => (await import('./verbs/tail.js')).tail },
   { name: 'publish', summary: 'publish one event, validated against its contract, as its producer would', load: async () => (await import('./verbs/publish.js')).publish },
   { name: 'dlq', summary: 'dead letters: list, show <seq>, redrive <seq>, discard <seq>', load: async () => (await import('./verbs/dlq.js')).dlq },
+  { name: 'outbox', summary: "each service's outbox: relay leader, unpublished rows, age of the oldest", load: async () => (await import('./verbs/outbox.js')).outbox },
   { name: 'trace', summary: "an order's events across the streams, in order, with source and time between steps; its dead letters", load: async () => (await import('./verbs/trace.js')).trace },
 ];
 
