@@ -8,10 +8,10 @@
 //   node tools/openapi.mjs            regenerate docs/openapi (and delete stale documents)
 //   node tools/openapi.mjs --check    exit 1 and list the files that differ, change nothing
 //   node tools/openapi.mjs --out DIR  use DIR instead of docs/openapi
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { syncGeneratedFiles } from './generated-files.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** The services and the export of their `service.definition.ts`. */
@@ -52,24 +52,6 @@ async function load(specifier, hint) {
   }
 }
 
-async function readIfExists(path) {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    if (error.code === 'ENOENT') return undefined;
-    throw error;
-  }
-}
-
-async function listJsonFiles(dir) {
-  try {
-    return (await readdir(dir)).filter((name) => name.endsWith('.json')).sort();
-  } catch (error) {
-    if (error.code === 'ENOENT') return [];
-    throw error;
-  }
-}
-
 async function main() {
   const { check, out } = options();
   const kit = await load('@platform/service-kit', '@platform/service-kit');
@@ -84,34 +66,7 @@ async function main() {
     expected[`${service}.json`] = kit.renderOpenApiDocument(await kit.createOpenApiDocument(definition));
   }
 
-  const changes = [];
-  for (const [file, content] of Object.entries(expected)) {
-    const current = await readIfExists(join(out, file));
-    if (current === undefined) changes.push({ file, status: 'missing', content });
-    else if (current !== content) changes.push({ file, status: 'changed', content });
-  }
-  for (const file of await listJsonFiles(out)) if (!(file in expected)) changes.push({ file, status: 'unexpected' });
-  changes.sort((a, b) => (a.file < b.file ? -1 : 1));
-  const shown = relative(process.cwd(), out) || '.';
-
-  if (check) {
-    if (changes.length === 0) {
-      console.log(`openapi: ${shown} is up to date (${Object.keys(expected).length} files)`);
-      return;
-    }
-    console.error(`openapi: ${shown} is stale; run \`npm run openapi\` and commit the result:`);
-    for (const change of changes) console.error(`  ${change.status.padEnd(10)} ${join(shown, change.file)}`);
-    process.exit(1);
-  }
-
-  await mkdir(out, { recursive: true });
-  for (const change of changes) {
-    const path = join(out, change.file);
-    if (change.status === 'unexpected') await rm(path);
-    else await writeFile(path, change.content);
-    console.log(`  ${(change.status === 'unexpected' ? 'deleted' : 'wrote').padEnd(8)}${join(shown, change.file)}`);
-  }
-  console.log(`openapi: ${shown}: ${changes.length} of ${Object.keys(expected).length} files changed`);
+  await syncGeneratedFiles({ tool: 'openapi', command: 'npm run openapi', dir: out, expected, check });
 }
 
 await main();
