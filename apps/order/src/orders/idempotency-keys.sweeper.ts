@@ -1,7 +1,8 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Database } from '@platform/events';
 import { DATABASE, SERVICE_CONFIG } from '@platform/service-kit';
 import type { OrderServiceConfig } from '../config.js';
+import { PeriodicSweeper } from './periodic-sweeper.js';
 
 /** Rows deleted per statement, so that one sweep never holds many row locks at once. */
 const SWEEP_BATCH = 1000;
@@ -26,25 +27,17 @@ export async function expireIdempotencyKeys(db: Database, olderThan: Date, limit
  * Safe with several replicas: each DELETE removes distinct rows or nothing.
  */
 @Injectable()
-export class IdempotencyKeySweeper implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('IdempotencyKeySweeper');
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private stopped = false;
+export class IdempotencyKeySweeper extends PeriodicSweeper {
+  protected readonly logger = new Logger('IdempotencyKeySweeper');
+  protected readonly what = 'idempotency key sweep';
+  protected readonly intervalMs: number;
 
   constructor(
     @Inject(DATABASE) private readonly db: Database,
     @Inject(SERVICE_CONFIG) private readonly config: OrderServiceConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.schedule();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+  ) {
+    super();
+    this.intervalMs = config.ORDER_IDEMPOTENCY_SWEEP_MS;
   }
 
   /** One sweep: every expired key, in batches. */
@@ -54,20 +47,11 @@ export class IdempotencyKeySweeper implements OnApplicationBootstrap, OnApplicat
     for (;;) {
       const deleted = await expireIdempotencyKeys(this.db, olderThan);
       total += deleted;
-      if (deleted < SWEEP_BATCH || this.stopped) return total;
+      if (deleted < SWEEP_BATCH || this.stopping) return total;
     }
   }
 
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.sweep()
-        .then((deleted) => {
-          if (deleted > 0) this.logger.log(`forgot ${deleted} idempotency key(s) older than ${this.config.ORDER_IDEMPOTENCY_TTL_MS} ms`);
-        })
-        .catch((error: unknown) => this.logger.error(`idempotency key sweep failed, retrying: ${(error as Error).message}`))
-        .finally(() => this.schedule());
-    }, this.config.ORDER_IDEMPOTENCY_SWEEP_MS);
-    this.timer.unref();
+  protected describe(deleted: number): string {
+    return `forgot ${deleted} idempotency key(s) older than ${this.config.ORDER_IDEMPOTENCY_TTL_MS} ms`;
   }
 }
