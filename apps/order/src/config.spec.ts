@@ -1,6 +1,6 @@
 import { InvalidConfigError } from '@platform/events';
 import { loadConfig } from '@platform/service-kit';
-import { startTestService, TEST_PAYMENT_TOKEN_KEYS } from '@platform/service-kit/testing';
+import { loadConfigError, startTestService, TEST_PAYMENT_TOKEN_KEYS } from '@platform/service-kit/testing';
 import { describe, expect, it } from 'vitest';
 import { OrderServiceConfig } from './config.js';
 import { orderService } from './service.definition.js';
@@ -8,15 +8,7 @@ import { orderService } from './service.definition.js';
 /** The required sealing key, so that each case tests only the keys it names. */
 const KEYS = { PAYMENT_TOKEN_KEYS: TEST_PAYMENT_TOKEN_KEYS };
 
-function loadError(env: Record<string, string>, base: Record<string, string> = KEYS): InvalidConfigError {
-  try {
-    loadConfig(OrderServiceConfig, { ...base, ...env });
-  } catch (error) {
-    if (error instanceof InvalidConfigError) return error;
-    throw error;
-  }
-  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
-}
+const loadError = (env: Record<string, string>, base: Record<string, string> = KEYS): InvalidConfigError => loadConfigError(OrderServiceConfig, { ...base, ...env });
 
 describe('order service config: admission control', () => {
   it('defaults to 500 pending, 64 in flight, a count every 250 ms and Retry-After 1 s', () => {

@@ -13,6 +13,7 @@ import { BaseServiceConfig } from '../config/base-service.config.js';
 import { loadConfig } from '../config/load-config.js';
 import { createHttpApp } from '../http/create-http-app.js';
 import { TenantId } from '../http/tenant-id.decorator.js';
+import { loadConfigError } from '../testing/config-error.js';
 import { createTestAuth, signJwt, testAuth } from '../testing/test-auth.js';
 import { Principal, Roles } from './auth.decorators.js';
 import { Role } from './principal.js';
@@ -47,16 +48,6 @@ async function listen(env: Record<string, string>): Promise<{ app: NestFastifyAp
   const app = await createHttpApp(ProbeModule, { service: 'probe', config: loadConfig(BaseServiceConfig, { LOG_LEVEL: 'fatal', ...env }) });
   await app.listen({ port: 0, host: '127.0.0.1' });
   return { app, url: `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}` };
-}
-
-function configError(run: () => unknown): InvalidConfigError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof InvalidConfigError) return error;
-    throw error;
-  }
-  throw new Error('accepted a bad configuration');
 }
 
 const expect401 = async (response: Response, message: RegExp) => {
@@ -264,7 +255,7 @@ describe('auth configuration', () => {
   });
 
   it('refuses both key sources at once', () => {
-    const error = configError(() => loadConfig(BaseServiceConfig, { AUTH_JWKS_URL: 'https://idp.example/jwks', AUTH_PUBLIC_KEY_FILE: testAuth().publicKeyFile }));
+    const error = loadConfigError(BaseServiceConfig, { AUTH_JWKS_URL: 'https://idp.example/jwks', AUTH_PUBLIC_KEY_FILE: testAuth().publicKeyFile });
     expect(error.message).toMatch(/set only one of AUTH_JWKS_URL and AUTH_PUBLIC_KEY_FILE/);
   });
 
@@ -275,7 +266,7 @@ describe('auth configuration', () => {
     ['garbage', () => file('garbage.txt', 'hello'), /neither a JSON Web Key nor a PEM/],
     ['a key of an algorithm not allowed', () => file('rsa.pem', generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'pem', type: 'spki' }) as string), /RS256.*does not allow/],
   ])('refuses AUTH_PUBLIC_KEY_FILE with %s, naming the key', (_case, path, message) => {
-    const error = configError(() => loadConfig(BaseServiceConfig, { AUTH_PUBLIC_KEY_FILE: path() }));
+    const error = loadConfigError(BaseServiceConfig, { AUTH_PUBLIC_KEY_FILE: path() });
     expect(error.key).toBe('AUTH_PUBLIC_KEY_FILE');
     expect(error.message).toMatch(message);
   });
@@ -292,7 +283,7 @@ describe('auth configuration', () => {
     ['AUTH_ALGORITHMS', 'none', /none is not one of/],
     ['HTTP_REQUEST_TIMEOUT_MS', '10', /HTTP_REQUEST_TIMEOUT_MS/],
   ])('refuses %s=%s naming the key', (key, value, message) => {
-    const error = configError(() => loadConfig(BaseServiceConfig, { ...testAuth().env, [key]: value }));
+    const error = loadConfigError(BaseServiceConfig, { ...testAuth().env, [key]: value });
     expect(error.key).toBe(key);
     expect(error.message).toMatch(message);
   });

@@ -3,21 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { InvalidConfigError } from '@platform/events';
 import { BaseServiceConfig, defaultDataDir } from './base-service.config.js';
 import { loadConfig } from './load-config.js';
+import { loadConfigError } from '../testing/config-error.js';
 
 class TestServiceConfig extends BaseServiceConfig {
   override PORT = 3999;
   override DATA_DIR = defaultDataDir('test');
 }
 
-function loadError(env: Record<string, string>): InvalidConfigError {
-  try {
-    loadConfig(TestServiceConfig, env);
-  } catch (error) {
-    if (error instanceof InvalidConfigError) return error;
-    throw error;
-  }
-  throw new Error('loadConfig accepted a bad environment');
-}
+const loadError = (env: Record<string, string>): InvalidConfigError => loadConfigError(TestServiceConfig, env);
 
 describe('loadConfig', () => {
   it('applies the defaults of the class and its subclass', () => {

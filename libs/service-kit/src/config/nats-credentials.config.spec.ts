@@ -7,16 +7,9 @@ import { InvalidConfigError } from '@platform/events';
 import { natsOptionsOf } from '../bootstrap/start-service.js';
 import { BaseServiceConfig } from './base-service.config.js';
 import { loadConfig } from './load-config.js';
+import { loadConfigError } from '../testing/config-error.js';
 
-function loadError(env: Record<string, string>): InvalidConfigError {
-  try {
-    loadConfig(BaseServiceConfig, env);
-  } catch (error) {
-    if (error instanceof InvalidConfigError) return error;
-    throw error;
-  }
-  throw new Error('loadConfig accepted a bad environment');
-}
+const loadError = (env: Record<string, string>): InvalidConfigError => loadConfigError(BaseServiceConfig, env);
 
 describe('NATS credential and TLS keys of BaseServiceConfig', () => {
   let dir: string;

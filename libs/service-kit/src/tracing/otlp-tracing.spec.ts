@@ -3,19 +3,12 @@ import { InvalidConfigError } from '@platform/events';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BaseServiceConfig } from '../config/base-service.config.js';
 import { loadConfig } from '../config/load-config.js';
+import { loadConfigError } from '../testing/config-error.js';
 import { otlpTracesUrl, startOtlpTracing, type OtlpTracing } from './otlp-tracing.js';
 
 // The export itself, over real HTTP, is checked by apps/loyalty/src/otlp-tracing.int.spec.ts.
 
-function configError(env: Record<string, string>): InvalidConfigError {
-  try {
-    loadConfig(BaseServiceConfig, env);
-  } catch (error) {
-    if (error instanceof InvalidConfigError) return error;
-    throw error;
-  }
-  throw new Error('loadConfig accepted a bad environment');
-}
+const configError = (env: Record<string, string>): InvalidConfigError => loadConfigError(BaseServiceConfig, env);
 
 describe('OTEL_EXPORTER_OTLP_ENDPOINT and OTEL_SERVICE_NAME', () => {
   it('are optional: unset (or empty), tracing is off', () => {
