@@ -5,9 +5,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { consumersOf, platformTopology, type PlatformTopologyOptions } from '@platform/events';
-import { freePort, startPlatformTestNats, TEST_DATABASE_URL, type PlatformTestNats } from '@platform/events/testing';
+import { adminQuery, freePort, startPlatformTestNats, TEST_DATABASE_URL, type PlatformTestNats } from '@platform/events/testing';
 import { testAuth } from '@platform/service-kit/testing';
-import pg from 'pg';
 
 export const SERVICES = ['order', 'payment', 'inventory', 'notification', 'analytics', 'loyalty'] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -173,15 +172,6 @@ export class Platform {
   }
 }
 
-async function adminQuery(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 /** A small JSON HTTP client bound to one tenant. */
 export interface ApiResponse<T = any> {

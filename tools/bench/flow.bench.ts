@@ -30,8 +30,7 @@ import { readFile } from 'node:fs/promises';
 import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { TEST_DATABASE_URL, type PlatformTestNats } from '@platform/events/testing';
-import pg from 'pg';
+import { adminQuery, type PlatformTestNats } from '@platform/events/testing';
 import { testAuth } from '@platform/service-kit/testing';
 import { Platform, request, SERVICES, type ServiceName } from '../../e2e/harness/platform.js';
 
@@ -173,14 +172,8 @@ async function serviceCounters(platform: Platform, service: ServiceName): Promis
 /** xact_commit + xact_rollback of the services' databases (PostgreSQL flushes them about once a second per backend). */
 async function pgXacts(databases: readonly string[]): Promise<number | undefined> {
   if (databases.length === 0) return undefined;
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ n: string }>('SELECT sum(xact_commit + xact_rollback)::text AS n FROM pg_stat_database WHERE datname = ANY($1)', [databases]);
-    return Number(rows[0]?.n ?? 0);
-  } finally {
-    await client.end();
-  }
+  const rows = await adminQuery<{ n: string }>('SELECT sum(xact_commit + xact_rollback)::text AS n FROM pg_stat_database WHERE datname = ANY($1)', [databases]);
+  return Number(rows[0]?.n ?? 0);
 }
 
 interface Snapshot {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { newEventId } from '@platform/events';
-import { startPlatformTestNats, TEST_DATABASE_URL, type PlatformTestNats } from '@platform/events/testing';
+import { adminQuery, startPlatformTestNats, TEST_DATABASE_URL, type PlatformTestNats } from '@platform/events/testing';
 import { startTestService, testAuth, type TestService } from '@platform/service-kit/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -14,15 +14,6 @@ import { orderService } from '../service.definition.js';
 const TENANT = 'admission';
 const SKU = 'SKU-001';
 
-async function adminQuery(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 /** The order service on a PostgreSQL database of its own, with one product priced in its catalogue. */
 async function startOrderService(env: Record<string, string>): Promise<{ nats: PlatformTestNats; service: TestService<OrderServiceConfig>; database: string; dispose(): Promise<void> }> {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { InvalidConfigError } from '../errors.js';
-import { createTestPgDatabase, TEST_DATABASE_URL, type TestDatabase } from '../testing/databases.js';
+import { adminQuery, createTestPgDatabase, TEST_DATABASE_URL, type TestDatabase } from '../testing/databases.js';
 import { isInfrastructureFailure } from './infrastructure-failure.js';
 import { PgDatabase } from './pg.database.js';
 
@@ -51,14 +51,8 @@ describe('PgDatabase', () => {
     const error = await waited;
     expect(error).toBeInstanceOf(Error);
     expect(isInfrastructureFailure(error)).toBe(true);
-    const observer = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await observer.connect();
-    try {
-      const sessions = await observer.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1', [applicationName]);
-      expect(sessions.rows[0]!.n).toBe(2); // the two pooled connections; no LISTEN was needed
-    } finally {
-      await observer.end();
-    }
+    const sessions = await adminQuery<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1', [applicationName]);
+    expect(sessions[0]!.n).toBe(2); // the two pooled connections; no LISTEN was needed
     release();
     await Promise.all(holders);
     await expect(db.query('SELECT 1 AS ok')).resolves.toMatchObject({ rows: [{ ok: 1 }] });

@@ -28,16 +28,24 @@ export async function createTestPgDatabase(options: TestPgDatabaseOptions = {}):
   };
 }
 
-/** Drop on a connection of its own, so that cleanup works whatever state the test left `db` in. */
-async function dropSchema(schema: string): Promise<void> {
+/**
+ * One statement on a connection of its own to the test server ({@link TEST_DATABASE_URL}), outside
+ * any pool under test: to create and drop databases, observe `pg_stat_activity`, terminate backends.
+ */
+export async function adminQuery<Row extends object = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
   const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
   client.on('error', () => undefined);
   await client.connect();
   try {
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    return (await client.query<Row>(sql, [...params])).rows;
   } finally {
     await client.end();
   }
+}
+
+/** Drop on a connection of its own, so that cleanup works whatever state the test left `db` in. */
+async function dropSchema(schema: string): Promise<void> {
+  await adminQuery(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
 }
 
 let pgliteTemplate: Promise<Blob> | undefined;

@@ -2,7 +2,6 @@ import { AckPolicy, jetstream, jetstreamManager, type JetStreamClient, type JetS
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DeadLetterPublisher } from '../dlq/dead-letter.js';
 import { DeadLetterQueue } from '../dlq/dead-letter-queue.js';
@@ -12,7 +11,7 @@ import { PermanentError, RetryableError } from '../errors.js';
 import { Outbox, type OutboxRecord } from '../outbox/outbox.js';
 import { JetStreamPublisher } from '../publisher/jetstream.publisher.js';
 import type { Database } from '../storage/database.js';
-import { createTestPgDatabase, createTestPgliteDatabase, TEST_DATABASE_URL } from '../testing/databases.js';
+import { adminQuery, createTestPgDatabase, createTestPgliteDatabase } from '../testing/databases.js';
 import { acceptAnyEvent, migrateEventsSchema, numberedOrderRegistry } from '../testing/event-fixtures.js';
 import { startTestNatsServer, type TestNatsServer } from '../testing/nats-server.js';
 import { ConsumerRunner } from './consumer-runner.js';
@@ -268,14 +267,8 @@ describe.each(engines)('batched consumer transactions on %s', (engine, open) => 
     for (const event of events) await publish(event);
     await vi.waitFor(() => expect(seenDeliveries.length).toBeGreaterThan(0), { timeout: 10_000 });
     // terminate every backend of this database's pool while the batch is open (57P01 admin shutdown)
-    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await admin.connect();
-    try {
-      const application = (await db.query<{ name: string }>("SELECT current_setting('application_name') AS name")).rows[0]!.name;
-      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()', [application]);
-    } finally {
-      await admin.end();
-    }
+    const application = (await db.query<{ name: string }>("SELECT current_setting('application_name') AS name")).rows[0]!.name;
+    await adminQuery('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()', [application]);
     gate();
     await vi.waitFor(() => expect(runner.isWaitingForDatabase).toBe(true), { timeout: 5_000, interval: 5 });
     await vi.waitFor(async () => expect((await effects()).map((r) => r.aggregate_id).sort()).toEqual(['c-1', 'c-2']), { timeout: 15_000 });
