@@ -1,9 +1,15 @@
 import { OperationError, parseVerbArgs, stringOption, takePositionals, UsageError } from '../args.js';
 import { duration, table } from '../output.js';
+import { loadEvents } from '../events.js';
 import type { Verb } from '../verb.js';
 
-/** The services as `npm start` runs them. */
-const LOCAL_SERVICES = ['order', 'payment', 'inventory', 'notification', 'analytics', 'loyalty'].map((name, i) => `${name}=http://127.0.0.1:${3000 + i}`).join(',');
+/** The platform's services as `npm start` runs them: on 127.0.0.1, ports 3000… in their order (README). */
+async function localServices(): Promise<string> {
+  const { PlatformService } = await loadEvents();
+  return Object.values(PlatformService)
+    .map((name, i) => `${name}=http://127.0.0.1:${3000 + i}`)
+    .join(',');
+}
 /** The outbox-stuck alert's threshold (deploy/prometheus/rules/platform.rules.yml, PlatformOutboxStuck). */
 const STUCK_AFTER_S = 60;
 const FETCH_TIMEOUT_MS = 3000;
@@ -62,7 +68,7 @@ export const outbox: Verb = {
   summary: "each service's outbox: relay leader, unpublished rows, age of the oldest (from the services' /metrics)",
   usage: 'outbox status [--services <name>=<url>,...] [--json]',
   options: {
-    services: { type: 'string', value: '<name>=<url>,...', description: `the service replicas to read (default the ones npm start runs: ${LOCAL_SERVICES})` },
+    services: { type: 'string', value: '<name>=<url>,...', description: 'the service replicas to read (default the six of npm start: order=http://127.0.0.1:3000, payment=…:3001, … loyalty=…:3005)' },
   },
   notes: [
     'Reads the gauges the relay keeps (events_outbox_relay_leader, events_outbox_pending_rows, events_outbox_relay_lag_seconds), so it works',
@@ -74,7 +80,7 @@ export const outbox: Verb = {
     const { values, positionals } = parseVerbArgs('outbox', argv, this.options);
     const [action] = takePositionals('outbox', positionals, ['status']);
     if (action !== 'status') throw new UsageError(`outbox: unknown action "${action}" (known: status)`, [`usage: npm run platform -- ${this.usage}`]);
-    const targets = parseTargets(stringOption(values, 'services') ?? LOCAL_SERVICES);
+    const targets = parseTargets(stringOption(values, 'services') ?? (await localServices()));
     const rows = await Promise.all(targets.map(readReplica));
     if (values['json']) print(JSON.stringify(rows, null, 2));
     else {

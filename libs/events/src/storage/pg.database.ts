@@ -44,7 +44,7 @@ export interface PgDatabaseOptions {
   readonly onError?: (error: Error) => void;
 }
 
-export const DEFAULT_POOL_SIZE = 5;
+const DEFAULT_POOL_SIZE = 5;
 const DEFAULT_ACQUIRE_TIMEOUT_MS = 10_000;
 const DEFAULT_STATEMENT_TIMEOUT_MS = 15_000;
 const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
