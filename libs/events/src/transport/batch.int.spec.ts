@@ -14,6 +14,7 @@ import type { Database } from '../storage/database.js';
 import { adminQuery, createTestPgDatabase, createTestPgliteDatabase } from '../testing/databases.js';
 import { acceptAnyEvent, migrateEventsSchema, numberedOrderRegistry } from '../testing/event-fixtures.js';
 import { startTestNatsServer, type TestNatsServer } from '../testing/nats-server.js';
+import { Semaphore } from './batch-scheduler.js';
 import { ConsumerRunner } from './consumer-runner.js';
 import { MessageProcessor, type BatchEventHandler, type EventHandler, type MessageProcessorOptions } from './message-processor.js';
 
@@ -86,7 +87,12 @@ describe.each(engines)('batched consumer transactions on %s', (engine, open) => 
     await context.tx!.query('INSERT INTO effects (event_id, aggregate_id, sequence, txid) VALUES ($1, $2, $3, txid_current())', [event.id, event.subject, event.sequence]);
   };
 
-  const start = (handlers: Partial<Pick<MessageProcessorOptions, 'handlers' | 'batchHandlers' | 'outbox'>>, batchSize = 16) => {
+  /**
+   * Start a runner. With `firstBatchOf`, the first batch is formed only once that many messages
+   * are in the runner: a batch takes what is ready, and without the gate a loaded machine may hand
+   * the first message over alone. The lane permit is held until then (nothing is delayed after).
+   */
+  const start = (handlers: Partial<Pick<MessageProcessorOptions, 'handlers' | 'batchHandlers' | 'outbox'>>, batchSize = 16, firstBatchOf?: number) => {
     const processor = new MessageProcessor({
       consumer: durable,
       registry: numberedOrderRegistry,
@@ -98,9 +104,16 @@ describe.each(engines)('batched consumer transactions on %s', (engine, open) => 
       retryBackoff: { initialMs: 100, maxMs: 1000 },
       deferDelayMs: 100,
     });
-    const runner = new ConsumerRunner({ js, stream: STREAM, durable, processor, concurrency: 1, batchSize });
+    const lane = new Semaphore(1);
+    const runner = new ConsumerRunner({ js, stream: STREAM, durable, processor, concurrency: 1, batchSize, lane });
     runners.push(runner);
-    runner.start();
+    if (firstBatchOf === undefined) runner.start();
+    else {
+      void lane.acquire().then(async (release) => {
+        runner.start();
+        await vi.waitFor(() => expect(runner.inFlight).toBe(firstBatchOf), { timeout: 10_000, interval: 5 }).finally(release);
+      });
+    }
     return runner;
   };
 
@@ -120,7 +133,7 @@ describe.each(engines)('batched consumer transactions on %s', (engine, open) => 
     const healthy = Array.from({ length: 6 }, (_, i) => envelope(`h-${i}`, 1));
     const poison = envelope('p-1', 1, { n: 'not a number' });
     const flaky = envelope('f-1', 1);
-    // published before the consumer starts, so the first batch holds all of them
+    // published before the consumer starts; the first batch is formed once all eight are in
     for (const event of [healthy[0]!, healthy[1]!, poison, healthy[2]!, flaky, ...healthy.slice(3)]) await publish(event);
     const flakyAttempts: number[] = [];
     start({
@@ -136,7 +149,7 @@ describe.each(engines)('batched consumer transactions on %s', (engine, open) => 
           },
         ],
       ]),
-    });
+    }, 16, 8);
     await vi.waitFor(async () => expect(await effects()).toHaveLength(7), { timeout: 15_000 });
     await settled();
     const rows = await effects();
@@ -156,7 +169,7 @@ describe.each(engines)('batched consumer transactions on %s', (engine, open) => 
     await publish(e2);
     await publish(e2, `${e2.id}-again`);
     await publish(e1);
-    start({ handlers: new Map([['order.created.v1', record]]) });
+    start({ handlers: new Map([['order.created.v1', record]]) }, 16, 4);
     await vi.waitFor(async () => expect((await effects()).map((r) => r.sequence)).toEqual([1, 2, 3]), { timeout: 15_000 });
     const first = await effects();
     expect(new Set(first.map((r) => r.txid)).size).toBe(1);
@@ -193,7 +206,7 @@ describe.each(engines)('batched consumer transactions on %s', (engine, open) => 
           },
         ],
       ]),
-    });
+    }, 16, 4);
     await vi.waitFor(async () => expect((await dlq.list()).length).toBe(1), { timeout: 15_000 });
     await vi.waitFor(async () => expect((await effects()).map((r) => r.aggregate_id).sort()).toEqual(['a-1', 'a-3', 'a-4']), { timeout: 15_000 });
     // the swallowed failure was retried and applied on a later delivery; a-1 and a-4 committed in the first batch
@@ -217,7 +230,7 @@ describe.each(engines)('batched consumer transactions on %s', (engine, open) => 
     };
     const good = [envelope('b-1', 1), envelope('b-2', 1)];
     for (const event of good) await publish(event);
-    start({ batchHandlers: new Map([['order.created.v1', batchHandler]]) });
+    start({ batchHandlers: new Map([['order.created.v1', batchHandler]]) }, 16, 2);
     await vi.waitFor(async () => expect(await effects()).toHaveLength(2), { timeout: 15_000 });
     expect(calls).toEqual([['b-1', 'b-2']]);
     await settled();
@@ -225,7 +238,7 @@ describe.each(engines)('batched consumer transactions on %s', (engine, open) => 
     await runners[0]!.stop();
     for (const event of mixed) await publish(event);
     calls.length = 0;
-    start({ batchHandlers: new Map([['order.created.v1', batchHandler]]) });
+    start({ batchHandlers: new Map([['order.created.v1', batchHandler]]) }, 16, 3);
     await vi.waitFor(async () => expect((await effects()).map((r) => r.aggregate_id).sort()).toEqual(['b-1', 'b-2', 'b-4', 'b-5']), { timeout: 15_000 });
     expect(calls).toEqual([['b-3', 'b-4', 'b-5'], ['b-3'], ['b-4'], ['b-5']]);
     expect((await dlq.list()).map((d) => [d.reason, d.deliveryCount])).toEqual([['permanent_error', 1]]);
