@@ -170,7 +170,7 @@ export { HandleEvent } from './transport/handle-event.decorator.js';
 export { HandleEventBatch } from './transport/handle-event-batch.decorator.js';
 
 // Dead letters
-export { DeadLetterPublisher, DeadLetterReason, DlqHeader, REDRIVEN_FROM_HEADER, type DeadLetterDetails, type FailedMessage } from './dlq/dead-letter.js';
+export { DeadLetterPublisher, DeadLetterReason, DlqHeader, REDRIVE_CONSUMER_HEADER, REDRIVEN_FROM_HEADER, type DeadLetterDetails, type FailedMessage } from './dlq/dead-letter.js';
 export { DeadLetterQueue, type DeadLetteredMessage, type DeadLetterQueueOptions } from './dlq/dead-letter-queue.js';
 export { MaxDeliveriesAdvisoryListener, maxDeliveriesAdvisorySubject } from './dlq/max-deliveries.advisory.js';
 

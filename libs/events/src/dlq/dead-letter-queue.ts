@@ -2,7 +2,7 @@ import type { JetStreamClient, JetStreamManager, StoredMsg } from '@nats-io/jets
 import { NotFoundError } from '../errors.js';
 import type { Publisher } from '../publisher/publisher.js';
 import { DLQ_SUBJECT_PREFIX } from '../subjects/subjects.js';
-import { DlqHeader, REDRIVEN_FROM_HEADER } from './dead-letter.js';
+import { DlqHeader, REDRIVE_CONSUMER_HEADER, REDRIVEN_FROM_HEADER } from './dead-letter.js';
 
 /** A dead-lettered message as an operator sees it. */
 export interface DeadLetteredMessage {
@@ -33,9 +33,12 @@ export interface DeadLetterQueueOptions {
 /**
  * Inspect and redrive dead-lettered messages (an operator API; it needs stream read and delete
  * rights on the DLQ stream, unlike the services). Redrive republishes the original payload and
- * headers to the original subject with a `Redriven-From` header and a new message id, then
- * deletes the DLQ copy. Every consumer of that subject receives it again; those that applied
- * the event already skip it through their inbox, the one that failed applies it.
+ * headers to the original subject with a `Redriven-From` header, a `Redrive-Consumer` header
+ * naming the durable that dead-lettered it, and a new message id, then deletes the DLQ copy.
+ * Every consumer of that subject receives it again (one filter subject per consumer on NATS
+ * 2.9: no subject of its own per durable); only the named durable applies it past its ordering
+ * checks. The others skip it as a duplicate (inbox) or as stale (its aggregate's sequence row),
+ * so a redrive older than their inbox retention does not apply its effects twice.
  */
 export class DeadLetterQueue {
   private readonly stream: string;
@@ -78,6 +81,7 @@ export class DeadLetterQueue {
       if (!key.startsWith('Dlq-') && key !== 'Nats-Msg-Id') headers[key] = value;
     }
     headers[REDRIVEN_FROM_HEADER] = String(seq);
+    if (message.consumer) headers[REDRIVE_CONSUMER_HEADER] = message.consumer;
     const ack = await this.options.publisher.publish(message.originalSubject, message.data, {
       msgId: `redrive:${this.stream}:${seq}`,
       headers,

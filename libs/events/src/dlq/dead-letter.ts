@@ -17,6 +17,13 @@ export const DlqHeader = {
 /** Header a redriven message carries: the DLQ stream sequence it came from. */
 export const REDRIVEN_FROM_HEADER = 'Redriven-From';
 
+/**
+ * Header a redriven message carries: the durable it is redriven to (the one that dead-lettered
+ * it). Every consumer of the original subject receives the message again; only this one treats
+ * it as redriven, the others judge it as any old event (a duplicate, or stale).
+ */
+export const REDRIVE_CONSUMER_HEADER = 'Redrive-Consumer';
+
 /** Why a message was dead-lettered (the `reason` label of `events_dead_lettered_total`). */
 export const DeadLetterReason = {
   MalformedEnvelope: 'malformed_envelope',

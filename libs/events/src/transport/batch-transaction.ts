@@ -120,7 +120,8 @@ class BatchRun {
     if (ordering === OrderingMode.None) return 'apply';
     const last = this.last.get(item.keyString) ?? 0;
     const sequence = item.event.sequence;
-    // A redriven event bypasses the checks: the aggregate moved on past it when it was dead-lettered.
+    // An event redriven to this consumer bypasses the checks: the aggregate moved on past it when
+    // it was dead-lettered. Other consumers of its subject judge it as any old event.
     if (sequence <= last) return item.prepared.delivery.redriven ? 'apply' : 'stale';
     if (ordering === OrderingMode.Strict && sequence > last + 1) return item.prepared.delivery.redriven ? 'apply' : 'early';
     return 'apply';

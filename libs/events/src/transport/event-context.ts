@@ -10,7 +10,7 @@ export interface DeliveryMetadata {
   readonly streamSequence: number;
   /** 1 on first delivery. */
   readonly deliveryCount: number;
-  /** True when an operator redrove this message from the DLQ. */
+  /** True when an operator redrove this message from the DLQ to this consumer. */
   readonly redriven: boolean;
 }
 

@@ -1,4 +1,4 @@
-import { REDRIVEN_FROM_HEADER } from '../dlq/dead-letter.js';
+import { REDRIVE_CONSUMER_HEADER, REDRIVEN_FROM_HEADER } from '../dlq/dead-letter.js';
 import type { EventEnvelope } from '../envelope/envelope.js';
 import { PermanentError } from '../errors.js';
 import type { Outbox } from '../outbox/outbox.js';
@@ -26,8 +26,17 @@ export class MessageDelivery implements DeliveryMetadata {
     this.deliveryCount = info.deliveryCount;
   }
 
+  /**
+   * Redriven from the DLQ to this consumer: `Redriven-From` is set and `Redrive-Consumer` names
+   * this durable (or is absent: a redrive made before the header existed goes to every consumer).
+   */
   get redriven(): boolean {
-    return (this.redrivenFlag ??= Boolean(this.message.headers?.get(REDRIVEN_FROM_HEADER)));
+    if (this.redrivenFlag === undefined) {
+      const headers = this.message.headers;
+      const target = headers?.get(REDRIVE_CONSUMER_HEADER);
+      this.redrivenFlag = Boolean(headers?.get(REDRIVEN_FROM_HEADER)) && (!target || target === this.consumer);
+    }
+    return this.redrivenFlag;
   }
 }
 

@@ -219,6 +219,57 @@ describe('JetStream consumer transport', () => {
     expect(await h.dlq.list()).toHaveLength(0);
   });
 
+  it('redrives to the consumer that dead-lettered the event only: another consumer past its inbox retention does not apply it again', async () => {
+    await addConsumer();
+    const other = `${h.durable}-other`;
+    await jsm.consumers.add(STREAM, { durable_name: other, ack_policy: AckPolicy.Explicit, filter_subject: 'orders.*.*', max_deliver: 5, ack_wait: 30_000 * 1_000_000 });
+    let healthy = false;
+    run(async (event, context) => {
+      if (!healthy) throw new PermanentError('card blocked');
+      await recordingHandler(event, context);
+    });
+    const appliedByOther: string[] = [];
+    const otherProcessor = new MessageProcessor({
+      consumer: other,
+      registry: strictRegistry,
+      handlers: new Map([['order.created.v1', async (event) => void appliedByOther.push(event.id)]]),
+      deadLetters: new DeadLetterPublisher(new JetStreamPublisher(js)),
+      db: h.db,
+      maxAttempts: 4,
+      deferDelayMs: 50,
+    });
+    const otherRunner = new ConsumerRunner({ js, stream: STREAM, durable: other, processor: otherProcessor, concurrency: 4 });
+    h.runners.push(otherRunner);
+    otherRunner.start();
+    const settledBoth = () =>
+      vi.waitFor(
+        async () => {
+          for (const durable of [h.durable, other]) {
+            const info = await jsm.consumers.info(STREAM, durable);
+            expect([durable, info.num_pending, info.num_ack_pending]).toEqual([durable, 0, 0]);
+          }
+        },
+        { timeout: 15_000, interval: 50 },
+      );
+    const event = envelope('o-1', 1);
+    await publishEnvelope(event);
+    await vi.waitFor(async () => expect(await h.dlq.list()).toHaveLength(1), { timeout: 15_000 });
+    await settledBoth();
+    expect(appliedByOther).toEqual([event.id]);
+    // the other consumer's inbox row is past its retention (pruned); its sequence row remains
+    await h.db.query('DELETE FROM events_inbox WHERE consumer = $1', [other]);
+    healthy = true;
+    const [dead] = await h.dlq.list();
+    expect(dead!.consumer).toBe(h.durable);
+    const redriven = await h.dlq.redrive(dead!.seq);
+    expect((await jsm.streams.getMessage(STREAM, { seq: redriven.seq })).header.get('Redrive-Consumer')).toBe(h.durable);
+    await vi.waitFor(async () => expect((await effects()).map((e) => e.event_id)).toEqual([event.id]), { timeout: 10_000 });
+    await settledBoth();
+    // both consumers took the redriven message; only the one it was redriven to applied it
+    expect((await jsm.consumers.info(STREAM, other)).delivered.stream_seq).toBe(redriven.seq);
+    expect(appliedByOther).toEqual([event.id]);
+  });
+
   it('dead-letters an invalid payload and an unknown type at once, without retrying', async () => {
     await addConsumer();
     let calls = 0;
