@@ -6,9 +6,22 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { jetstream } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { DeadLetterPublisher, DeadLetterReason, encodeEnvelope, JetStreamPublisher, platformExamplePayloads, platformTopology, subjectFor, type EventEnvelope } from '@platform/events';
+import {
+  ConsumerRunner,
+  createPlatformRegistry,
+  DeadLetterPublisher,
+  DeadLetterReason,
+  encodeEnvelope,
+  JetStreamPublisher,
+  MessageProcessor,
+  platformExamplePayloads,
+  platformTopology,
+  provision,
+  subjectFor,
+  type EventEnvelope,
+} from '@platform/events';
 import { startPlatformTestNats, type PlatformTestNats } from '@platform/events/testing';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -305,10 +318,82 @@ describe('npm run platform (tools/platform/cli.ts)', () => {
     const redriven = (await nats.read('ORDERS')).at(-1)!;
     expect(redriven.subject).toBe('orders.demo.created');
     expect(redriven.headers['Redriven-From']).toBe(String(seq));
+    expect(redriven.headers['Redrive-Consumer']).toBe('payment-orders');
     const [empty, gone] = await Promise.all([run(['dlq', 'list']), run(['dlq', 'show', String(seq)])]);
     expect(empty.stdout.trim()).toBe('dlq: empty');
     expect(gone.code).toBe(1);
     expect(gone.stderr).toMatch(/no message/);
+  });
+
+  it('replay: recreates a durable at a sequence or time with the same limits; a running consumer gets the messages again, and provisioning accepts it', async () => {
+    const DURABLE = 'analytics-orders';
+    const js = jetstream(operator);
+    const jsm = await jetstreamManager(operator);
+    const before = await jsm.consumers.info('ORDERS', DURABLE);
+    // the durable running in a service's ConsumerRunner (as analytics would run it), recording what it handles
+    const seen: number[] = [];
+    const record = async (_event: EventEnvelope, context: { delivery: { streamSequence: number } }) => void seen.push(context.delivery.streamSequence);
+    const runner = new ConsumerRunner({
+      js,
+      stream: 'ORDERS',
+      durable: DURABLE,
+      processor: new MessageProcessor({
+        consumer: DURABLE,
+        registry: createPlatformRegistry(),
+        handlers: new Map([
+          ['order.created.v1', record],
+          ['order.confirmed.v1', record],
+        ]),
+        deadLetters: new DeadLetterPublisher(new JetStreamPublisher(js)),
+      }),
+    });
+    runner.start();
+    try {
+      const stored = (await nats.read('ORDERS')).map((m) => m.seq);
+      await vi.waitFor(() => expect([...new Set(seen)].sort((a, b) => a - b)).toEqual(stored), { timeout: 10_000 });
+      await vi.waitFor(async () => expect((await jsm.consumers.info('ORDERS', DURABLE)).num_ack_pending).toBe(0), { timeout: 10_000 });
+
+      // without --yes nothing changes
+      const dry = await run(['replay', DURABLE, '--from', '2']);
+      expect(dry.code, dry.stderr).toBe(0);
+      expect(dry.stdout).toMatch(/^replay: would recreate analytics-orders on ORDERS .* from seq 2;/);
+      expect((await jsm.consumers.info('ORDERS', DURABLE)).config.deliver_policy).toBe('all');
+
+      seen.length = 0;
+      const done = await run(['replay', DURABLE, '--from', '2', '--yes', '--wait', '--json']);
+      expect(done.code, done.stderr).toBe(0);
+      const replayed = stored.filter((seq) => seq >= 2);
+      expect(JSON.parse(done.stdout)).toMatchObject({ durable: DURABLE, stream: 'ORDERS', from: 2, done: true, pending: replayed.length, caughtUp: true });
+      expect(seen).toEqual(expect.arrayContaining(replayed));
+      expect(seen).not.toContain(1);
+      const after = await jsm.consumers.info('ORDERS', DURABLE);
+      expect(after.config).toMatchObject({ deliver_policy: 'by_start_sequence', opt_start_seq: 2 });
+      for (const field of ['filter_subject', 'ack_wait', 'max_deliver', 'max_ack_pending', 'ack_policy', 'description'] as const) {
+        expect([field, after.config[field]]).toEqual([field, before.config[field]]);
+      }
+      // the provisioner takes the replayed durable as it is (nothing refused, nothing to change)
+      const report = await provision(jsm, platformTopology(), { dryRun: true });
+      expect(report.entries.find((e) => e.name === `ORDERS/${DURABLE}`)).toMatchObject({ refusals: [], changes: [] });
+
+      const byTime = JSON.parse(await ok(['replay', DURABLE, '--from', '2000-01-01T00:00:00Z', '--yes', '--json'])) as { pending: number };
+      expect(byTime.pending).toBe(stored.length);
+      expect((await jsm.consumers.info('ORDERS', DURABLE)).config).toMatchObject({ deliver_policy: 'by_start_time' });
+    } finally {
+      await runner.stop();
+    }
+
+    const cases: Array<[string[], RegExp]> = [
+      [['replay'], /replay: missing <durable>/],
+      [['replay', DURABLE], /replay: --from is required/],
+      [['replay', DURABLE, '--from', 'yesterday'], /--from must be earliest, a stream sequence or an ISO time.*"yesterday"/],
+      [['replay', 'nobody-orders', '--from', '1'], /unknown durable "nobody-orders" \(durables: .*analytics-orders/],
+      [['replay', DURABLE, '--from', '999999', '--yes'], /--from 999999 is past the end of ORDERS/],
+    ];
+    const results = await runAll(cases.map(([args]) => args));
+    results.forEach((result, i) => {
+      expect([cases[i]![0].join(' '), result.code]).toEqual([cases[i]![0].join(' '), 2]);
+      expect(result.stderr, cases[i]![0].join(' ')).toMatch(cases[i]![1]);
+    });
   });
 
   it("outbox status: each service's relay leader, backlog and oldest row from its /metrics; STUCK past 60 s; unreachable exits 1", async () => {

@@ -18,6 +18,7 @@ export const VERBS: ReadonlyArray<{ readonly name: string; readonly summary: str
   { name: 'publish', summary: 'publish one event, validated against its contract, as its producer would', load: async () => (await import('./verbs/publish.js')).publish },
   { name: 'dlq', summary: 'dead letters: list, show <seq>, redrive <seq>, discard <seq>', load: async () => (await import('./verbs/dlq.js')).dlq },
   { name: 'outbox', summary: "each service's outbox: relay leader, unpublished rows, age of the oldest", load: async () => (await import('./verbs/outbox.js')).outbox },
+  { name: 'replay', summary: 're-deliver a stream to one durable from a sequence or a time (its inbox skips what it applied)', load: async () => (await import('./verbs/replay.js')).replay },
   { name: 'trace', summary: "an order's events across the streams, in order, with source and time between steps; its dead letters", load: async () => (await import('./verbs/trace.js')).trace },
 ];
 

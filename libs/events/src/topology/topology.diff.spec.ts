@@ -211,6 +211,16 @@ describe('diffConsumer', () => {
     ]);
   });
 
+  it('accepts a durable that platform replay recreated at a start sequence or time: nothing to change or refuse', () => {
+    for (const start of [
+      { deliver_policy: 'by_start_sequence' as ConsumerConfig['deliver_policy'], opt_start_seq: 42 },
+      { deliver_policy: 'by_start_time' as ConsumerConfig['deliver_policy'], opt_start_time: '2026-01-31T12:00:00Z' },
+    ]) {
+      const diff = diffConsumer(consumerSpec, serverConsumer(consumerSpec, start));
+      expect([start.deliver_policy, diff.refusals, diff.changes]).toEqual([start.deliver_policy, [], []]);
+    }
+  });
+
   it('reports a consumer without a filter as reading the whole stream', () => {
     const { filter_subject: _, ...current } = serverConsumer(consumerSpec);
     expect(diffConsumer(consumerSpec, current).refusals[0]).toMatchObject({ field: 'filter_subject', current: '(none: whole stream)' });

@@ -218,12 +218,16 @@ export function diffStream(spec: StreamSpec, current: StreamConfig, context: Str
   return { changes, refusals, update };
 }
 
+/** Deliver policies of a durable that `platform replay` recreated at a start sequence or time. */
+const REPLAYED_DELIVER_POLICIES: ReadonlySet<string> = new Set([DeliverPolicy.StartSequence, DeliverPolicy.StartTime]);
+
 /**
  * Compares a consumer spec with the durable's current config over what the spec declares.
  * Description, ack wait, max deliver, max ack pending, backoff and a narrower filter subject
  * change in place; any other filter change is refused unless opted in (the durable keeps its
  * position, so a wider filter skips history); a push consumer or another ack, deliver or replay
- * policy cannot change on nats-server 2.9 and is refused.
+ * policy cannot change on nats-server 2.9 and is refused (except the start sequence or time of a
+ * durable that `platform replay` recreated).
  */
 export function diffConsumer(spec: ConsumerSpec, current: ConsumerConfig, context: DiffContext = {}): ConsumerDiff {
   const desired = consumerConfigOf(spec);
@@ -246,6 +250,9 @@ export function diffConsumer(spec: ConsumerSpec, current: ConsumerConfig, contex
   }
   for (const field of ['ack_policy', 'deliver_policy', 'replay_policy'] as const) {
     const want = FIXED_CONSUMER_CONFIG[field];
+    // A durable recreated by `platform replay` starts at a sequence or a time: only where it
+    // started differs, and that no longer matters once it is created.
+    if (field === 'deliver_policy' && REPLAYED_DELIVER_POLICIES.has(String(current[field]))) continue;
     if (current[field] !== want) {
       refusals.push({
         field,

@@ -170,6 +170,7 @@ export class ConsumerRunner {
         this.consumer = await js.consumers.get(stream, durable);
         const messages = await this.consumer.consume({ max_messages: maxMessages });
         this.messages = messages;
+        this.restartWhenDeleted(messages);
         this.consuming = true;
         failures = 0;
         this.logger.info({ stream, consumer: durable }, 'consumer started');
@@ -192,6 +193,24 @@ export class ConsumerRunner {
       }
       if (!this.stopping) await delay(backoffDelay(Math.max(failures, 1), { initialMs: 250, maxMs: 10_000 }), this.abort.signal);
     }
+  }
+
+  /**
+   * A durable deleted under a running `consume()` (recreated by `platform replay`, or by hand as the
+   * provisioner's remedy says) is found again only after two missed heartbeats, tens of seconds.
+   * Told the durable is gone, stop this iterator instead: the run loop gets the durable again,
+   * retrying with backoff until it exists.
+   */
+  private restartWhenDeleted(messages: ConsumerMessages): void {
+    void (async () => {
+      for await (const status of messages.status()) {
+        if (status.type === 'consumer_deleted' || status.type === 'consumer_not_found') {
+          this.logger.warn({ stream: this.options.stream, consumer: this.options.durable, notification: status.type }, 'durable consumer deleted, getting it again');
+          await messages.close().catch(() => undefined);
+          return;
+        }
+      }
+    })().catch(() => undefined);
   }
 
   private async refreshStats(): Promise<void> {
