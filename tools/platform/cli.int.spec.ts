@@ -263,9 +263,15 @@ describe('npm run platform (tools/platform/cli.ts)', () => {
     expect(unreachable.stderr).toMatch(/cannot connect to NATS at nats:\/\/127\.0\.0\.1:1/);
   });
 
-  it('trace: an order\'s events across the streams in order, with source and steps, and its dead letters', async () => {
+  it('trace: an order\'s events across the streams in order, with source and steps, where each consumer is with them, and its dead letters', async () => {
+    // ORDERS#1 (order A created): acked by inventory-orders, delivered to notification-orders and not acked yet
+    const js = jetstream(operator);
+    const acked = await (await js.consumers.get('ORDERS', 'inventory-orders')).next({ expires: 2_000 });
+    await acked!.ackAck();
+    const inFlight = await (await js.consumers.get('ORDERS', 'notification-orders')).next({ expires: 2_000 });
+    expect([acked?.seq, inFlight?.seq]).toEqual([1, 1]);
     const out = JSON.parse(await ok(['trace', ORDER_A, '--json'])) as {
-      events: Array<{ stream: string; envelope: EventEnvelope; sincePreviousMs?: number }>;
+      events: Array<{ stream: string; envelope: EventEnvelope; sincePreviousMs?: number; consumers: Array<{ durable: string; state: string }> }>;
       deadLetters: Array<{ seq: number; consumer: string; reason: string }>;
     };
     expect(out.events.map((e) => [e.stream, e.envelope.type, e.envelope.source])).toEqual([
@@ -277,9 +283,20 @@ describe('npm run platform (tools/platform/cli.ts)', () => {
     expect(out.events[0]!.sincePreviousMs).toBeUndefined();
     expect(out.events.slice(1).every((e) => typeof e.sincePreviousMs === 'number' && e.sincePreviousMs >= 0)).toBe(true);
     expect(out.deadLetters).toEqual([expect.objectContaining({ consumer: 'payment-orders', reason: 'retries_exhausted' })]);
+    // every durable of ORDERS whose filter takes orders.demo.created, where it is with ORDERS#1
+    expect(out.events[0]!.consumers).toEqual([
+      { durable: 'analytics-orders', state: 'pending' },
+      { durable: 'inventory-orders', state: 'acked' },
+      { durable: 'notification-orders', state: 'delivered' },
+      { durable: 'payment-orders', state: 'dead-lettered' },
+    ]);
+    // order A's confirmed event: loyalty-orders (orders.*.confirmed) takes it too
+    expect(out.events[2]!.consumers.map((c) => c.durable)).toEqual(['analytics-orders', 'inventory-orders', 'loyalty-orders', 'notification-orders', 'payment-orders']);
 
     const text = await ok(['trace', ORDER_A, '--tenant', 'demo']);
-    expect(text).toMatch(new RegExp(`^trace: order ${ORDER_A}: 4 events over \\S+, 1 dead letters$`, 'm'));
+    expect(text).toMatch(new RegExp(`^trace: order ${ORDER_A}: 4 events over \\S+, 1 dead letters, 4 not handled by every consumer yet$`, 'm'));
+    expect(text).toMatch(/^not handled yet:$/m);
+    expect(text).toMatch(/^ {2}ORDERS#1 order\.created\.v1: analytics-orders pending, notification-orders delivered, payment-orders dead-lettered$/m);
     expect(text).toMatch(/ORDERS#1\s+order\.created\.v1\s+order\s+demo/);
     expect(text).toMatch(/^dead letters:$/m);
     expect(await ok(['trace', ORDER_A, '--tenant', 'acme'])).toMatch(/^trace: no events of order/);

@@ -108,6 +108,7 @@ export {
   type ProvisionReport,
 } from './topology/provisioner.js';
 export { OptInChange, type FieldChange, type Refusal } from './topology/topology.diff.js';
+export { subjectMatches } from './topology/subject-patterns.js';
 export { servicePermissions, type ServicePermissionsOptions, type SubjectPermissions } from './topology/permissions.js';
 export {
   createNatsIdentity,
