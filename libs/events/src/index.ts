@@ -189,4 +189,5 @@ export { activeTraceFields, activeTraceparent, enableTraceContext, SpanKind, sta
 
 // Utilities
 export { backoffDelay, type BackoffOptions } from './util/backoff.js';
+export { deleteInBatches } from './util/delete-in-batches.js';
 export { silentLogger, type EventsLogger } from './util/logger.js';

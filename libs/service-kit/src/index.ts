@@ -5,7 +5,7 @@
  */
 
 // Config
-export { BaseServiceConfig, defaultDataDir, LogLevel } from './config/base-service.config.js';
+export { AtLeastKey, BaseServiceConfig, defaultDataDir, LogLevel } from './config/base-service.config.js';
 export { loadConfig } from './config/load-config.js';
 
 // Injection tokens and modules
@@ -78,6 +78,7 @@ export { createOpenApiDocument, createOpenApiPreviewApp } from './openapi/openap
 // Bootstrap
 export { bootstrapService, EXIT_INVALID_CONFIG } from './bootstrap/bootstrap-service.js';
 export { natsOptionsOf, startService, type RunningService } from './bootstrap/start-service.js';
+export { PeriodicSweeper } from './bootstrap/periodic-sweeper.js';
 export type { ServiceContext, ServiceDefinition } from './bootstrap/service-definition.js';
 export { requestEventContext, type RequestEventContext } from './http/request-event-context.js';
 export { counterIn, gaugeIn, histogramIn } from './metrics/business-metrics.js';

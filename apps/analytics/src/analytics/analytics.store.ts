@@ -1,4 +1,4 @@
-import type { Queryable, Transaction } from '@platform/events';
+import { deleteInBatches, type Queryable, type Transaction } from '@platform/events';
 import { COUNTER_KEYS, zeroCounters, type AnalyticsFact, type Counters, type TenantTotals } from './apply-rules.js';
 
 /** Counter → column of `analytics_tenant_summary` (camelCase → snake_case). */
@@ -87,6 +87,26 @@ export async function readTenantTotals(db: Queryable, tenantId: string): Promise
   for (const key of COUNTER_KEYS) counters[key] = Number(row[COLUMN[key]]);
   const last = row.last_event_at;
   return { counters, lastEventAt: last === null ? null : new Date(last).toISOString() };
+}
+
+/** Facts deleted per statement by {@link pruneFacts}. */
+export const FACT_PRUNE_BATCH = 1000;
+
+/**
+ * Delete the facts applied before `olderThan`, `batch` per statement, until none is left or
+ * `stop()` turns true; returns how many. Only facts: a summary counter moved once, in the
+ * statement that inserted its fact, and is never recomputed from the facts, so deleting one
+ * changes no counter. What a fact still does is make a second application of its event id a
+ * no-op; the retention must outlast every way the same event can come back (see
+ * `AnalyticsServiceConfig.ANALYTICS_FACT_RETENTION_MS`).
+ */
+export function pruneFacts(db: Queryable, olderThan: Date, stop?: () => boolean, batch = FACT_PRUNE_BATCH): Promise<number> {
+  return deleteInBatches(
+    batch,
+    async (limit) =>
+      (await db.query('DELETE FROM analytics_facts WHERE event_id IN (SELECT event_id FROM analytics_facts WHERE applied_at < $1 LIMIT $2)', [olderThan, limit])).rowCount,
+    stop,
+  );
 }
 
 /**

@@ -1,8 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { SERVICE_CONFIG } from '@platform/service-kit';
+import { PeriodicSweeper, SERVICE_CONFIG } from '@platform/service-kit';
 import type { OrderServiceConfig } from '../config.js';
 import { OrdersService } from './orders.service.js';
-import { PeriodicSweeper } from './periodic-sweeper.js';
 
 /**
  * Cancels orders still PENDING after `ORDER_DEADLINE_MS` (reason `timeout`), checking every

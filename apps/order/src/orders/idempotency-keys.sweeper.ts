@@ -1,8 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Database } from '@platform/events';
-import { DATABASE, SERVICE_CONFIG } from '@platform/service-kit';
+import { DATABASE, PeriodicSweeper, SERVICE_CONFIG } from '@platform/service-kit';
 import type { OrderServiceConfig } from '../config.js';
-import { PeriodicSweeper } from './periodic-sweeper.js';
 
 /** Rows deleted per statement, so that one sweep never holds many row locks at once. */
 const SWEEP_BATCH = 1000;

@@ -36,6 +36,7 @@ export const EventsMetricName = {
   ConsumerAckPending: 'events_consumer_ack_pending_messages',
   InFlight: 'events_consumer_in_flight_messages',
   DeadLettered: 'events_dead_lettered_total',
+  SequenceRowMissing: 'events_sequence_row_missing_total',
   OutboxPending: 'events_outbox_pending_rows',
   OutboxLag: 'events_outbox_relay_lag_seconds',
   RelayLeader: 'events_outbox_relay_leader',
@@ -60,6 +61,7 @@ export class EventsMetrics {
   readonly consumerAckPending: Gauge<'consumer'>;
   readonly inFlight: Gauge<'consumer'>;
   readonly deadLettered: Counter<'consumer' | 'reason'>;
+  readonly sequenceRowMissing: Counter<'consumer'>;
   readonly outboxPending: Gauge<never>;
   readonly outboxLag: Gauge<never>;
   readonly relayLeader: Gauge<never>;
@@ -84,6 +86,11 @@ export class EventsMetrics {
     this.consumerAckPending = gauge(EventsMetricName.ConsumerAckPending, 'Messages delivered to the consumer and not yet acknowledged', ['consumer']);
     this.inFlight = gauge(EventsMetricName.InFlight, 'Messages being handled in this process', ['consumer']);
     this.deadLettered = counter(EventsMetricName.DeadLettered, 'Messages copied to the DLQ stream, by reason', ['consumer', 'reason']);
+    this.sequenceRowMissing = counter(
+      EventsMetricName.SequenceRowMissing,
+      "Early events applied on their final deferral because their aggregate's sequence row was pruned",
+      ['consumer'],
+    );
     this.outboxPending = gauge(EventsMetricName.OutboxPending, 'Outbox rows committed and not yet published', []);
     this.outboxLag = gauge(EventsMetricName.OutboxLag, 'Age of the oldest unpublished outbox row, seconds (0 when none)', []);
     this.relayLeader = gauge(EventsMetricName.RelayLeader, '1 when this process holds the outbox relay lock', []);
@@ -93,10 +100,12 @@ export class EventsMetrics {
 
   /**
    * Show a consumer's labelled series at 0 before anything happens to it (dashboards show 0,
-   * not "no data"): dead letters for every reason, and the in-flight gauge.
+   * not "no data"): dead letters for every reason, events applied without their sequence row,
+   * and the in-flight gauge.
    */
   initConsumer(consumer: string, deadLetterReasons: readonly string[]): void {
     for (const reason of deadLetterReasons) this.deadLettered.inc({ consumer, reason }, 0);
+    this.sequenceRowMissing.inc({ consumer }, 0);
     this.inFlight.inc({ consumer }, 0);
   }
 }

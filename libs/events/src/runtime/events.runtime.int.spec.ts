@@ -13,7 +13,7 @@ describe('EventsRuntime', () => {
   beforeAll(async () => {
     server = await startTestNatsServer();
     ({ db, cleanup } = await createTestPgliteDatabase());
-    runtime = await EventsRuntime.start({ service: 'payment', nats: { url: server.url }, db, inboxRetentionMs: 24 * 3600_000 });
+    runtime = await EventsRuntime.start({ service: 'payment', nats: { url: server.url }, db, inboxRetentionMs: 24 * 3600_000, sequenceRetentionMs: 2 * 24 * 3600_000 });
   });
 
   afterAll(async () => {
@@ -36,6 +36,17 @@ describe('EventsRuntime', () => {
     );
     expect(await runtime.pruneInbox()).toBe(1);
     expect((await db.query('SELECT event_id FROM events_inbox')).rows).toEqual([{ event_id: '0190b3a2-7d3e-7c11-9a4f-000000000002' }]);
+  });
+
+  it('prunes sequence rows not written for longer than their retention and keeps the rest', async () => {
+    await db.query(
+      `INSERT INTO events_consumer_sequences (consumer, source, tenant_id, aggregate_id, last_sequence, updated_at) VALUES
+       ('payment-orders', 'order', 'acme', 'o-idle', 7, now() - interval '3 days'),
+       ('payment-orders', 'order', 'acme', 'o-recent', 3, now() - interval '36 hours'),
+       ('payment-orders', 'order', 'acme', 'o-new', 1, DEFAULT)`,
+    );
+    expect(await runtime.pruneSequences()).toBe(1);
+    expect((await db.query('SELECT aggregate_id FROM events_consumer_sequences ORDER BY aggregate_id')).rows).toEqual([{ aggregate_id: 'o-new' }, { aggregate_id: 'o-recent' }]);
   });
 
   it('refuses a malformed NATS_URL naming the key', async () => {

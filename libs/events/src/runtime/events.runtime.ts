@@ -19,7 +19,7 @@ import type { Topology } from '../topology/topology.types.js';
 import { connectJetStream } from '../transport/connect-jetstream.js';
 import type { JetStreamServerOptions, ServerJetStream } from '../transport/server-jetstream.js';
 import { errorFields, type EventsLogger } from '../util/logger.js';
-import { pruneInbox } from '../transport/inbox.js';
+import { pruneInbox, pruneSequences } from '../transport/inbox.js';
 
 export interface EventsRuntimeOptions {
   /** The service name: event `source`, relay lock, durable consumer owner. */
@@ -41,6 +41,15 @@ export interface EventsRuntimeOptions {
    * bring back an event whose inbox record is gone (the sequence guard would still drop it as stale).
    */
   readonly inboxRetentionMs?: number;
+  /**
+   * Sequence rows (`events_consumer_sequences`) not written for this long are deleted, in
+   * batches, milliseconds; at least `inboxRetentionMs` (a smaller value is raised to it). Default
+   * 35 days: longer than the DLQ's max age (30 days), so a redrive is still judged against the
+   * aggregate's row by the consumers that applied it, and than the streams' (7 days), so no
+   * redelivery finds the row gone. A `strict` consumer applies the next event of a pruned
+   * aggregate on its final deferral (see `BatchDependencies.finalDeferral`).
+   */
+  readonly sequenceRetentionMs?: number;
 }
 
 const INBOX_PRUNE_INTERVAL_MS = 10 * 60_000;
@@ -65,6 +74,7 @@ export class EventsRuntime {
     readonly relay: OutboxRelay,
     readonly metrics: EventsMetrics,
     private readonly inboxRetentionMs: number,
+    private readonly sequenceRetentionMs: number,
     private readonly logger?: EventsLogger,
   ) {}
 
@@ -80,7 +90,8 @@ export class EventsRuntime {
     const relay = new OutboxRelay({ ...options.relay, db: options.db, publisher, service: options.service, outbox, metrics, logger: options.logger });
     relay.start();
     const inboxRetentionMs = options.inboxRetentionMs ?? 8 * 24 * 3600_000;
-    return new EventsRuntime(options.service, nc, js, options.db, registry, topology, outbox, relay, metrics, inboxRetentionMs, options.logger);
+    const sequenceRetentionMs = Math.max(options.sequenceRetentionMs ?? 35 * 24 * 3600_000, inboxRetentionMs);
+    return new EventsRuntime(options.service, nc, js, options.db, registry, topology, outbox, relay, metrics, inboxRetentionMs, sequenceRetentionMs, options.logger);
   }
 
   /**
@@ -99,7 +110,7 @@ export class EventsRuntime {
       ...overrides,
     });
     this.server = server;
-    this.pruneTimer = setInterval(() => void this.pruneInbox(), INBOX_PRUNE_INTERVAL_MS);
+    this.pruneTimer = setInterval(() => void this.pruneInbox().then(() => this.pruneSequences()), INBOX_PRUNE_INTERVAL_MS);
     this.pruneTimer.unref();
     return server;
   }
@@ -110,11 +121,21 @@ export class EventsRuntime {
   }
 
   /** Delete inbox rows past the retention; runs every 10 minutes once the transport is connected. */
-  async pruneInbox(): Promise<number> {
+  pruneInbox(): Promise<number> {
+    return this.pruned('inbox', () => pruneInbox(this.db, new Date(Date.now() - this.inboxRetentionMs)));
+  }
+
+  /** Delete sequence rows idle past their retention, in batches; runs after {@link pruneInbox}. */
+  pruneSequences(): Promise<number> {
+    return this.pruned('sequence row', () => pruneSequences(this.db, new Date(Date.now() - this.sequenceRetentionMs)));
+  }
+
+  /** Run a prune; a failure is logged and counts as nothing deleted (the next interval tries again). */
+  private async pruned(what: string, prune: () => Promise<number>): Promise<number> {
     try {
-      return await pruneInbox(this.db, new Date(Date.now() - this.inboxRetentionMs));
+      return await prune();
     } catch (error) {
-      this.logger?.warn({ ...errorFields(error) }, 'inbox pruning failed; retrying at the next interval');
+      this.logger?.warn({ ...errorFields(error) }, `${what} pruning failed; retrying at the next interval`);
       return 0;
     }
   }

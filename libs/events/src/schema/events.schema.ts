@@ -54,4 +54,14 @@ export const eventsMigrations = [
       );
     `,
   },
+  {
+    // When each sequence row was last written (inserted or advanced), so that rows of aggregates
+    // idle past the runtime's `sequenceRetentionMs` can be pruned (existing rows start at now()).
+    version: 2,
+    name: 'sequence rows: updated_at',
+    sql: `
+      ALTER TABLE events_consumer_sequences ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now();
+      CREATE INDEX events_consumer_sequences_updated_idx ON events_consumer_sequences (updated_at);
+    `,
+  },
 ] as const;

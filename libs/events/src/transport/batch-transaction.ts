@@ -30,6 +30,14 @@ export interface BatchDependencies {
   failed(item: BatchPlanItem, error: unknown): Promise<Decision>;
   /** The decision for an early event (held back, or dead-lettered on its last attempt). */
   deferred(item: BatchPlanItem): Promise<Decision> | Decision;
+  /**
+   * Whether an early event is on its final deferral (where {@link deferred} dead-letters it as
+   * `sequence_gap`). Such an event of an aggregate that had no sequence row when the batch
+   * claimed it is applied instead: the row was pruned once the aggregate had been idle for the
+   * sequence retention, and its predecessors were applied before that. Its decision carries
+   * `sequenceRowMissing`. Absent: never (every early event is deferred).
+   */
+  finalDeferral?(item: BatchPlanItem): boolean;
 }
 
 const ACK: Decision = { outcome: ConsumeOutcome.Ack, settle: 'ack', applied: true };
@@ -60,6 +68,12 @@ export async function applyBatch(tx: Transaction, plan: readonly BatchPlanItem[]
 class BatchRun {
   readonly decisions = new Map<BatchPlanItem, Decision>();
   private last = new Map<string, number>();
+  /** The aggregates that had a sequence row when the batch claimed them. */
+  private rows: ReadonlyMap<string, number> = new Map();
+  /** Aggregates of which an early event was held back in this batch: their predecessors are not all applied. */
+  private readonly heldBack = new Set<string>();
+  /** Early events applied without a sequence row on their final deferral (see {@link BatchDependencies.finalDeferral}). */
+  private readonly withoutRow = new Set<BatchPlanItem>();
   private advanced = new Map<string, { key: AggregateKey; sequence: number }>();
   private readonly released: string[] = [];
 
@@ -75,6 +89,7 @@ class BatchRun {
       plan.map((item) => ({ eventId: item.eventId, eventType: item.event.type, key: item.key })),
       this.deps.ordering,
     );
+    this.rows = lastSequences;
     this.last = new Map(lastSequences);
     const firstOf = new Map<string, BatchPlanItem>();
     const copies: Array<[BatchPlanItem, BatchPlanItem]> = [];
@@ -112,6 +127,10 @@ class BatchRun {
       const decided = this.decisions.get(first)!;
       this.decisions.set(copy, decided.outcome === ConsumeOutcome.Retry || decided.outcome === ConsumeOutcome.Deferred ? { outcome: decided.outcome, settle: decided.settle } : DUPLICATE);
     }
+    for (const item of this.withoutRow) {
+      const decided = this.decisions.get(item)!;
+      if (decided.outcome === ConsumeOutcome.Ack || decided.outcome === ConsumeOutcome.Ignored) this.decisions.set(item, { ...decided, sequenceRowMissing: true });
+    }
     await finalizeBatch(this.tx, this.deps.consumer, [...this.advanced.values()], this.released);
   }
 
@@ -124,6 +143,22 @@ class BatchRun {
     // it was dead-lettered. Other consumers of its subject judge it as any old event.
     if (sequence <= last) return item.prepared.delivery.redriven ? 'apply' : 'stale';
     if (ordering === OrderingMode.Strict && sequence > last + 1) return item.prepared.delivery.redriven ? 'apply' : 'early';
+    return 'apply';
+  }
+
+  /**
+   * {@link verdictOf}, except that an early event on its final deferral of an aggregate without a
+   * sequence row applies (see {@link BatchDependencies.finalDeferral}) — unless an earlier event of
+   * the aggregate was held back in this batch, which shows a predecessor still missing.
+   */
+  private judge(item: BatchPlanItem): 'apply' | 'stale' | 'early' {
+    const verdict = this.verdictOf(item);
+    if (verdict !== 'early') return verdict;
+    if (this.rows.has(item.keyString) || this.heldBack.has(item.keyString) || !this.deps.finalDeferral?.(item)) {
+      this.heldBack.add(item.keyString);
+      return verdict;
+    }
+    this.withoutRow.add(item);
     return 'apply';
   }
 
@@ -148,7 +183,7 @@ class BatchRun {
 
   /** One message in a savepoint of its own; a batch handler is called with this event alone. */
   private async single(item: BatchPlanItem): Promise<void> {
-    const verdict = this.verdictOf(item);
+    const verdict = this.judge(item);
     if (verdict !== 'apply') return this.decideSkipped(item, verdict);
     const { handler, batchHandler } = item.prepared;
     if (!handler && !batchHandler) {
@@ -178,7 +213,7 @@ class BatchRun {
     const applying: BatchPlanItem[] = [];
     const skipped: Array<[BatchPlanItem, 'stale' | 'early']> = [];
     for (const item of group) {
-      const verdict = this.verdictOf(item);
+      const verdict = this.judge(item);
       if (verdict === 'apply') {
         applying.push(item);
         this.advance(item);

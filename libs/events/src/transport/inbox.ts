@@ -1,4 +1,5 @@
 import type { Transaction } from '../storage/database.js';
+import { deleteInBatches } from '../util/delete-in-batches.js';
 
 /**
  * How a consumer uses the per-aggregate `sequence`:
@@ -49,7 +50,7 @@ export async function claimAndSequence(
        INSERT INTO events_consumer_sequences (consumer, source, tenant_id, aggregate_id, last_sequence)
        VALUES ($1, $4, $5, $6, $7)
        ON CONFLICT (consumer, source, tenant_id, aggregate_id)
-       DO UPDATE SET last_sequence = GREATEST(events_consumer_sequences.last_sequence, EXCLUDED.last_sequence)
+       DO UPDATE SET last_sequence = GREATEST(events_consumer_sequences.last_sequence, EXCLUDED.last_sequence), updated_at = now()
        RETURNING 1
      )
      SELECT (SELECT count(*) FROM claimed)::int AS claimed, (SELECT last_sequence FROM previous) AS last,
@@ -82,21 +83,49 @@ export async function advanceSequence(tx: Transaction, key: AggregateKey, sequen
     `INSERT INTO events_consumer_sequences (consumer, source, tenant_id, aggregate_id, last_sequence)
      VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (consumer, source, tenant_id, aggregate_id)
-     DO UPDATE SET last_sequence = GREATEST(events_consumer_sequences.last_sequence, EXCLUDED.last_sequence)`,
+     DO UPDATE SET last_sequence = GREATEST(events_consumer_sequences.last_sequence, EXCLUDED.last_sequence), updated_at = now()`,
     [key.consumer, key.source, key.tenantId, key.aggregateId, sequence],
   );
 }
 
-/** Delete inbox rows received before `olderThan` (beyond any possible redelivery). */
-export async function pruneInbox(tx: Pick<Transaction, 'query'>, olderThan: Date): Promise<number> {
-  const { rowCount } = await tx.query('DELETE FROM events_inbox WHERE received_at < $1', [olderThan]);
-  return rowCount;
+/** Rows deleted per statement by {@link pruneSequences} and {@link pruneInbox} (bounded locks and statement time). */
+export const SEQUENCE_PRUNE_BATCH = 1000;
+
+/**
+ * Delete the sequence rows last written (inserted or advanced) before `olderThan`, `batch` rows
+ * per statement until none is left; returns how many. Such an aggregate's next event arrives
+ * with no row: see `BatchDependencies.finalDeferral` for how `strict` ordering treats it. The
+ * outer `updated_at` test is evaluated again on a row a running batch had locked and advanced
+ * meanwhile (the DELETE waited for its lock), so a row just advanced is kept.
+ */
+export function pruneSequences(db: Pick<Transaction, 'query'>, olderThan: Date, batch = SEQUENCE_PRUNE_BATCH): Promise<number> {
+  return deleteInBatches(batch, async (limit) => {
+    const { rowCount } = await db.query(
+      `DELETE FROM events_consumer_sequences
+       WHERE (consumer, source, tenant_id, aggregate_id) IN (
+         SELECT consumer, source, tenant_id, aggregate_id FROM events_consumer_sequences WHERE updated_at < $1 LIMIT $2
+       ) AND updated_at < $1`,
+      [olderThan, limit],
+    );
+    return rowCount;
+  });
+}
+
+/** Delete inbox rows received before `olderThan` (beyond any possible redelivery), `batch` rows per statement. */
+export function pruneInbox(db: Pick<Transaction, 'query'>, olderThan: Date, batch = SEQUENCE_PRUNE_BATCH): Promise<number> {
+  return deleteInBatches(batch, async (limit) => {
+    const { rowCount } = await db.query(
+      'DELETE FROM events_inbox WHERE (consumer, event_id) IN (SELECT consumer, event_id FROM events_inbox WHERE received_at < $1 LIMIT $2)',
+      [olderThan, limit],
+    );
+    return rowCount;
+  });
 }
 
 /** What one batch's claim tells: the event ids newly recorded, and each aggregate's last applied sequence. */
 export interface BatchClaim {
   readonly claimed: ReadonlySet<string>;
-  /** By {@link aggregateKeyString}; absent when the aggregate has no sequence row yet (last = 0). */
+  /** By {@link aggregateKeyString}; absent when the aggregate has no sequence row (none yet, or pruned: last = 0). */
   readonly lastSequences: ReadonlyMap<string, number>;
 }
 
@@ -199,7 +228,7 @@ export async function finalizeBatch(
        FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[]) AS a(source, tenant_id, aggregate_id, last_sequence)
        ORDER BY a.source, a.tenant_id, a.aggregate_id
        ON CONFLICT (consumer, source, tenant_id, aggregate_id)
-       DO UPDATE SET last_sequence = GREATEST(events_consumer_sequences.last_sequence, EXCLUDED.last_sequence)
+       DO UPDATE SET last_sequence = GREATEST(events_consumer_sequences.last_sequence, EXCLUDED.last_sequence), updated_at = now()
        RETURNING 1
      ), released AS (
        DELETE FROM events_inbox WHERE consumer = $1 AND event_id = ANY($6::uuid[]) RETURNING 1

@@ -108,6 +108,8 @@ export interface Decision {
   readonly deadLetter?: DeadLetterReason;
   /** True when a handler ran and its work was committed (for the event-age histogram). */
   readonly applied?: boolean;
+  /** True when an early event was applied on its final deferral because its aggregate had no sequence row (pruned). */
+  readonly sequenceRowMissing?: boolean;
 }
 
 const DEFAULT_RETRY_BACKOFF: BackoffOptions = { initialMs: 1000, maxMs: 60_000 };
@@ -352,6 +354,7 @@ export class MessageProcessor {
               outbox: this.options.outbox,
               failed: (item, error) => this.failed(item.prepared, error),
               deferred: (item) => this.deferred(item.prepared),
+              finalDeferral: (item) => this.isFinalDeferral(item.prepared),
             }),
           );
           const byMessage = new Map(plan.map((item) => [item.prepared, decided.get(item)!]));
@@ -436,11 +439,16 @@ export class MessageProcessor {
   /** An early event (its predecessor not applied yet): held back, or dead-lettered on its last attempt. */
   private deferred(item: PreparedMessage): Promise<Decision> | Decision {
     const deliveryCount = item.message.info.deliveryCount;
-    if (deliveryCount >= this.maxAttempts) {
+    if (this.isFinalDeferral(item)) {
       const event = item.event!;
       return this.deadLetter(item, DeadLetterReason.SequenceGap, new PermanentError(`sequence ${event.sequence} of ${event.subject} arrived but its predecessor never did`));
     }
     return { outcome: ConsumeOutcome.Deferred, settle: { nakMs: this.deferDelayMs * deliveryCount } };
+  }
+
+  /** An early event delivered for the last time the handler may run: it is not held back again. */
+  private isFinalDeferral(item: PreparedMessage): boolean {
+    return item.message.info.deliveryCount >= this.maxAttempts;
   }
 
   /**
@@ -502,6 +510,16 @@ export class MessageProcessor {
     // would come back after the ack wait); the DLQ record carries the reason.
     else if (settle === 'term') message.term();
     else message.nak(settle.nakMs);
+    if (decision.sequenceRowMissing) {
+      const event = item.event!;
+      withHop(item.hop, () =>
+        this.logger.warn(
+          { consumer, type: event.type, eventId: event.id, subject: event.subject, sequence: event.sequence, deliveryCount: message.info.deliveryCount },
+          "event applied on its final deferral without its aggregate's sequence row (pruned after the sequence retention): its predecessors are taken as applied",
+        ),
+      );
+      metrics?.sequenceRowMissing.inc({ consumer });
+    }
     if (metrics) {
       this.consumedCounter(metrics, item.typeLabel, decision.outcome).inc();
       if (decision.deadLetter) metrics.deadLettered.inc({ consumer, reason: decision.deadLetter });

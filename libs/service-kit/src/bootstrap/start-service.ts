@@ -63,7 +63,15 @@ export async function startService<C extends BaseServiceConfig>(definition: Serv
     const logger = pino({ level: config.LOG_LEVEL, base: { service: name, pid: process.pid, context: 'events' }, mixin: () => activeTraceFields() });
     // OTEL_EXPORTER_OTLP_ENDPOINT set: an SDK tracer provider exports the hops' spans (registered before any traffic).
     tracing = startOtlpTracing(name, config, pino({ level: config.LOG_LEVEL, base: { service: name, pid: process.pid, context: 'tracing' } }));
-    runtime = await EventsRuntime.start({ service: name, nats: natsOptionsOf(config), db, metricsRegistry, logger });
+    runtime = await EventsRuntime.start({
+      service: name,
+      nats: natsOptionsOf(config),
+      db,
+      metricsRegistry,
+      logger,
+      inboxRetentionMs: config.EVENTS_INBOX_RETENTION_MS,
+      sequenceRetentionMs: config.EVENTS_SEQUENCE_RETENTION_MS,
+    });
     app = await createHttpApp(definition.module, { service: name, config, metricsRegistry, imports: [ServiceResourcesModule.forRoot({ db, runtime })] });
     const context: ServiceContext<C> = { name, app, config, db, runtime };
     await definition.onReady?.(context);

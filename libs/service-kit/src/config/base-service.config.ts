@@ -163,6 +163,24 @@ function IsAlgorithmList() {
   });
 }
 
+/**
+ * This number key is at least the value of the number key `other` (a retention that must outlast
+ * another one). Skipped while either is not a number: their own validators report that.
+ */
+export function AtLeastKey(other: string) {
+  const boundOf = (args?: ValidationArguments) => (args?.object as Record<string, unknown> | undefined)?.[other];
+  return ValidateBy({
+    name: 'atLeastKey',
+    validator: {
+      validate: (value: unknown, args?: ValidationArguments) => {
+        const bound = boundOf(args);
+        return typeof value !== 'number' || typeof bound !== 'number' || value >= bound;
+      },
+      defaultMessage: (args?: ValidationArguments) => `${args?.property} must be at least ${other} (${String(boundOf(args))})`,
+    },
+  });
+}
+
 /** AUTH_JWKS_URL and AUTH_PUBLIC_KEY_FILE are alternatives (that neither is set is refused when the service starts). */
 function NotWithKey(other: string) {
   return ValidateBy({
@@ -372,6 +390,29 @@ export class BaseServiceConfig {
   @Min(1)
   @Max(64)
   EVENT_TRANSACTION_CONCURRENCY: number = 1;
+
+  /**
+   * Inbox rows (`events_inbox`: the event ids each consumer applied) older than this are deleted,
+   * milliseconds. Default 8 days: longer than the streams' max age (7 days) and the outbox
+   * retention, so no redelivery or re-published event finds its inbox record gone.
+   */
+  @Expose()
+  @IsInt()
+  @Min(1)
+  EVENTS_INBOX_RETENTION_MS: number = 8 * 86_400_000;
+
+  /**
+   * Per-aggregate sequence rows (`events_consumer_sequences`) not written for this long are
+   * deleted, milliseconds; at least EVENTS_INBOX_RETENTION_MS. Default 35 days: longer than the
+   * DLQ's max age (30 days), so a redrive is judged against its aggregate's row, and than the
+   * streams' (7 days). The next event of a pruned aggregate is applied on its final deferral
+   * (counted in `events_sequence_row_missing_total`).
+   */
+  @Expose()
+  @IsInt()
+  @Min(1)
+  @AtLeastKey('EVENTS_INBOX_RETENTION_MS')
+  EVENTS_SEQUENCE_RETENTION_MS: number = 35 * 86_400_000;
 
   /** After SIGTERM/SIGINT, exit forcibly when draining takes longer than this, milliseconds. */
   @Expose()

@@ -61,6 +61,29 @@ describe('loadConfig', () => {
     expect(error.message).not.toContain('secret');
   });
 
+  it('defaults the inbox retention to 8 days and the sequence retention to 35 days, and takes both in milliseconds', () => {
+    expect(loadConfig(TestServiceConfig, {})).toMatchObject({ EVENTS_INBOX_RETENTION_MS: 8 * 86_400_000, EVENTS_SEQUENCE_RETENTION_MS: 35 * 86_400_000 });
+    expect(loadConfig(TestServiceConfig, { EVENTS_INBOX_RETENTION_MS: '3600000', EVENTS_SEQUENCE_RETENTION_MS: '3600000' })).toMatchObject({
+      EVENTS_INBOX_RETENTION_MS: 3_600_000,
+      EVENTS_SEQUENCE_RETENTION_MS: 3_600_000,
+    });
+  });
+
+  it.each([
+    ['EVENTS_INBOX_RETENTION_MS', '0'],
+    ['EVENTS_INBOX_RETENTION_MS', '1.5'],
+    ['EVENTS_SEQUENCE_RETENTION_MS', '-1'],
+    ['EVENTS_SEQUENCE_RETENTION_MS', '35d'],
+  ])('rejects %s=%s (a positive whole number of milliseconds)', (key, value) => {
+    expect(loadError({ [key]: value }).key).toBe(key);
+  });
+
+  it('refuses a sequence retention shorter than the inbox retention, naming both keys', () => {
+    const error = loadError({ EVENTS_INBOX_RETENTION_MS: String(10 * 86_400_000), EVENTS_SEQUENCE_RETENTION_MS: String(9 * 86_400_000) });
+    expect(error.key).toBe('EVENTS_SEQUENCE_RETENTION_MS');
+    expect(error.message).toContain('must be at least EVENTS_INBOX_RETENTION_MS (864000000)');
+  });
+
   it('accepts postgres:// and postgresql:// database URLs', () => {
     expect(loadConfig(TestServiceConfig, { DATABASE_URL: 'postgres://root@127.0.0.1:5432/root' }).DATABASE_URL).toBe('postgres://root@127.0.0.1:5432/root');
     expect(loadConfig(TestServiceConfig, { DATABASE_URL: 'postgresql://root@db/x' }).DATABASE_URL).toBe('postgresql://root@db/x');
