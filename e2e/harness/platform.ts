@@ -19,6 +19,11 @@ export interface PlatformOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Topology overrides for the provisioned test server (e.g. a shorter ack wait). */
   readonly topology?: PlatformTopologyOptions;
+  /**
+   * An already started NATS (e.g. `startPlatformTestNatsCluster()`) instead of a server of the
+   * platform's own; `topology` is then ignored and `stop()` leaves it running (its owner disposes it).
+   */
+  readonly nats?: PlatformTestNats;
   /** `postgres` (a database per service on the test PostgreSQL server, default) or `pglite`. */
   readonly storage?: 'postgres' | 'pglite';
   /** Extra `node` flags for every service process (e.g. `--cpu-prof` when profiling). */
@@ -80,6 +85,23 @@ export class ServiceProcess {
     await this.exited;
   }
 
+  /** SIGKILL, then start again (same port, environment and database) and wait until ready. */
+  async restart(): Promise<void> {
+    await this.kill();
+    this.log?.end();
+    await this.start();
+  }
+
+  /** SIGSTOP: the process is frozen (no I/O, no heartbeats, no acks) until {@link resume}. */
+  pause(): void {
+    if (this.running) this.child!.kill('SIGSTOP');
+  }
+
+  /** SIGCONT after {@link pause}. */
+  resume(): void {
+    if (this.running) this.child!.kill('SIGCONT');
+  }
+
   /** SIGTERM and wait for the graceful drain (SIGKILL after 30 s). */
   async stop(): Promise<void> {
     if (!this.running) return;
@@ -93,6 +115,9 @@ export class ServiceProcess {
 
 /** Six services as processes against their own nats-server and databases, for end-to-end tests and benchmarks. */
 export class Platform {
+  /** False when the NATS was handed in (`PlatformOptions.nats`): `stop()` does not dispose it. */
+  private ownsNats = true;
+
   private constructor(
     readonly nats: PlatformTestNats,
     readonly services: Record<ServiceName, ServiceProcess>,
@@ -102,10 +127,11 @@ export class Platform {
 
   static async start(options: PlatformOptions = {}): Promise<Platform> {
     const workDir = await mkdtemp(join(tmpdir(), 'platform-e2e-'));
-    const nats = await startPlatformTestNats({ topology: options.topology });
+    const nats = options.nats ?? (await startPlatformTestNats({ topology: options.topology }));
     const databases: string[] = [];
     const services = {} as Record<ServiceName, ServiceProcess>;
     const platform = new Platform(nats, services, databases, workDir);
+    platform.ownsNats = options.nats === undefined;
     try {
       const run = randomBytes(4).toString('hex');
       // The key order seals card tokens with for payment (PAYMENT_TOKEN_KEYS), given to those two only.
@@ -166,7 +192,7 @@ export class Platform {
 
   async stop(): Promise<void> {
     await Promise.all(Object.values(this.services).map((service) => service.stop().catch(() => undefined)));
-    await this.nats.dispose();
+    if (this.ownsNats) await this.nats.dispose();
     for (const database of this.databases) await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
     if (!process.env['KEEP_E2E_LOGS']) await rm(this.workDir, { recursive: true, force: true });
   }
@@ -182,7 +208,7 @@ export interface ApiResponse<T = any> {
 
 export async function request<T = any>(
   url: string,
-  options: { method?: string; tenant?: string; token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+  options: { method?: string; tenant?: string; token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string>; signal?: AbortSignal } = {},
 ): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.tenant !== undefined) headers['x-tenant-id'] = options.tenant;
@@ -192,7 +218,7 @@ export async function request<T = any>(
     body = JSON.stringify(options.body);
     headers['content-type'] ??= 'application/json';
   }
-  const response = await fetch(url, { method: options.method ?? 'GET', headers, body });
+  const response = await fetch(url, { method: options.method ?? 'GET', headers, body, signal: options.signal });
   const text = await response.text();
   let parsed: unknown = text;
   try {

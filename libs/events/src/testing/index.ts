@@ -9,3 +9,4 @@ export { describeDatabaseConformance, type DatabaseUnderTest } from './storage.c
 export { adminQuery, createTestPgDatabase, createTestPgliteDatabase, TEST_DATABASE_URL, type TestDatabase } from './databases.js';
 export { seededRandom } from './seeded-random.js';
 export { startPlatformTestNats, type PlatformTestNats } from './platform-nats.js';
+export { startPlatformTestNatsCluster, type PlatformTestNatsCluster, type PlatformTestNatsClusterOptions, type StreamReplicaState, type TestNatsClusterNode } from './nats-cluster.js';

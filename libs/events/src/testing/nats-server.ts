@@ -11,6 +11,8 @@ export interface TestNatsServer {
   readonly storeDir: string;
   /** Stop the process (SIGTERM, then SIGKILL after 5 s); the store stays for `start()`. */
   stop(): Promise<void>;
+  /** SIGKILL the process (a crash: no shutdown, no flush); the store stays for `start()`. */
+  kill(): Promise<void>;
   /** Start it again on the same port with the same store. */
   start(): Promise<void>;
   /** Stop it and delete its store. */
@@ -37,11 +39,13 @@ export interface TestNatsServerOptions {
    * JetStream with that store.
    */
   readonly config?: (port: number, storeDir: string) => string;
+  /** The client port, chosen beforehand (e.g. a cluster node whose peers' routes name it). Default a free one. */
+  readonly port?: number;
 }
 
 /** Start a JetStream-enabled nats-server on 127.0.0.1 and wait until it accepts connections. */
 export async function startTestNatsServer(options: TestNatsServerOptions = {}): Promise<TestNatsServer> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const storeDir = await mkdtemp(join(tmpdir(), 'nats-test-'));
   let child: ChildProcess | undefined;
   let args = ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir];
@@ -77,20 +81,23 @@ export async function startTestNatsServer(options: TestNatsServerOptions = {}): 
     });
   };
 
-  const stop = async () => {
+  const terminate = async (signal: NodeJS.Signals) => {
     const proc = child;
     child = undefined;
-    if (!proc || proc.exitCode !== null) return;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
       proc.once('exit', () => {
         clearTimeout(timer);
         resolve();
       });
-      proc.kill('SIGTERM');
+      proc.kill(signal);
     });
     proc.stderr?.destroy();
   };
+  const stop = () => terminate('SIGTERM');
+
+  const kill = () => terminate('SIGKILL');
 
   await start();
   return {
@@ -98,6 +105,7 @@ export async function startTestNatsServer(options: TestNatsServerOptions = {}): 
     port,
     storeDir,
     stop,
+    kill,
     start,
     dispose: async () => {
       await stop();

@@ -11,6 +11,8 @@ import type { EventEnvelope } from '../envelope/envelope.js';
 import { subjectFor } from '../subjects/subjects.js';
 import { provision } from '../topology/provisioner.js';
 import { createPlatformNatsIdentities, PlatformAdminIdentity, platformNatsAuthorizationConfig } from '../topology/platform.identities.js';
+import type { NatsIdentity } from '../topology/nats-auth.js';
+import type { Topology } from '../topology/topology.types.js';
 import { platformTopology, type PlatformTopologyOptions } from '../topology/platform.topology.js';
 import { readStream, type ReadMessage } from './stream-reader.js';
 import { startTestNatsServer, type TestNatsServer } from './nats-server.js';
@@ -56,50 +58,53 @@ export interface PlatformTestNats extends TestNatsServer {
 }
 
 /**
- * Start a nats-server on a free loopback port that enforces the platform's NATS identities (the
- * generated config of `platformNatsAuthorizationConfig`: no anonymous access, each service with
- * exactly its permissions), provision `platformTopology(options.topology)` on it as the
- * provisioner, and keep every identity's seed in a file under the server's store
- * (`envFor(service)` hands them to a service). `dispose()` stops it and deletes store and seeds.
+ * The platform's NATS identities for a test server or cluster: a fresh NKey per identity, the
+ * generated `accounts` block enforcing them (the same text on every node of a cluster), and, once
+ * `writeSeeds` ran, each identity's seed in a file of `seedDir`.
  */
-export async function startPlatformTestNats(options: { readonly topology?: PlatformTopologyOptions; readonly tls?: boolean } = {}): Promise<PlatformTestNats> {
-  const topology = platformTopology(options.topology);
-  // TLS: every client connection must be TLS (the server refuses plain ones), with a CA of the test's own.
-  const certDir = options.tls ? await mkdtemp(join(tmpdir(), 'nats-tls-')) : undefined;
-  const certificates = certDir ? await createTestCertificates(certDir) : undefined;
-  const tlsBlock = certificates
-    ? `tls { cert_file: ${JSON.stringify(certificates.certFile)}, key_file: ${JSON.stringify(certificates.keyFile)}, ca_file: ${JSON.stringify(certificates.caFile)}, timeout: 2 }`
-    : '';
-  const identities = createPlatformNatsIdentities();
+export interface PlatformNatsIdentitySet {
+  readonly topology: Topology;
+  /** The server configuration's `accounts` block (`platformNatsAuthorizationConfig`). */
+  readonly authorization: string;
+  readonly seedDir: string;
+  seedFile(identity: string): string;
+  /** Write every identity's seed to its file (mode 0600) under `seedDir`. */
+  writeSeeds(): Promise<void>;
+}
+
+export function platformNatsIdentitySet(topology: Topology, seedDir: string): PlatformNatsIdentitySet {
+  const identities: Record<string, NatsIdentity> = createPlatformNatsIdentities();
   const publicKeys = Object.fromEntries(Object.values(identities).map((identity) => [identity.name, identity.publicKey]));
-  const authorization = platformNatsAuthorizationConfig(topology, publicKeys);
-  const server = await startTestNatsServer({
-    config: (port, storeDir) => [`listen: "127.0.0.1:${port}"`, `jetstream { store_dir: ${JSON.stringify(storeDir)} }`, tlsBlock, authorization].join('\n'),
-  });
-  const seedDir = join(server.storeDir, 'identities');
   const seedFile = (identity: string): string => {
     if (!identities[identity]) throw new Error(`no NATS identity ${identity} (known: ${Object.keys(identities).join(', ')})`);
     return join(seedDir, `${identity}.nk`);
   };
+  return {
+    topology,
+    authorization: platformNatsAuthorizationConfig(topology, publicKeys),
+    seedDir,
+    seedFile,
+    writeSeeds: async () => {
+      await mkdir(seedDir, { recursive: true, mode: 0o700 });
+      for (const identity of Object.values(identities)) {
+        await writeFile(seedFile(identity.name), `${identity.seed}\n`, { mode: 0o600 });
+        await chmod(seedFile(identity.name), 0o600);
+      }
+    },
+  };
+}
+
+/** What {@link platformNatsClient} adds to a running server or cluster: everything of PlatformTestNats but the process handles. */
+export type PlatformNatsClient = Omit<PlatformTestNats, keyof TestNatsServer | 'certificates'>;
+
+/**
+ * The connection helpers of {@link PlatformTestNats} for the server(s) at `url` (comma-separated
+ * for a cluster), each connecting with the seeds of `identities`.
+ */
+export function platformNatsClient(url: string, identities: Pick<PlatformNatsIdentitySet, 'seedFile'>, certificates?: TestCertificates): PlatformNatsClient {
+  const { seedFile } = identities;
   const connectAs = (identity: string = PlatformAdminIdentity.Operator): Promise<NatsConnection> =>
-    connectNats({ url: server.url, service: identity, nkeySeedFile: seedFile(identity), ...(certificates ? { tls: { caFile: certificates.caFile } } : {}) });
-  try {
-    await mkdir(seedDir, { recursive: true, mode: 0o700 });
-    for (const identity of Object.values(identities)) {
-      await writeFile(seedFile(identity.name), `${identity.seed}\n`, { mode: 0o600 });
-      await chmod(seedFile(identity.name), 0o600);
-    }
-    const nc = await connectAs(PlatformAdminIdentity.Provisioner);
-    try {
-      await provision(await jetstreamManager(nc), topology);
-    } finally {
-      await nc.close();
-    }
-  } catch (error) {
-    await server.dispose();
-    if (certDir) await rm(certDir, { recursive: true, force: true });
-    throw error;
-  }
+    connectNats({ url, service: identity, nkeySeedFile: seedFile(identity), ...(certificates ? { tls: { caFile: certificates.caFile } } : {}) });
   const withConnection = async <T>(fn: (nc: NatsConnection) => Promise<T>): Promise<T> => {
     const nc = await connectAs();
     try {
@@ -109,13 +114,7 @@ export async function startPlatformTestNats(options: { readonly topology?: Platf
     }
   };
   return {
-    ...server,
-    envFor: (identity) => ({ NATS_URL: server.url, NATS_NKEY_SEED_FILE: seedFile(identity), ...(certificates ? { NATS_TLS_CA: certificates.caFile } : {}) }),
-    certificates,
-    dispose: async () => {
-      await server.dispose();
-      if (certDir) await rm(certDir, { recursive: true, force: true });
-    },
+    envFor: (identity) => ({ NATS_URL: url, NATS_NKEY_SEED_FILE: seedFile(identity), ...(certificates ? { NATS_TLS_CA: certificates.caFile } : {}) }),
     seedFile,
     connect: connectAs,
     publish: (input) =>
@@ -151,4 +150,52 @@ export async function startPlatformTestNats(options: { readonly topology?: Platf
         }
       }),
   };
+}
+
+/** Provision `topology` as the platform's `provisioner` identity (the only one allowed to). */
+export async function provisionAsProvisioner(client: Pick<PlatformNatsClient, 'connect'>, topology: Topology): Promise<void> {
+  const nc = await client.connect(PlatformAdminIdentity.Provisioner);
+  try {
+    await provision(await jetstreamManager(nc), topology);
+  } finally {
+    await nc.close();
+  }
+}
+
+/**
+ * Start a nats-server on a free loopback port that enforces the platform's NATS identities (the
+ * generated config of `platformNatsAuthorizationConfig`: no anonymous access, each service with
+ * exactly its permissions), provision `platformTopology(options.topology)` on it as the
+ * provisioner, and keep every identity's seed in a file under the server's store
+ * (`envFor(service)` hands them to a service). `dispose()` stops it and deletes store and seeds.
+ */
+export async function startPlatformTestNats(options: { readonly topology?: PlatformTopologyOptions; readonly tls?: boolean } = {}): Promise<PlatformTestNats> {
+  const topology = platformTopology(options.topology);
+  // TLS: every client connection must be TLS (the server refuses plain ones), with a CA of the test's own.
+  const certDir = options.tls ? await mkdtemp(join(tmpdir(), 'nats-tls-')) : undefined;
+  const certificates = certDir ? await createTestCertificates(certDir) : undefined;
+  const tlsBlock = certificates
+    ? `tls { cert_file: ${JSON.stringify(certificates.certFile)}, key_file: ${JSON.stringify(certificates.keyFile)}, ca_file: ${JSON.stringify(certificates.caFile)}, timeout: 2 }`
+    : '';
+  // The seed folder is only known once the server's store exists; the accounts block is needed before.
+  let identities: PlatformNatsIdentitySet | undefined;
+  const server = await startTestNatsServer({
+    config: (port, storeDir) => {
+      identities = platformNatsIdentitySet(topology, join(storeDir, '..', 'identities'));
+      return [`listen: "127.0.0.1:${port}"`, `jetstream { store_dir: ${JSON.stringify(storeDir)} }`, tlsBlock, identities.authorization].join('\n');
+    },
+  });
+  const client = platformNatsClient(server.url, identities!, certificates);
+  const dispose = async () => {
+    await server.dispose();
+    if (certDir) await rm(certDir, { recursive: true, force: true });
+  };
+  try {
+    await identities!.writeSeeds();
+    await provisionAsProvisioner(client, topology);
+  } catch (error) {
+    await dispose();
+    throw error;
+  }
+  return { ...server, ...client, certificates, dispose };
 }
