@@ -11,6 +11,8 @@ import { NotificationServiceConfig } from '../../apps/notification/src/config.js
 import { OrderServiceConfig } from '../../apps/order/src/config.js';
 import { PaymentServiceConfig } from '../../apps/payment/src/config.js';
 import { platformSecrets } from '../k8s-secrets.mjs';
+import { consumersOf, platformTopology } from '@platform/events';
+import { maxUnacknowledgedPerProcess } from '../../libs/events/src/transport/consumer-runner.js';
 
 // Offline checks of the Kubernetes deployment (no cluster here): every overlay renders with
 // `kubectl kustomize`, every object validates against the Kubernetes OpenAPI schema
@@ -475,6 +477,21 @@ describe.each(OVERLAYS)('deploy/k8s/overlays/%s', (overlay) => {
       budget += replicas * (poolSize + 2);
     }
     expect(budget, `connections needed vs max_connections=${maxConnections}`).toBeLessThanOrEqual(maxConnections);
+  });
+
+  it("keeps every consumer's messages in flight (per process, at the autoscalers' maximum) within its max_ack_pending", () => {
+    const hpas = objects.filter((o) => o.kind === 'HorizontalPodAutoscaler');
+    const topology = platformTopology();
+    for (const service of SERVICE_NAMES) {
+      const deployment = serviceDeployment(objects, service);
+      const replicas = hpas.find((h) => h.spec.scaleTargetRef.name === service)?.spec.maxReplicas ?? deployment.spec.replicas ?? 1;
+      const batchSize = Number(envValueOf(objects, podSpecOf(deployment).containers[0], 'EVENT_BATCH_SIZE') ?? new SERVICES[service]().EVENT_BATCH_SIZE);
+      // ServerJetStream with a database: 2 batches per consumer, of at most 64 messages.
+      const perProcess = maxUnacknowledgedPerProcess({ concurrency: 2, batchSize: Math.min(64, batchSize) });
+      for (const consumer of consumersOf(topology, service)) {
+        expect(replicas * perProcess, `${consumer.durable}: ${replicas} replicas × ${perProcess} in flight vs max_ack_pending ${consumer.maxAckPending}`).toBeLessThanOrEqual(consumer.maxAckPending);
+      }
+    }
   });
 
   it('has a PodDisruptionBudget for every Deployment running 2 or more replicas', () => {

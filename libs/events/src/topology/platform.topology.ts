@@ -58,8 +58,10 @@ export type PlatformStream = (typeof PlatformStream)[keyof typeof PlatformStream
  *   not redelivered while it still runs; after a crash its messages return within 30 s.
  * - `maxDeliver` 5: the handler runs at most 4 times (retries with `nak` backoff), and the 5th
  *   delivery, reached only when the process died on the 4th, dead-letters without running it.
- * - `maxAckPending` 1000: the backpressure bound across all replicas of a service. Far above
- *   replicas × messages in flight per process (2 batches × 50 by default), so it never throttles a healthy flow, yet
+ * - `maxAckPending` 1000: the backpressure bound across all replicas of a service. Above
+ *   replicas × messages a process holds (2 batches × 50 plus a pull buffer of 50 by default, see
+ *   `maxUnacknowledgedPerProcess`: 900 at the HPA maximum of 6, checked by the k8s manifest
+ *   spec), so it never throttles a healthy flow, yet
  *   a stuck or slow service holds at most 1000 messages in flight instead of the whole backlog,
  *   and a restart redelivers at most that many after the ack wait.
  */

@@ -1,4 +1,5 @@
 import type { Consumer, ConsumerMessages, JetStreamClient } from '@nats-io/jetstream';
+import type { Subscription } from '@nats-io/nats-core';
 import type { EventsMetrics } from '../metrics/events.metrics.js';
 import { backoffDelay, delay } from '../util/backoff.js';
 import { errorFields, silentLogger, type EventsLogger } from '../util/logger.js';
@@ -25,12 +26,40 @@ export interface ConsumerRunnerOptions {
   readonly batchSize?: number;
   /** A permit held while a batch runs, shared by the consumers of one service (see ServerJetStream). */
   readonly lane?: Semaphore;
-  /** Messages buffered per pull request. Default twice `concurrency × batchSize`, at most 512. */
+  /** Messages buffered per pull request. Default {@link defaultPrefetch}. */
   readonly maxMessages?: number;
   /** How often pending/ack-pending gauges are refreshed from consumer info, ms. Default 10 000. */
   readonly statsIntervalMs?: number;
   readonly metrics?: EventsMetrics;
   readonly logger?: EventsLogger;
+}
+
+/**
+ * How long a pull request lives on the server. The client expects an idle heartbeat every half of
+ * it and re-pulls after two missed ones: when the consumer's leader dies (a node of a cluster),
+ * its open pull requests die with it, and the consumer resumes on the new leader after about this
+ * long (the client's default, 30 s, stalled the flow for half a minute). Idle, it costs one pull
+ * request per consumer every 5 s.
+ */
+export const PULL_EXPIRES_MS = 5_000;
+
+/**
+ * The pull buffer of a {@link ConsumerRunner} by default: half of what its batches hold
+ * (`concurrency × batchSize`), at least one batch, at most 512 — the next batch is ready when a
+ * slot frees, while the process holds few messages it is not working on.
+ */
+export function defaultPrefetch(concurrency: number, batchSize: number): number {
+  return Math.min(512, Math.max(batchSize, Math.ceil((concurrency * batchSize) / 2)));
+}
+
+/**
+ * The most messages one process holds unacknowledged for one durable consumer: what its batches
+ * accepted (`concurrency × batchSize`) plus its pull buffer. Times the replicas a deployment may
+ * scale to, it must stay within the consumer's `max_ack_pending`, or the replicas that filled
+ * their buffers first hold back messages the others could work on.
+ */
+export function maxUnacknowledgedPerProcess(options: { readonly concurrency: number; readonly batchSize: number; readonly maxMessages?: number }): number {
+  return options.concurrency * options.batchSize + (options.maxMessages ?? defaultPrefetch(options.concurrency, options.batchSize));
 }
 
 /**
@@ -150,7 +179,7 @@ export class ConsumerRunner {
     this.options.processor.stop();
     this.resume();
     clearInterval(this.statsTimer);
-    await this.messages?.close().catch(() => undefined);
+    if (this.messages) await closeDraining(this.messages);
     await this.loop;
     for (const item of this.scheduler.takeQueued()) {
       item.message.nak();
@@ -163,12 +192,12 @@ export class ConsumerRunner {
 
   private async run(): Promise<void> {
     const { js, stream, durable, processor } = this.options;
-    const maxMessages = this.options.maxMessages ?? Math.min(512, (this.options.concurrency ?? 32) * (this.options.batchSize ?? 1) * 2);
+    const maxMessages = this.options.maxMessages ?? defaultPrefetch(this.options.concurrency ?? 32, this.options.batchSize ?? 1);
     let failures = 0;
     while (!this.stopping) {
       try {
         this.consumer = await js.consumers.get(stream, durable);
-        const messages = await this.consumer.consume({ max_messages: maxMessages });
+        const messages = await this.consumer.consume({ max_messages: maxMessages, expires: PULL_EXPIRES_MS });
         this.messages = messages;
         this.restartWhenDeleted(messages);
         this.consuming = true;
@@ -224,4 +253,22 @@ export class ConsumerRunner {
       // stats are best effort; the consume loop reports real failures
     }
   }
+}
+
+/**
+ * Close a `consume()` without losing what the server already sent. `close()` alone unsubscribes
+ * at once, and the client drops every message still on its way (sent for the open pull requests
+ * before the server saw the UNSUB): the server counts those as delivered, so they wait for the
+ * ack wait before anyone gets them. Draining the pull subscription first (UNSUB, then a round trip
+ * to the server) still delivers what arrives until then, and the consume loop hands it back (nak).
+ * The subscription is not part of the public `ConsumerMessages` type; without one, plain `close()`.
+ */
+export async function closeDraining(messages: ConsumerMessages): Promise<void> {
+  const internals = messages as ConsumerMessages & { readonly sub?: Subscription; clearTimers?: () => void };
+  const sub = internals.sub;
+  if (sub && !sub.isClosed() && !sub.isDraining()) await sub.drain().catch(() => undefined);
+  // The heartbeat monitor is stopped by close(), which returns early once the drained
+  // subscription has ended the iterator.
+  internals.clearTimers?.();
+  await messages.close().catch(() => undefined);
 }
