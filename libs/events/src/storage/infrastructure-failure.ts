@@ -7,8 +7,11 @@
  * SQLSTATE classes: 08 (connection exception), 53 (insufficient resources: `too many clients`),
  * 57P01–57P03 (admin shutdown, crash shutdown, cannot connect now), and 57014 when it is the
  * `statement_timeout` (a statement stuck behind a lock or on an overloaded server; the same code
- * for a query cancelled by hand is not). Node socket errors and the messages `pg` uses for a dead
- * connection or a pool that could not connect in time.
+ * for a query cancelled by hand is not), and 55000 when it is the refusal of a database that does
+ * not accept connections now (`ALTER DATABASE … ALLOW_CONNECTIONS false`: `database "…" is not
+ * currently accepting connections`; the same code for an object in the wrong state is not). Node
+ * socket errors and the messages `pg` uses for a dead connection or a pool that could not connect
+ * in time.
  */
 export function isInfrastructureFailure(error: unknown): boolean {
   for (let current = error, depth = 0; current && depth < 5; current = (current as { cause?: unknown }).cause, depth++) {
@@ -16,6 +19,7 @@ export function isInfrastructureFailure(error: unknown): boolean {
     if (typeof code === 'string') {
       if (code.startsWith('08') || code.startsWith('53') || code === '57P01' || code === '57P02' || code === '57P03') return true;
       if (code === '57014' && current instanceof Error && /statement timeout/.test(current.message)) return true;
+      if (code === '55000' && current instanceof Error && /is not currently accepting connections/.test(current.message)) return true;
       if (NODE_SOCKET_CODES.has(code)) return true;
     }
     const message = current instanceof Error ? current.message : '';
