@@ -65,10 +65,10 @@ export interface MessageProcessorOptions {
   /** Delay before a retry (nak delay). Default 1 s doubling to 60 s, with jitter. */
   readonly retryBackoff?: BackoffOptions;
   /**
-   * Delay before an early event (predecessor missing) is redelivered, times the delivery count.
-   * Its total over the attempts should outlast the consumer's ack wait, since a predecessor
-   * delivered to a process that died comes back only after it (ServerJetStream uses ack wait / 2).
-   * Default 200 ms.
+   * The scale of an early event's hold-backs (predecessor missing): short ones first, then 3 ×
+   * this before the final attempt (see {@link deferralDelay}). That last one should outlast the
+   * consumer's ack wait, since a predecessor delivered to a process that died comes back only
+   * after it (ServerJetStream uses ack wait / 2). Default 200 ms.
    */
   readonly deferDelayMs?: number;
   /**
@@ -443,7 +443,7 @@ export class MessageProcessor {
       const event = item.event!;
       return this.deadLetter(item, DeadLetterReason.SequenceGap, new PermanentError(`sequence ${event.sequence} of ${event.subject} arrived but its predecessor never did`));
     }
-    return { outcome: ConsumeOutcome.Deferred, settle: { nakMs: this.deferDelayMs * deliveryCount } };
+    return { outcome: ConsumeOutcome.Deferred, settle: { nakMs: deferralDelay(this.deferDelayMs, deliveryCount, this.maxAttempts) } };
   }
 
   /** An early event delivered for the last time the handler may run: it is not held back again. */
@@ -557,6 +557,22 @@ export class MessageProcessor {
     const later = versions.find((v) => v > version);
     return later === undefined ? undefined : `${unversioned}.v${later}`;
   }
+}
+
+/** The first hold-back of an early event at most, milliseconds; each further short one doubles. */
+export const FIRST_DEFERRAL_MAX_MS = 1_000;
+
+/**
+ * How long an early event is held back on its `deliveryCount`-th delivery, when the handler may
+ * run `maxAttempts` times. Short at first (1 s, 2 s, …, never above `deferDelayMs`): its
+ * predecessor is usually in flight, or was just handed back by a replica that stopped, and comes
+ * at once. The last hold-back before the final attempt is long, 3 × `deferDelayMs` (1.5 ack waits
+ * with ServerJetStream's half an ack wait): a predecessor held by a process that died is
+ * redelivered only after the ack wait, and must be applied before the final attempt.
+ */
+export function deferralDelay(deferDelayMs: number, deliveryCount: number, maxAttempts: number): number {
+  if (deliveryCount >= maxAttempts - 1) return deferDelayMs * 3;
+  return Math.min(deferDelayMs, FIRST_DEFERRAL_MAX_MS * 2 ** Math.max(0, deliveryCount - 1));
 }
 
 /** A prepared message; one shape for every outcome (the hot path stays monomorphic). */
