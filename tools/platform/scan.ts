@@ -5,10 +5,22 @@
  */
 import { DeliverPolicy, type JetStreamClient, type JsMsg, type OrderedConsumerOptions } from '@nats-io/jetstream';
 import type { EventEnvelope } from '@platform/events';
+import { parseIsoTime } from './args.js';
 import { events, loadEvents } from './events.js';
 
 /** Where a read starts: the first message, a stream sequence, a time, or only new messages. */
 export type StartAt = { readonly kind: 'all' } | { readonly kind: 'seq'; readonly seq: number } | { readonly kind: 'time'; readonly time: Date } | { readonly kind: 'new' };
+
+/** A position in a stream an operator names: the first message, a stream sequence, or a time. */
+export type StreamPosition = Exclude<StartAt, { readonly kind: 'new' }>;
+
+/** `earliest`, a stream sequence (1, 2, …) or an ISO time as a position; undefined for anything else (the verb says what it takes). */
+export function parseStreamPosition(raw: string): StreamPosition | undefined {
+  if (raw === 'earliest') return { kind: 'all' };
+  if (/^[1-9][0-9]*$/.test(raw)) return { kind: 'seq', seq: Number(raw) };
+  const time = parseIsoTime(raw);
+  return time ? { kind: 'time', time } : undefined;
+}
 
 export interface ReadOptions {
   readonly stream: string;

@@ -1,17 +1,13 @@
 import { DeliverPolicy, type ConsumerConfig, type ConsumerInfo, type JetStreamManager } from '@nats-io/jetstream';
-import { intOption, OperationError, parseIsoTime, parseVerbArgs, stringOption, takePositionals, UsageError } from '../args.js';
+import { intOption, OperationError, parseVerbArgs, stringOption, takePositionals, UsageError } from '../args.js';
 import { events, loadEvents } from '../events.js';
+import { parseStreamPosition, type StreamPosition } from '../scan.js';
 import type { Verb } from '../verb.js';
 
-/** Where a replay starts: the whole stream, a stream sequence, or the first message at or after a time. */
-export type ReplayStart = { readonly kind: 'earliest' } | { readonly kind: 'seq'; readonly seq: number } | { readonly kind: 'time'; readonly time: Date };
-
-export function parseReplayStart(raw: string | undefined): ReplayStart {
+export function parseReplayStart(raw: string | undefined): StreamPosition {
   if (raw === undefined) throw new UsageError('replay: --from is required (earliest, a stream sequence or an ISO time)', ['see: npm run platform -- replay --help']);
-  if (raw === 'earliest') return { kind: 'earliest' };
-  if (/^[1-9][0-9]*$/.test(raw)) return { kind: 'seq', seq: Number(raw) };
-  const time = parseIsoTime(raw);
-  if (time) return { kind: 'time', time };
+  const position = parseStreamPosition(raw);
+  if (position) return position;
   throw new UsageError(`replay: --from must be earliest, a stream sequence or an ISO time (2026-01-31T12:00:00Z), got "${raw}"`);
 }
 
@@ -19,15 +15,15 @@ export function parseReplayStart(raw: string | undefined): ReplayStart {
  * The durable's config, recreated to deliver from `start`: everything else (filter, ack wait, max
  * deliver, max ack pending, backoff, replicas) as it is now.
  */
-export function replayConfig(current: ConsumerConfig, start: ReplayStart): ConsumerConfig {
+export function replayConfig(current: ConsumerConfig, start: StreamPosition): ConsumerConfig {
   const { opt_start_seq: _seq, opt_start_time: _time, deliver_policy: _policy, ...rest } = current;
-  if (start.kind === 'earliest') return { ...rest, deliver_policy: DeliverPolicy.All };
+  if (start.kind === 'all') return { ...rest, deliver_policy: DeliverPolicy.All };
   if (start.kind === 'seq') return { ...rest, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: start.seq };
   return { ...rest, deliver_policy: DeliverPolicy.StartTime, opt_start_time: start.time.toISOString() };
 }
 
-function describeStart(start: ReplayStart): string {
-  if (start.kind === 'earliest') return 'the first message';
+function describeStart(start: StreamPosition): string {
+  if (start.kind === 'all') return 'the first message';
   return start.kind === 'seq' ? `seq ${start.seq}` : start.time.toISOString();
 }
 

@@ -1,9 +1,9 @@
 import type { JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import type { EventEnvelope } from '@platform/events';
-import { intOption, OperationError, parseIsoTime, parseVerbArgs, stringOption, takePositionals, UsageError } from '../args.js';
+import { intOption, OperationError, parseVerbArgs, stringOption, takePositionals, UsageError } from '../args.js';
 import { age, fixedLine, table, type Column } from '../output.js';
 import { events, loadEvents } from '../events.js';
-import { decode, follow, scan, type StartAt } from '../scan.js';
+import { decode, follow, parseStreamPosition, scan, type StartAt } from '../scan.js';
 import type { Verb } from '../verb.js';
 
 /** `--type` (versioned `order.created.v1`, or every version: `order.created`) and `--tenant`. */
@@ -105,10 +105,8 @@ export const TAIL_COLUMNS: readonly Column<TailRow>[] = [
 /** `--from`: earliest | latest | <stream sequence> | <ISO time>. */
 export function parseFrom(raw: string | undefined): StartAt | 'latest' {
   if (raw === undefined || raw === 'latest') return 'latest';
-  if (raw === 'earliest') return { kind: 'all' };
-  if (/^[1-9][0-9]*$/.test(raw)) return { kind: 'seq', seq: Number(raw) };
-  const time = parseIsoTime(raw);
-  if (time) return { kind: 'time', time };
+  const position = parseStreamPosition(raw);
+  if (position) return position;
   throw new UsageError(`tail: --from must be earliest, latest, a stream sequence or an ISO time (2026-01-31T12:00:00Z), got "${raw}"`);
 }
 
