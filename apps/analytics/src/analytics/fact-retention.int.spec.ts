@@ -1,5 +1,5 @@
 import { createEnvelope, migrate, platformExamplePayloads, type Database, type EventEnvelope, type PlatformEventType } from '@platform/events';
-import { createTestPgDatabase, createTestPgliteDatabase } from '@platform/events/testing';
+import { testDatabaseEngines } from '@platform/events/testing';
 import { loadConfig } from '@platform/service-kit';
 import { loadConfigError } from '@platform/service-kit/testing';
 import { randomUUID } from 'node:crypto';
@@ -26,10 +26,7 @@ describe('ANALYTICS_FACT_RETENTION_MS', () => {
   });
 });
 
-const engines = [
-  ['PostgreSQL', async () => createTestPgDatabase({ applicationName: `analytics-retention-${randomUUID().slice(0, 8)}` })],
-  ['PGlite', async () => createTestPgliteDatabase()],
-] as const;
+const engines = testDatabaseEngines('analytics-retention');
 
 describe.each(engines)('analytics fact retention on %s', (_engine, open) => {
   let db: Database;

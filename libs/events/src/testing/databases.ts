@@ -59,3 +59,15 @@ export async function createTestPgliteDatabase(): Promise<TestDatabase<PgliteDat
   const db = await PgliteDatabase.open({ loadDataDir: await pgliteTemplate });
   return { db, cleanup: () => db.close() };
 }
+
+/**
+ * Both engines for a `describe.each`: a fresh schema on the test PostgreSQL, its pool's
+ * connections named `<applicationPrefix>-<random>` (so that a spec can find and cut them), and
+ * an in-memory PGlite.
+ */
+export function testDatabaseEngines(applicationPrefix: string) {
+  return [
+    ['PostgreSQL', () => createTestPgDatabase({ applicationName: `${applicationPrefix}-${randomUUID().slice(0, 8)}` })],
+    ['PGlite', () => createTestPgliteDatabase()],
+  ] as const;
+}

@@ -6,7 +6,7 @@ export { freePort, NATS_SERVER_BIN, startTestNatsServer, type TestNatsServer } f
 export { readStream, streamCount, type ReadMessage } from './stream-reader.js';
 export { acceptAnyEvent, migrateEventsSchema, permissiveRegistry } from './event-fixtures.js';
 export { describeDatabaseConformance, type DatabaseUnderTest } from './storage.conformance.js';
-export { adminQuery, createTestPgDatabase, createTestPgliteDatabase, TEST_DATABASE_URL, type TestDatabase } from './databases.js';
+export { adminQuery, createTestPgDatabase, createTestPgliteDatabase, TEST_DATABASE_URL, testDatabaseEngines, type TestDatabase } from './databases.js';
 export { seededRandom } from './seeded-random.js';
 export { startPlatformTestNats, type PlatformTestNats } from './platform-nats.js';
 export { startPlatformTestNatsCluster, type PlatformTestNatsCluster, type PlatformTestNatsClusterOptions, type StreamReplicaState, type TestNatsClusterNode } from './nats-cluster.js';

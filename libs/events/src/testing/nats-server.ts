@@ -1,3 +1,6 @@
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { connect } from '@nats-io/transport-node';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -110,6 +113,32 @@ export async function startTestNatsServer(options: TestNatsServerOptions = {}): 
     dispose: async () => {
       await stop();
       await rm(storeDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A test nats-server with one plain connection to it and its JetStream client and manager. */
+export interface TestJetStream {
+  readonly server: TestNatsServer;
+  readonly nc: NatsConnection;
+  readonly js: JetStreamClient;
+  readonly jsm: JetStreamManager;
+  /** Close the connection, stop the server and delete its store. */
+  close(): Promise<void>;
+}
+
+/** Start a {@link startTestNatsServer} and connect to it (no identities: the transport specs' server). */
+export async function startTestJetStream(): Promise<TestJetStream> {
+  const server = await startTestNatsServer();
+  const nc = await connect({ servers: server.url });
+  return {
+    server,
+    nc,
+    js: jetstream(nc),
+    jsm: await jetstreamManager(nc),
+    close: async () => {
+      await nc.close();
+      await server.dispose();
     },
   };
 }

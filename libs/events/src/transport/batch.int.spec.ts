@@ -1,6 +1,4 @@
-import { AckPolicy, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/nats-core';
-import { connect } from '@nats-io/transport-node';
+import { AckPolicy, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DeadLetterPublisher } from '../dlq/dead-letter.js';
@@ -11,9 +9,9 @@ import { PermanentError, RetryableError } from '../errors.js';
 import { Outbox, type OutboxRecord } from '../outbox/outbox.js';
 import { JetStreamPublisher } from '../publisher/jetstream.publisher.js';
 import type { Database } from '../storage/database.js';
-import { adminQuery, createTestPgDatabase, createTestPgliteDatabase } from '../testing/databases.js';
+import { adminQuery, testDatabaseEngines } from '../testing/databases.js';
 import { acceptAnyEvent, migrateEventsSchema, numberedOrderRegistry } from '../testing/event-fixtures.js';
-import { startTestNatsServer, type TestNatsServer } from '../testing/nats-server.js';
+import { startTestJetStream, type TestJetStream } from '../testing/nats-server.js';
 import { Semaphore } from './batch-scheduler.js';
 import { ConsumerRunner } from './consumer-runner.js';
 import { MessageProcessor, type BatchEventHandler, type EventHandler, type MessageProcessorOptions } from './message-processor.js';
@@ -22,28 +20,19 @@ const STREAM = 'ORDERS';
 const TENANT = 'acme';
 const encoder = new TextEncoder();
 
-let server: TestNatsServer;
-let nc: NatsConnection;
+let bus: TestJetStream;
 let js: JetStreamClient;
 let jsm: JetStreamManager;
 
 beforeAll(async () => {
-  server = await startTestNatsServer();
-  nc = await connect({ servers: server.url });
-  js = jetstream(nc);
-  jsm = await jetstreamManager(nc);
+  bus = await startTestJetStream();
+  ({ js, jsm } = bus);
 });
 
-afterAll(async () => {
-  await nc?.close();
-  await server?.dispose();
-});
+afterAll(() => bus?.close());
 
 
-const engines = [
-  ['PostgreSQL', async () => createTestPgDatabase({ applicationName: `batch-${randomUUID().slice(0, 8)}` })],
-  ['PGlite', async () => createTestPgliteDatabase()],
-] as const;
+const engines = testDatabaseEngines('batch');
 
 describe.each(engines)('batched consumer transactions on %s', (engine, open) => {
   let db: Database;

@@ -1,6 +1,4 @@
-import { AckPolicy, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/nats-core';
-import { connect } from '@nats-io/transport-node';
+import { AckPolicy, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { randomUUID } from 'node:crypto';
 import { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -12,11 +10,11 @@ import { EventsMetrics } from '../metrics/events.metrics.js';
 import { JetStreamPublisher } from '../publisher/jetstream.publisher.js';
 import type { Database } from '../storage/database.js';
 import { subjectFor } from '../subjects/subjects.js';
-import { createTestPgDatabase, createTestPgliteDatabase } from '../testing/databases.js';
+import { testDatabaseEngines } from '../testing/databases.js';
 import { numberedOrderRegistry, migrateEventsSchema } from '../testing/event-fixtures.js';
 import { FakeMessage } from '../testing/fake-message.js';
 import { InMemoryPublisher } from '../testing/in-memory.publisher.js';
-import { startTestNatsServer, type TestNatsServer } from '../testing/nats-server.js';
+import { startTestJetStream, type TestJetStream } from '../testing/nats-server.js';
 import { Semaphore } from './batch-scheduler.js';
 import { ConsumerRunner } from './consumer-runner.js';
 import { pruneSequences } from './inbox.js';
@@ -27,27 +25,18 @@ const TENANT = 'acme';
 const DAY = 86_400_000;
 const encoder = new TextEncoder();
 
-let server: TestNatsServer;
-let nc: NatsConnection;
+let bus: TestJetStream;
 let js: JetStreamClient;
 let jsm: JetStreamManager;
 
 beforeAll(async () => {
-  server = await startTestNatsServer();
-  nc = await connect({ servers: server.url });
-  js = jetstream(nc);
-  jsm = await jetstreamManager(nc);
+  bus = await startTestJetStream();
+  ({ js, jsm } = bus);
 });
 
-afterAll(async () => {
-  await nc?.close();
-  await server?.dispose();
-});
+afterAll(() => bus?.close());
 
-const engines = [
-  ['PostgreSQL', async () => createTestPgDatabase({ applicationName: `seqret-${randomUUID().slice(0, 8)}` })],
-  ['PGlite', async () => createTestPgliteDatabase()],
-] as const;
+const engines = testDatabaseEngines('seqret');
 
 describe.each(engines)('sequence row retention on %s', (_engine, open) => {
   let db: Database;

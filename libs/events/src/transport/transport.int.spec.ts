@@ -1,6 +1,4 @@
-import { AckPolicy, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/nats-core';
-import { connect } from '@nats-io/transport-node';
+import { AckPolicy, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +15,7 @@ import { JetStreamPublisher } from '../publisher/jetstream.publisher.js';
 import type { Database } from '../storage/database.js';
 import { createTestPgDatabase, TEST_DATABASE_URL } from '../testing/databases.js';
 import { migrateEventsSchema, numberedOrderRegistry } from '../testing/event-fixtures.js';
-import { startTestNatsServer, type TestNatsServer } from '../testing/nats-server.js';
+import { startTestJetStream, type TestJetStream } from '../testing/nats-server.js';
 import { readStream } from '../testing/stream-reader.js';
 import { ConsumerRunner } from './consumer-runner.js';
 import { MessageProcessor, type EventHandler, type MessageProcessorOptions } from './message-processor.js';
@@ -26,22 +24,16 @@ const STREAM = 'ORDERS';
 const TENANT = 'acme';
 const encoder = new TextEncoder();
 
-let server: TestNatsServer;
-let nc: NatsConnection;
+let bus: TestJetStream;
 let js: JetStreamClient;
 let jsm: JetStreamManager;
 
 beforeAll(async () => {
-  server = await startTestNatsServer();
-  nc = await connect({ servers: server.url });
-  js = jetstream(nc);
-  jsm = await jetstreamManager(nc);
+  bus = await startTestJetStream();
+  ({ js, jsm } = bus);
 });
 
-afterAll(async () => {
-  await nc?.close();
-  await server?.dispose();
-});
+afterAll(() => bus?.close());
 
 const strictRegistry = numberedOrderRegistry;
 
@@ -125,7 +117,7 @@ describe('JetStream consumer transport', () => {
     const schema = (await h.db.query<{ schema: string }>('SELECT current_schema() AS schema')).rows[0]!.schema;
     const child = () =>
       spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../testing/fixtures/counting-consumer.child.ts', import.meta.url))], {
-        env: { ...process.env, NATS_URL: server.url, DATABASE_URL: TEST_DATABASE_URL, DB_SCHEMA: schema, STREAM, DURABLE: h.durable, HANDLER_DELAY_MS: '10' },
+        env: { ...process.env, NATS_URL: bus.server.url, DATABASE_URL: TEST_DATABASE_URL, DB_SCHEMA: schema, STREAM, DURABLE: h.durable, HANDLER_DELAY_MS: '10' },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
     const first = child();
@@ -345,14 +337,14 @@ describe('JetStream consumer transport', () => {
   it('dead-letters from the max-deliveries advisory when JetStream gives up on a message', async () => {
     await addConsumer({ ackWaitMs: 300, maxDeliver: 2 });
     const listener = new MaxDeliveriesAdvisoryListener({
-      nc,
+      nc: bus.nc,
       jsm,
       consumers: [{ stream: STREAM, durable: h.durable }],
       deadLetters: new DeadLetterPublisher(new JetStreamPublisher(js)),
     });
     listener.start();
     try {
-      await nc.flush();
+      await bus.nc.flush();
       await publishEnvelope(envelope('o-1', 1));
       const consumer = await js.consumers.get(STREAM, h.durable);
       // two deliveries that "crash" (never ack); JetStream then stops and advises
