@@ -261,13 +261,13 @@ describe('a 3-node JetStream cluster (streams at 3 replicas)', () => {
     );
   });
 
-  it('restart of every service under load (SIGTERM, start): every order ends with each effect once, duplicates bounded by what was in flight, nothing held past one ack wait', async () => {
-    // A 60 s ack wait: a message lost at shutdown (buffered and never handed back, or an ack not
-    // sent) holds its order for a minute. On one node nothing is (consumer-runner.int.spec.ts).
-    // On this cluster a message or two per restart still is: sent by a consumer leader on another
-    // node while this one unsubscribed, it is dropped on the way and redelivered after the ack
-    // wait (not solved: see docs/operations.md). So this bounds it at one ack wait: no hold-back
-    // chain, no second loss; the settle time is printed.
+  it('restart of every service under load (SIGTERM, start): every order ends with each effect once, duplicates bounded by what was in flight, nothing waits for the ack wait', async () => {
+    // A 60 s ack wait: a message lost at shutdown (buffered and never handed back, an ack not
+    // sent, or sent by the consumer's leader to a pull request whose subscription is gone) holds
+    // its order for a minute, and one handed back into the stopping runner's own pull request
+    // again and again spends its deliveries until JetStream gives up on it (max_deliveries in the
+    // DLQ). Before ConsumerRunner.stop waited for its open pull requests on a cluster and delayed
+    // its hand-backs, 5 runs in 12 settled after 50-62 s and 2 failed (a max_deliveries dead letter).
     const nc = await cluster.connect('provisioner');
     try {
       await provision(await jetstreamManager(nc), platformTopology({ replicas: 3, overrides: { consumers: ackWait(RESTART_ACK_WAIT_MS) } }));
@@ -286,7 +286,7 @@ describe('a 3-node JetStream cluster (streams at 3 replicas)', () => {
     await Promise.all(SERVICES.map((service) => platform.services[service].stop()));
     const stopMs = Date.now() - stopAt;
     // Stopped gracefully, the services strand nothing: finished work was acked, buffered messages
-    // were handed back (nak, deliverable at once) before the connections closed; the settle time
+    // were handed back (nak, deliverable once the runner stopped receiving); the settle time
     // below, well inside the 60 s ack wait, is the proof. (Fetching them here to look would itself
     // hold them: an earlier version of this test did, and stranded one message per consumer.)
     const afterStop = await consumerTotals();
@@ -300,7 +300,7 @@ describe('a 3-node JetStream cluster (streams at 3 replicas)', () => {
 
     const orders = await expectEffectsOnce(tenant, sku, 100_000, driver);
     const settledMs = Date.now() - readyAt;
-    expect(settledMs, 'settled once the services were back, within one 60 s ack wait (and a margin)').toBeLessThan(RESTART_ACK_WAIT_MS + 20_000);
+    expect(settledMs, 'settled once the services were back, without waiting for the 60 s ack wait').toBeLessThan(RESTART_ACK_WAIT_MS / 2);
     await expectAllReady();
     expect(await cluster.read('DLQ')).toEqual([]);
     // The new processes' counters start at 0: what they count as duplicates came from the restart.

@@ -44,6 +44,14 @@ export interface ConsumerRunnerOptions {
 export const PULL_EXPIRES_MS = 5_000;
 
 /**
+ * At stop on a single server, how long the runner may still receive deliveries: the drain's round
+ * trip, with room for a loaded event loop.
+ */
+const LOCAL_DRAIN_GUARD_MS = 1_000;
+/** Added to every hand-back delay at stop, for the server's clock and timers. */
+const HAND_BACK_MARGIN_MS = 250;
+
+/**
  * The pull buffer of a {@link ConsumerRunner} by default: half of what its batches hold
  * (`concurrency × batchSize`), at least one batch, at most 512 — the next batch is ready when a
  * slot frees, while the process holds few messages it is not working on.
@@ -81,6 +89,8 @@ export class ConsumerRunner {
   private statsTimer?: NodeJS.Timeout;
   private readonly abort = new AbortController();
   private pauseGate?: { promise: Promise<void>; open: () => void };
+  /** While stopping: until when this runner may still receive deliveries (see stop). */
+  private receivingUntil = 0;
 
   constructor(private readonly options: ConsumerRunnerOptions) {
     this.logger = options.logger ?? silentLogger;
@@ -173,18 +183,40 @@ export class ConsumerRunner {
     }
   }
 
+  /**
+   * Stop without stranding a message or spending its attempts: running batches finish and ack;
+   * what was buffered, and what the server still sends for the open pull requests, is handed back
+   * (nak) for redelivery elsewhere. A hand-back is delayed until this runner receives no more: at
+   * once, it would come straight back to the runner's own open pull request, be handed back again,
+   * and so on, a delivery spent each time, until the consumer's `max_deliver` is reached with no
+   * handler run (measured on a 3-node cluster: an event dead-lettered as `max_deliveries` after a
+   * graceful restart of the services).
+   *
+   * On a cluster the runner also stops pulling and listens until its open pull requests have
+   * ended (filled, or expired: at most {@link PULL_EXPIRES_MS}) before it unsubscribes. There, a
+   * pull request outlives the subscription it was made for, and a message the consumer's leader
+   * sends to it afterwards (new, or a hand-back coming due) is lost and waits for the ack wait
+   * (measured: one message or two per restart of every service, whether or not the leader is the
+   * node the runner is connected to). On a single server the drain alone hands back everything;
+   * see {@link closeDraining}.
+   */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.receivingUntil = Date.now() + LOCAL_DRAIN_GUARD_MS;
     this.abort.abort();
     this.options.processor.stop();
     this.resume();
     clearInterval(this.statsTimer);
-    if (this.messages) await closeDraining(this.messages);
-    await this.loop;
-    for (const item of this.scheduler.takeQueued()) {
-      item.message.nak();
-      item.hop.span.end();
+    this.handBackQueued();
+    const messages = this.messages;
+    if (messages) {
+      const awaitOpenPulls = (await this.isClustered()) ? PULL_EXPIRES_MS + 1_000 : 0;
+      this.receivingUntil = Math.max(this.receivingUntil, Date.now() + awaitOpenPulls);
+      await closeDraining(messages, { awaitOpenPullsMs: awaitOpenPulls });
+
     }
+    await this.loop;
+    this.handBackQueued();
     await this.scheduler.onIdle();
     this.settlements.flush();
     this.loop = undefined;
@@ -208,7 +240,7 @@ export class ConsumerRunner {
         for await (const message of messages) {
           while (this.pauseGate && !this.stopping) await this.pauseGate.promise;
           if (this.stopping) {
-            message.nak();
+            message.nak(this.handBackDelay());
             continue;
           }
           const room = this.scheduler.submit(processor.prepare(this.settlements.wrap(message)));
@@ -242,6 +274,24 @@ export class ConsumerRunner {
     })().catch(() => undefined);
   }
 
+  private handBackQueued(): void {
+    for (const item of this.scheduler.takeQueued()) {
+      item.message.nak(this.handBackDelay());
+      item.hop.span.end();
+    }
+  }
+
+  /** A hand-back at stop is redelivered once this runner can no longer receive it (see stop). */
+  private handBackDelay(): number {
+    return Math.max(0, this.receivingUntil - Date.now()) + HAND_BACK_MARGIN_MS;
+  }
+
+  /** True when the consumer lives on a JetStream cluster (its info, cached when it was got, names one). */
+  private async isClustered(): Promise<boolean> {
+    const info = await this.consumer?.info(true).catch(() => undefined);
+    return info?.cluster?.name !== undefined;
+  }
+
   private async refreshStats(): Promise<void> {
     const metrics = this.options.metrics;
     if (!metrics || !this.consumer) return;
@@ -261,11 +311,30 @@ export class ConsumerRunner {
  * before the server saw the UNSUB): the server counts those as delivered, so they wait for the
  * ack wait before anyone gets them. Draining the pull subscription first (UNSUB, then a round trip
  * to the server) still delivers what arrives until then, and the consume loop hands it back (nak).
- * The subscription is not part of the public `ConsumerMessages` type; without one, plain `close()`.
+ *
+ * On a cluster that is not enough: a pull request there outlives the subscription, and what the
+ * consumer's leader sends to it after the UNSUB is lost (see {@link ConsumerRunner.stop}). With
+ * `awaitOpenPullsMs`, no further pull is issued and the subscription stays until the open pull
+ * requests have ended (the server filled them, or expired them with a 408 that says how many
+ * messages were left), at most that long; then it drains.
+ *
+ * The subscription, the pull function and the pending counts are not part of the public
+ * `ConsumerMessages` type; without them, the plain `close()`.
  */
-export async function closeDraining(messages: ConsumerMessages): Promise<void> {
-  const internals = messages as ConsumerMessages & { readonly sub?: Subscription; clearTimers?: () => void };
+export async function closeDraining(messages: ConsumerMessages, options: { readonly awaitOpenPullsMs?: number } = {}): Promise<void> {
+  const internals = messages as ConsumerMessages & {
+    readonly sub?: Subscription;
+    clearTimers?: () => void;
+    pull?: (options: unknown) => void;
+    readonly pending?: { readonly msgs: number };
+  };
   const sub = internals.sub;
+  const awaitMs = options.awaitOpenPullsMs ?? 0;
+  if (awaitMs > 0 && sub && typeof internals.pull === 'function' && internals.pending) {
+    internals.pull = () => undefined;
+    const deadline = Date.now() + awaitMs;
+    while (internals.pending.msgs > 0 && !sub.isClosed() && Date.now() < deadline) await delay(50);
+  }
   if (sub && !sub.isClosed() && !sub.isDraining()) await sub.drain().catch(() => undefined);
   // The heartbeat monitor is stopped by close(), which returns early once the drained
   // subscription has ended the iterator.

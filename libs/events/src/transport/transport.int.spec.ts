@@ -385,6 +385,66 @@ describe('JetStream consumer transport', () => {
     );
   });
 
+  it('hands back what it buffered on stop with one delivery spent each: a hand-back never comes back to the stopping runner', async () => {
+    // Handed back at once, a message came straight back to the runner's still-open pull request,
+    // was handed back again, and so on: each lap a delivery, until max_deliver left no attempt
+    // for a handler (seen on a cluster as a max_deliveries dead letter after a graceful restart).
+    await addConsumer({ maxDeliver: 10 });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let started = 0;
+    const processor = new MessageProcessor({
+      consumer: h.durable,
+      registry: strictRegistry,
+      handlers: new Map<string, EventHandler>([
+        [
+          'order.created.v1',
+          async (event, context) => {
+            started++;
+            await gate;
+            await recordingHandler(event, context);
+          },
+        ],
+      ]),
+      deadLetters: new DeadLetterPublisher(new JetStreamPublisher(js)),
+      db: h.db,
+    });
+    // One message at a time, the other 19 in the pull buffer.
+    const runner = new ConsumerRunner({ js, stream: STREAM, durable: h.durable, processor, concurrency: 1, maxMessages: 50 });
+    h.runners.push(runner);
+    runner.start();
+    const total = 20;
+    try {
+      for (let i = 0; i < total; i++) await publishEnvelope(envelope(`agg-${i}`, 1));
+      await vi.waitFor(
+        async () => {
+          expect(started).toBe(1);
+          expect((await jsm.consumers.info(STREAM, h.durable)).num_ack_pending).toBe(total);
+        },
+        { timeout: 10_000, interval: 20 },
+      );
+    } finally {
+      const stopped = runner.stop();
+      release();
+      await stopped;
+    }
+    // What had started (the first, perhaps the next one taken for the free slot) finished.
+    const applied = (await effects()).length;
+    expect(applied).toBeGreaterThanOrEqual(1);
+
+    const deliveryCounts: number[] = [];
+    const check = await js.consumers.get(STREAM, h.durable);
+    const deadline = Date.now() + 10_000;
+    while (deliveryCounts.length < total - applied && Date.now() < deadline) {
+      for await (const message of await check.fetch({ max_messages: total, expires: 1_000 })) {
+        deliveryCounts.push(message.info.deliveryCount);
+        message.ack();
+      }
+    }
+    expect(deliveryCounts, 'the ones handed back, each delivered once to the runner and once here').toEqual(Array(total - applied).fill(2));
+    expect(total - applied).toBeGreaterThan(10);
+  });
+
   it('exposes the catalogued metrics', async () => {
     await addConsumer();
     const registry = new Registry();
