@@ -16,6 +16,7 @@ export { ServiceResourcesModule, type ServiceResources } from './service-resourc
 // Logging
 export { CORRELATION_ID_HEADER, CORRELATION_ID_PATTERN, correlationIdOf } from './logging/correlation-id.js';
 export { serviceLoggerModule, type ServiceLoggerOptions } from './logging/logger.module.js';
+export { createServiceLogger } from './logging/service-logger.js';
 
 // Health
 export { HealthController, type ReadinessBody } from './health/health.controller.js';

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import type { DestinationStream } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { BaseServiceConfig } from './config/base-service.config.js';
 import { HealthController } from './health/health.controller.js';
@@ -14,6 +14,8 @@ export interface ServiceKitModuleOptions {
   readonly metricsRegistry: Registry;
   /** Where the JSON log lines go. Default: stdout. */
   readonly logDestination?: DestinationStream;
+  /** The process's root logger (then `logDestination` is not used). Default: a new one. */
+  readonly logger?: Logger;
 }
 
 /**
@@ -27,7 +29,7 @@ export class ServiceKitModule {
     return {
       module: ServiceKitModule,
       global: true,
-      imports: [serviceLoggerModule({ service: options.service, level: options.config.LOG_LEVEL, destination: options.logDestination })],
+      imports: [serviceLoggerModule({ service: options.service, level: options.config.LOG_LEVEL, destination: options.logDestination, logger: options.logger })],
       controllers: [HealthController, MetricsController],
       providers: [
         ReadinessRegistry,

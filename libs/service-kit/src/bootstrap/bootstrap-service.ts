@@ -1,7 +1,7 @@
 import { InvalidConfigError } from '@platform/events';
-import { pino } from 'pino';
 import type { BaseServiceConfig } from '../config/base-service.config.js';
 import { loadConfig } from '../config/load-config.js';
+import { createServiceLogger } from '../logging/service-logger.js';
 import type { ServiceDefinition } from './service-definition.js';
 import { startService, type RunningService } from './start-service.js';
 
@@ -16,12 +16,13 @@ export const EXIT_INVALID_CONFIG = 2;
  */
 export async function bootstrapService<C extends BaseServiceConfig>(definition: ServiceDefinition<C>): Promise<RunningService<C>> {
   const config = loadConfigOrExit(definition);
-  const log = pino({ level: config.LOG_LEVEL, base: { service: definition.name, pid: process.pid } });
+  // The process's one root logger: the HTTP side, the events library and the tracer write through it.
+  const log = createServiceLogger({ service: definition.name, level: config.LOG_LEVEL });
   const storage = config.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${config.DATA_DIR}`;
   log.info(`${definition.name} starting: storage ${storage}, NATS ${config.NATS_URL}`);
   let service: RunningService<C>;
   try {
-    service = await startService(definition, config);
+    service = await startService(definition, config, { logger: log });
   } catch (error) {
     if (error instanceof InvalidConfigError) exitOnInvalidConfig(definition.name, error);
     log.fatal({ err: error }, `${definition.name} failed to start: ${(error as Error).message}`);

@@ -1,5 +1,4 @@
 import {
-  activeTraceFields,
   DatabaseMetrics,
   enableTraceContext,
   EventsRuntime,
@@ -11,12 +10,13 @@ import {
 } from '@platform/events';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
-import { pino } from 'pino';
+import type { Logger as PinoLogger } from 'pino';
 import type { AddressInfo } from 'node:net';
 import { assertAuthConfigured } from '../auth/token-verifier.js';
 import type { BaseServiceConfig } from '../config/base-service.config.js';
 import { ReadinessRegistry } from '../health/readiness.registry.js';
 import { createHttpApp } from '../http/create-http-app.js';
+import { createServiceLogger } from '../logging/service-logger.js';
 import { createMetricsRegistry } from '../metrics/metrics.registry.js';
 import { ServiceResourcesModule } from '../service-resources.module.js';
 import { startOtlpTracing, type OtlpTracing } from '../tracing/otlp-tracing.js';
@@ -35,8 +35,13 @@ export interface RunningService<C extends BaseServiceConfig = BaseServiceConfig>
  * so that the app's providers can inject them; whatever was opened is closed again when a later
  * step fails.
  */
-export async function startService<C extends BaseServiceConfig>(definition: ServiceDefinition<C>, config: Readonly<C>): Promise<RunningService<C>> {
+export async function startService<C extends BaseServiceConfig>(
+  definition: ServiceDefinition<C>,
+  config: Readonly<C>,
+  options: { readonly logger?: PinoLogger } = {},
+): Promise<RunningService<C>> {
   const { name } = definition;
+  const log = options.logger ?? createServiceLogger({ service: name, level: config.LOG_LEVEL });
   // No key to verify API tokens: refuse before opening anything (bootstrapService exits 2 naming the keys).
   assertAuthConfigured(config);
   enableTraceContext();
@@ -60,9 +65,9 @@ export async function startService<C extends BaseServiceConfig>(definition: Serv
     if (definition.migrations) await migrate(db, name, definition.migrations);
     // The library logs (consumers, retries, dead letters, relay) as JSON lines like the app, with
     // the event's id, type and correlation id in each line.
-    const logger = pino({ level: config.LOG_LEVEL, base: { service: name, pid: process.pid, context: 'events' }, mixin: () => activeTraceFields() });
+    const logger = log.child({ context: 'events' });
     // OTEL_EXPORTER_OTLP_ENDPOINT set: an SDK tracer provider exports the hops' spans (registered before any traffic).
-    tracing = startOtlpTracing(name, config, pino({ level: config.LOG_LEVEL, base: { service: name, pid: process.pid, context: 'tracing' } }));
+    tracing = startOtlpTracing(name, config, log.child({ context: 'tracing' }));
     runtime = await EventsRuntime.start({
       service: name,
       nats: natsOptionsOf(config),
@@ -72,7 +77,7 @@ export async function startService<C extends BaseServiceConfig>(definition: Serv
       inboxRetentionMs: config.EVENTS_INBOX_RETENTION_MS,
       sequenceRetentionMs: config.EVENTS_SEQUENCE_RETENTION_MS,
     });
-    app = await createHttpApp(definition.module, { service: name, config, metricsRegistry, imports: [ServiceResourcesModule.forRoot({ db, runtime })] });
+    app = await createHttpApp(definition.module, { service: name, config, metricsRegistry, logger: log, imports: [ServiceResourcesModule.forRoot({ db, runtime })] });
     const context: ServiceContext<C> = { name, app, config, db, runtime };
     await definition.onReady?.(context);
     if (definition.consumesEvents) {

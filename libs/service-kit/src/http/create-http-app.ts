@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import helmet from '@fastify/helmet';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
-import type { DestinationStream } from 'pino';
+import type { DestinationStream, Logger as PinoLogger } from 'pino';
 import type { Registry } from 'prom-client';
 import { AuthModule } from '../auth/auth.module.js';
 import { TokenVerifier } from '../auth/token-verifier.js';
@@ -29,6 +29,8 @@ export interface HttpAppOptions {
   readonly metricsRegistry?: Registry;
   /** Where the JSON log lines go. Default: stdout. */
   readonly logDestination?: DestinationStream;
+  /** The process's root logger (`createServiceLogger`; then `logDestination` is not used). Default: a new one. */
+  readonly logger?: PinoLogger;
   /** More global modules to load before `module` (e.g. `ServiceResourcesModule`). */
   readonly imports?: readonly ModuleEntry[];
   /**
@@ -60,7 +62,7 @@ export async function createHttpApp(module: ModuleEntry, options: HttpAppOptions
   const root: DynamicModule = {
     module: ServiceRootModule,
     imports: [
-      ServiceKitModule.forRoot({ service: options.service, config, metricsRegistry, logDestination: options.logDestination }),
+      ServiceKitModule.forRoot({ service: options.service, config, metricsRegistry, logDestination: options.logDestination, logger: options.logger }),
       ...(verifier ? [AuthModule.forRoot(verifier)] : []),
       ...(options.imports ?? []),
       module,
