@@ -13,7 +13,6 @@ export const ErrorCode = {
   SequenceGap: 'EVT_SEQUENCE_GAP',
   UnsafeTopologyChange: 'EVT_UNSAFE_TOPOLOGY_CHANGE',
   InvalidConfig: 'EVT_INVALID_CONFIG',
-  Storage: 'EVT_STORAGE',
   NotFound: 'EVT_NOT_FOUND',
   CircuitOpen: 'EVT_CIRCUIT_OPEN',
 } as const;
@@ -79,9 +78,18 @@ export class UnknownEventTypeError extends PermanentError {
   }
 }
 
-/** An event arrived before its predecessor in the aggregate and was held back until it gave up. */
-export class SequenceGapError extends RetryableError {
+/**
+ * An event arrived before its predecessor in the aggregate and was held back until its last
+ * attempt: the consumer dead-letters it (`sequence_gap`) with this error. Final, not retried.
+ */
+export class SequenceGapError extends PermanentError {
   override readonly code = ErrorCode.SequenceGap;
+  constructor(
+    readonly aggregate: string,
+    readonly sequence: number,
+  ) {
+    super(`sequence ${sequence} of ${aggregate} arrived but its predecessor never did`);
+  }
 }
 
 /** The provisioner refuses a change JetStream cannot apply without losing data or replaying. */

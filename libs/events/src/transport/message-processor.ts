@@ -1,7 +1,7 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import { parseEnvelope } from '../envelope/parse-envelope.js';
 import type { EventEnvelope } from '../envelope/envelope.js';
-import { InvalidEventError, isRetryable, MalformedEnvelopeError, PermanentError } from '../errors.js';
+import { InvalidEventError, isRetryable, MalformedEnvelopeError, PermanentError, SequenceGapError, UnknownEventTypeError } from '../errors.js';
 import { DeadLetterReason, type DeadLetterPublisher } from '../dlq/dead-letter.js';
 import { ConsumeOutcome, type EventsMetrics } from '../metrics/events.metrics.js';
 import type { Outbox } from '../outbox/outbox.js';
@@ -226,7 +226,7 @@ export class MessageProcessor {
       }
     }
     if (!registry.has(envelope.type)) {
-      return reject(DeadLetterReason.UnknownType, new PermanentError(`unknown event type "${envelope.type}"`), envelope);
+      return reject(DeadLetterReason.UnknownType, new UnknownEventTypeError(envelope.type), envelope);
     }
     const expectedSubject = this.subjectOf(envelope.type, envelope.tenantid);
     if (message.subject !== expectedSubject) {
@@ -441,7 +441,7 @@ export class MessageProcessor {
     const deliveryCount = item.message.info.deliveryCount;
     if (this.isFinalDeferral(item)) {
       const event = item.event!;
-      return this.deadLetter(item, DeadLetterReason.SequenceGap, new PermanentError(`sequence ${event.sequence} of ${event.subject} arrived but its predecessor never did`));
+      return this.deadLetter(item, DeadLetterReason.SequenceGap, new SequenceGapError(event.subject, event.sequence));
     }
     return { outcome: ConsumeOutcome.Deferred, settle: { nakMs: deferralDelay(this.deferDelayMs, deliveryCount, this.maxAttempts) } };
   }
