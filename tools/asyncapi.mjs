@@ -7,6 +7,7 @@
 //   node tools/asyncapi.mjs --out DIR  use DIR instead of docs/contracts
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { importBuilt } from './built-library.mjs';
 import { syncGeneratedFiles } from './generated-files.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -28,17 +29,7 @@ function parseArgs(argv) {
   return options;
 }
 
-async function loadLibrary() {
-  try {
-    return await import('@platform/events');
-  } catch (error) {
-    console.error(
-      `asyncapi: cannot load @platform/events (${error.message}).\n` +
-        'Build the library first: npx tsc -b libs/events/tsconfig.json',
-    );
-    process.exit(2);
-  }
-}
+const loadLibrary = () => importBuilt('asyncapi');
 
 async function main() {
   const options = parseArgs(process.argv.slice(2));

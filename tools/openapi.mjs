@@ -11,6 +11,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { importBuilt } from './built-library.mjs';
 import { syncGeneratedFiles } from './generated-files.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -43,14 +44,7 @@ function options() {
   return { check: parsed.values.check, out: resolve(parsed.values.out ?? join(root, 'docs', 'openapi')) };
 }
 
-async function load(specifier, hint) {
-  try {
-    return await import(specifier);
-  } catch (error) {
-    console.error(`openapi: cannot load ${hint} (${error.message}).\nBuild the workspace first: npx tsc -b tsconfig.json`);
-    process.exit(2);
-  }
-}
+const load = (specifier) => importBuilt('openapi', specifier, 'npx tsc -b tsconfig.json');
 
 async function main() {
   const { check, out } = options();

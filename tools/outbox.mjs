@@ -3,6 +3,9 @@
 // Re-queues published outbox rows of one service's database so its relay publishes them again
 // (recovery after a broker lost its data). Reads DATABASE_URL (PostgreSQL) or DATA_DIR (PGlite;
 // the service must be stopped: PGlite allows one process per folder).
+import { parseArgs } from 'node:util';
+import { importBuilt } from './built-library.mjs';
+
 const USAGE = 'usage: npm run outbox -- republish [--from-id N] [--to-id N] [--from ISO-time] [--to ISO-time]';
 
 function fail(message, code = 2) {
@@ -10,33 +13,44 @@ function fail(message, code = 2) {
   process.exit(code);
 }
 
-function parseArgs(argv) {
-  const [command, ...rest] = argv;
-  if (command !== 'republish') fail(USAGE);
+const POSITIVE_INTEGER = /^[1-9][0-9]*$/;
+
+function rangeOf(argv) {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { 'from-id': { type: 'string' }, 'to-id': { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (error) {
+    fail(`${error.message}\n${USAGE}`);
+  }
+  if (parsed.values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  if (parsed.positionals.length !== 1 || parsed.positionals[0] !== 'republish') fail(USAGE);
   const range = {};
-  for (let i = 0; i < rest.length; i += 2) {
-    const [flag, value] = [rest[i], rest[i + 1]];
-    if (value === undefined) fail(`${flag} needs a value\n${USAGE}`);
-    if (flag === '--from-id' || flag === '--to-id') {
-      if (!/^[1-9][0-9]*$/.test(value)) fail(`${flag} must be a positive integer, got "${value}"`);
-      range[flag === '--from-id' ? 'fromId' : 'toId'] = Number(value);
-    } else if (flag === '--from' || flag === '--to') {
-      const time = new Date(value);
-      if (Number.isNaN(time.getTime())) fail(`${flag} must be an ISO time, got "${value}"`);
-      range[flag.slice(2)] = time;
-    } else fail(`unknown option ${flag}\n${USAGE}`);
+  for (const [flag, key] of [['from-id', 'fromId'], ['to-id', 'toId']]) {
+    const value = parsed.values[flag];
+    if (value === undefined) continue;
+    if (!POSITIVE_INTEGER.test(value)) fail(`--${flag} must be a positive integer, got "${value}"`);
+    range[key] = Number(value);
+  }
+  for (const flag of ['from', 'to']) {
+    const value = parsed.values[flag];
+    if (value === undefined) continue;
+    const time = new Date(value);
+    if (Number.isNaN(time.getTime())) fail(`--${flag} must be an ISO time, got "${value}"`);
+    range[flag] = time;
   }
   if (Object.keys(range).length === 0) fail(`give at least one bound\n${USAGE}`);
   return range;
 }
 
-const range = parseArgs(process.argv.slice(2));
-let lib;
-try {
-  lib = await import('@platform/events');
-} catch (error) {
-  fail(`cannot load the built events library (${error.message}); build it first: npx tsc -b libs/events/tsconfig.json`);
-}
+const range = rangeOf(process.argv.slice(2));
+const lib = await importBuilt('outbox');
 const { openDatabase, republishRange } = lib;
 const databaseUrl = process.env.DATABASE_URL?.trim() || undefined;
 const dataDir = process.env.DATA_DIR?.trim();

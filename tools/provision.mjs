@@ -14,6 +14,7 @@
 // credentials are checked and used by the library's connectNats, as in the services.
 // Exit codes: 0 applied (or nothing to do), 1 refused or NATS/server failure, 2 bad arguments or configuration.
 import { jetstreamManager } from '@nats-io/jetstream';
+import { importBuilt } from './built-library.mjs';
 
 const USAGE = 'usage: node tools/provision.mjs [--dry-run] [--allow <change>[,<change>...]]';
 
@@ -22,13 +23,7 @@ function fail(message, code) {
   process.exit(code);
 }
 
-async function loadLibrary() {
-  try {
-    return await import('@platform/events');
-  } catch (error) {
-    fail(`cannot load the built events library (${error.message}); build it first: npx tsc -b libs/events/tsconfig.json`, 2);
-  }
-}
+const loadLibrary = () => importBuilt('provision');
 
 function parseArgs(argv, OptInChange) {
   const options = { dryRun: false, allow: [] };
