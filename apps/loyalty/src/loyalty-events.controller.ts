@@ -29,7 +29,7 @@ export class LoyaltyEventsController {
    */
   @HandleEvent(orderConfirmedV1)
   async onOrderConfirmed(@Payload() event: EventEnvelope<OrderConfirmedV1>, @Ctx() ctx: JetStreamContext): Promise<void> {
-    const tx = ctx.tx!;
+    const tx = ctx.transaction;
     const { orderId, customerId, totalCents, currency } = event.data;
     const tenant = event.tenantid;
     const points = pointsForOrder(totalCents);

@@ -22,7 +22,7 @@ export class Notifier {
   ) {}
 
   async notify(ctx: JetStreamContext, plan: NotificationPlan): Promise<void> {
-    const tx = ctx.tx!;
+    const tx = ctx.transaction;
     const event = ctx.event;
     const tenant = event.tenantid;
     const notificationId = newEventId();

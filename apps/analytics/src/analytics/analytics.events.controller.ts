@@ -18,7 +18,7 @@ export class AnalyticsEventsController {
 
   @HandleEventBatch(...ANALYTICS_CONTRACTS)
   async onEvents(@Payload() events: EventEnvelope[], @Ctx() ctx: JetStreamBatchContext): Promise<void> {
-    const tx = ctx.tx!;
+    const tx = ctx.transaction;
     const applied = await applyFacts(tx, events.map(factOf));
     tx.afterCommit(() => {
       for (const fact of applied) this.metrics.eventApplied(fact.eventType);

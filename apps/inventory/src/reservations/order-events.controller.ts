@@ -22,16 +22,16 @@ export class OrderEventsController {
   @HandleEvent(orderCreatedV3)
   async onOrderCreated(@Payload() event: EventEnvelope<OrderCreatedV3>, @Ctx() ctx: JetStreamContext): Promise<void> {
     const lines = event.data.items.map(({ sku, quantity }) => ({ sku, quantity }));
-    await this.reservations.reserve(ctx.tx!, (e) => ctx.emit(e), event.tenantid, event.data.orderId, lines);
+    await this.reservations.reserve(ctx.transaction, (e) => ctx.emit(e), event.tenantid, event.data.orderId, lines);
   }
 
   @HandleEvent(orderConfirmedV1)
   async onOrderConfirmed(@Payload() event: EventEnvelope<OrderConfirmedV1>, @Ctx() ctx: JetStreamContext): Promise<void> {
-    await this.reservations.commit(ctx.tx!, (e) => ctx.emit(e), event.tenantid, event.data.orderId);
+    await this.reservations.commit(ctx.transaction, (e) => ctx.emit(e), event.tenantid, event.data.orderId);
   }
 
   @HandleEvent(orderCancelledV1)
   async onOrderCancelled(@Payload() event: EventEnvelope<OrderCancelledV1>, @Ctx() ctx: JetStreamContext): Promise<void> {
-    await this.reservations.release(ctx.tx!, (e) => ctx.emit(e), event.tenantid, event.data.orderId);
+    await this.reservations.release(ctx.transaction, (e) => ctx.emit(e), event.tenantid, event.data.orderId);
   }
 }

@@ -54,15 +54,15 @@ export class FlowEventsController {
   /** Settlements and stock movements: recorded in the order's history, they do not move it. */
   @HandleEvent(paymentCapturedV1, paymentVoidedV1, paymentRefundedV1, inventoryCommittedV1, inventoryReleasedV1)
   onSettled(@Payload() event: AboutAnOrder, @Ctx() ctx: JetStreamContext): Promise<void> {
-    return this.orders.note(ctx.tx!, event.tenantid, event.data.orderId, event.type, new Date(event.time));
+    return this.orders.note(ctx.transaction, event.tenantid, event.data.orderId, event.type, new Date(event.time));
   }
 
   @HandleEvent(inventoryProductUpdatedV1)
   onProductUpdated(@Payload() event: EventEnvelope<InventoryProductUpdatedV1>, @Ctx() ctx: JetStreamContext): Promise<void> {
-    return this.orders.upsertProduct(ctx.tx!, event.tenantid, event.data);
+    return this.orders.upsertProduct(ctx.transaction, event.tenantid, event.data);
   }
 
   private apply(event: AboutAnOrder, ctx: JetStreamContext, fact: OrderFact): Promise<void> {
-    return this.orders.apply(ctx.tx!, (e) => ctx.emit(e), event.tenantid, event.data.orderId, fact, event.type, new Date(event.time));
+    return this.orders.apply(ctx.transaction, (e) => ctx.emit(e), event.tenantid, event.data.orderId, fact, event.type, new Date(event.time));
   }
 }

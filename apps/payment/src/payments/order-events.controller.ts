@@ -36,7 +36,7 @@ export class OrderEventsController {
     const { orderId, total, paymentTokenSealed } = event.data;
     if (paymentTokenSealed === undefined) throw new PermanentError(`order.created of order ${orderId} carries no sealed payment token`);
     const paymentToken = this.sealer.unseal(paymentTokenSealed, { tenantId: event.tenantid, orderId });
-    await this.payments.authorize(ctx.tx!, (e) => ctx.emit(e), event.tenantid, { orderId, amountCents: total.amountCents, currency: total.currency, paymentToken });
+    await this.payments.authorize(ctx.transaction, (e) => ctx.emit(e), event.tenantid, { orderId, amountCents: total.amountCents, currency: total.currency, paymentToken });
   }
 
   /**
@@ -48,17 +48,17 @@ export class OrderEventsController {
   @HandleEvent(orderCreatedV2)
   async onLegacyOrderCreated(@Payload() event: EventEnvelope<OrderCreatedV2>, @Ctx() ctx: JetStreamContext): Promise<void> {
     const { orderId, total, paymentToken } = event.data;
-    await this.payments.authorize(ctx.tx!, (e) => ctx.emit(e), event.tenantid, { orderId, amountCents: total.amountCents, currency: total.currency, paymentToken });
+    await this.payments.authorize(ctx.transaction, (e) => ctx.emit(e), event.tenantid, { orderId, amountCents: total.amountCents, currency: total.currency, paymentToken });
   }
 
   @HandleEvent(orderConfirmedV1)
   async onOrderConfirmed(@Payload() event: EventEnvelope<OrderConfirmedV1>, @Ctx() ctx: JetStreamContext): Promise<void> {
-    await this.payments.capture(ctx.tx!, (e) => ctx.emit(e), event.tenantid, event.data.orderId);
+    await this.payments.capture(ctx.transaction, (e) => ctx.emit(e), event.tenantid, event.data.orderId);
   }
 
   @HandleEvent(orderCancelledV1)
   async onOrderCancelled(@Payload() event: EventEnvelope<OrderCancelledV1>, @Ctx() ctx: JetStreamContext): Promise<void> {
     const { orderId, totalCents, currency } = event.data;
-    await this.payments.cancel(ctx.tx!, (e) => ctx.emit(e), event.tenantid, { orderId, amountCents: totalCents, currency });
+    await this.payments.cancel(ctx.transaction, (e) => ctx.emit(e), event.tenantid, { orderId, amountCents: totalCents, currency });
   }
 }

@@ -5,7 +5,7 @@ import { withHop } from '../tracing/trace-context.js';
 import type { Outbox } from '../outbox/outbox.js';
 import { claimBatch, finalizeBatch, OrderingMode, type AggregateKey } from './inbox.js';
 import { MessageScope } from './message-scope.js';
-import { MessageContext } from './message-context.js';
+import { BatchMessageContext, MessageContext } from './message-context.js';
 import type { Decision, PreparedMessage } from './message-processor.js';
 
 /** One message of a batch as the transaction sees it. */
@@ -192,7 +192,7 @@ class BatchRun {
       return;
     }
     const error = await this.inSavepoint(item, (scope) =>
-      handler ? handler(item.event, new MessageContext(item.event, item.prepared.delivery, scope, this.deps.outbox)) : batchHandler!([item.event], { tx: scope, deliveries: [item.prepared.delivery] }),
+      handler ? handler(item.event, new MessageContext(item.event, item.prepared.delivery, scope, this.deps.outbox)) : batchHandler!([item.event], new BatchMessageContext(scope, [item.prepared.delivery])),
     );
     if (error === undefined) {
       this.advance(item);
@@ -226,7 +226,7 @@ class BatchRun {
         : await this.inSavepoint(applying[0]!, (scope) =>
             handler(
               applying.map((item) => item.event),
-              { tx: scope, deliveries: applying.map((item) => item.prepared.delivery) },
+              new BatchMessageContext(scope, applying.map((item) => item.prepared.delivery)),
             ),
           );
     if (error === undefined) {

@@ -73,7 +73,7 @@ describe.each(engines)('batched consumer transactions on %s', (engine, open) => 
   const publish = (event: EventEnvelope, msgId = event.id) => js.publish(`orders.${TENANT}.created`, encoder.encode(JSON.stringify(event)), { msgID: msgId });
 
   const record: EventHandler = async (event, context) => {
-    await context.tx!.query('INSERT INTO effects (event_id, aggregate_id, sequence, txid) VALUES ($1, $2, $3, txid_current())', [event.id, event.subject, event.sequence]);
+    await context.transaction.query('INSERT INTO effects (event_id, aggregate_id, sequence, txid) VALUES ($1, $2, $3, txid_current())', [event.id, event.subject, event.sequence]);
   };
 
   /**
@@ -190,7 +190,7 @@ describe.each(engines)('batched consumer transactions on %s', (engine, open) => 
             if (event.id === failing.id) throw new PermanentError('card blocked');
             if (event.id === swallowing.id && context.delivery.deliveryCount === 1) {
               // a failed statement the handler catches still aborts the transaction: rolled back like a throw
-              await context.tx!.query('SELECT 1 / $1::int', [0]).catch(() => undefined);
+              await context.transaction.query('SELECT 1 / $1::int', [0]).catch(() => undefined);
             }
           },
         ],
@@ -214,7 +214,7 @@ describe.each(engines)('batched consumer transactions on %s', (engine, open) => 
       if (batch.length > 1 && batch.some((e) => e.subject === 'b-3')) throw new RetryableError('one of them is bad');
       if (batch.length === 1 && batch[0]!.subject === 'b-3') throw new PermanentError('b-3 is poison');
       for (const event of batch) {
-        await context.tx!.query('INSERT INTO effects (event_id, aggregate_id, sequence, txid) VALUES ($1, $2, $3, txid_current())', [event.id, event.subject, event.sequence]);
+        await context.transaction.query('INSERT INTO effects (event_id, aggregate_id, sequence, txid) VALUES ($1, $2, $3, txid_current())', [event.id, event.subject, event.sequence]);
       }
     };
     const good = [envelope('b-1', 1), envelope('b-2', 1)];

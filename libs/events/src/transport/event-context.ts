@@ -36,6 +36,11 @@ export interface EventContext {
    * database (then delivery is at-least-once without de-duplication).
    */
   readonly tx: Transaction | undefined;
+  /**
+   * `tx` of a consumer that has a database (every service's): what handlers use. Throws a
+   * PermanentError naming the consumer when it runs without one.
+   */
+  readonly transaction: Transaction;
   /** Record an event in the outbox inside `tx`; published after commit. */
   emit<Data>(event: EmittedEvent<Data>): Promise<void>;
 }
@@ -48,5 +53,7 @@ export interface EventContext {
  */
 export interface BatchEventContext {
   readonly tx: Transaction | undefined;
+  /** `tx` of a consumer that has a database; throws a PermanentError when it runs without one. */
+  readonly transaction: Transaction;
   readonly deliveries: readonly DeliveryMetadata[];
 }

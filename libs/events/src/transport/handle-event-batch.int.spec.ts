@@ -43,7 +43,7 @@ class RevenueProjection {
     calls.push(events.map((e) => e.subject));
     if (calls.length === 1 && events.length < 4) await allDelivered();
     if (events.some((e) => e.subject === ORDER.poison)) throw new PermanentError('cannot project this order');
-    await ctx.tx!.query('INSERT INTO revenue (order_id, cents) SELECT * FROM unnest($1::text[], $2::bigint[])', [
+    await ctx.transaction.query('INSERT INTO revenue (order_id, cents) SELECT * FROM unnest($1::text[], $2::bigint[])', [
       events.map((e) => e.data.orderId),
       events.map((e) => e.data.totalCents),
     ]);

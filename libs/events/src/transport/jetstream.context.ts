@@ -17,6 +17,9 @@ export class JetStreamContext extends BaseRpcContext<[EventContext]> implements 
   get tx(): Transaction | undefined {
     return this.inner.tx;
   }
+  get transaction(): Transaction {
+    return this.inner.transaction;
+  }
   emit<Data>(event: EmittedEvent<Data>): Promise<void> {
     return this.inner.emit(event);
   }
@@ -29,6 +32,9 @@ export class JetStreamBatchContext extends BaseRpcContext<[BatchEventContext]> i
   }
   get tx(): Transaction | undefined {
     return this.inner.tx;
+  }
+  get transaction(): Transaction {
+    return this.inner.transaction;
   }
   get deliveries(): readonly DeliveryMetadata[] {
     return this.inner.deliveries;

@@ -4,7 +4,7 @@ import { PermanentError } from '../errors.js';
 import type { Outbox } from '../outbox/outbox.js';
 import type { Transaction } from '../storage/database.js';
 import { activeTraceparent } from '../tracing/trace-context.js';
-import type { DeliveryMetadata, EmittedEvent, EventContext } from './event-context.js';
+import type { BatchEventContext, DeliveryMetadata, EmittedEvent, EventContext } from './event-context.js';
 import type { InboundMessage } from './message-processor.js';
 
 /** Where a message came from; its headers are decoded only if a handler asks whether it was redriven. */
@@ -52,6 +52,10 @@ export class MessageContext implements EventContext {
     private readonly outbox: Outbox | undefined,
   ) {}
 
+  get transaction(): Transaction {
+    return requireTransaction(this.tx, this.delivery.consumer);
+  }
+
   async emit<Data>(emitted: EmittedEvent<Data>): Promise<void> {
     const { tx, outbox, event } = this;
     if (!tx || !outbox) throw new PermanentError(`consumer ${this.delivery.consumer} has no database/outbox to emit ${emitted.type}`);
@@ -63,4 +67,21 @@ export class MessageContext implements EventContext {
       traceparent: activeTraceparent() ?? event.traceparent,
     });
   }
+}
+
+/** A batch handler's context: the batch's transaction and where each event came from. */
+export class BatchMessageContext implements BatchEventContext {
+  constructor(
+    readonly tx: Transaction | undefined,
+    readonly deliveries: readonly DeliveryMetadata[],
+  ) {}
+
+  get transaction(): Transaction {
+    return requireTransaction(this.tx, this.deliveries[0]?.consumer ?? 'unknown');
+  }
+}
+
+function requireTransaction(tx: Transaction | undefined, consumer: string): Transaction {
+  if (!tx) throw new PermanentError(`consumer ${consumer} has no database: its handlers get no transaction`);
+  return tx;
 }

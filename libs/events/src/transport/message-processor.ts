@@ -12,7 +12,7 @@ import { SpanKind, startHop, withHop, type Hop } from '../tracing/trace-context.
 import { backoffDelay, delay, type BackoffOptions } from '../util/backoff.js';
 import { errorFields, silentLogger, type EventsLogger } from '../util/logger.js';
 import { applyBatch, type BatchPlanItem } from './batch-transaction.js';
-import { MessageContext, MessageDelivery } from './message-context.js';
+import { BatchMessageContext, MessageContext, MessageDelivery } from './message-context.js';
 import type { BatchEventContext, DeliveryMetadata, EventContext } from './event-context.js';
 import { aggregateKeyString, OrderingMode, type AggregateKey } from './inbox.js';
 
@@ -325,7 +325,7 @@ export class MessageProcessor {
     try {
       const delivery = item.delivery;
       if (item.handler) await withHop(item.hop, () => item.handler!(event, new MessageContext(event, delivery, undefined, this.options.outbox)));
-      else await withHop(item.hop, () => item.batchHandler!([event], { tx: undefined, deliveries: [delivery] }));
+      else await withHop(item.hop, () => item.batchHandler!([event], new BatchMessageContext(undefined, [delivery])));
       return ACK;
     } catch (error) {
       return this.failed(item, error);

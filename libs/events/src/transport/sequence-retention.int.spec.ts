@@ -73,9 +73,9 @@ describe.each(engines)('sequence row retention on %s', (_engine, open) => {
 
   const recordOne = (event: EventEnvelope, deliveryCount: number, tx: { query: Database['query'] }) =>
     tx.query('INSERT INTO effects (event_id, aggregate_id, sequence, delivery_count) VALUES ($1, $2, $3, $4)', [event.id, event.subject, event.sequence, deliveryCount]);
-  const record: EventHandler = async (event, context) => void (await recordOne(event, context.delivery.deliveryCount, context.tx!));
+  const record: EventHandler = async (event, context) => void (await recordOne(event, context.delivery.deliveryCount, context.transaction));
   const recordBatch: BatchEventHandler = async (events, context) => {
-    for (const [i, event] of events.entries()) await recordOne(event, context.deliveries[i]!.deliveryCount, context.tx!);
+    for (const [i, event] of events.entries()) await recordOne(event, context.deliveries[i]!.deliveryCount, context.transaction);
   };
 
   const processorOptions = (handlers: Partial<Pick<MessageProcessorOptions, 'handlers' | 'batchHandlers'>>): MessageProcessorOptions => ({

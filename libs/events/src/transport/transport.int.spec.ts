@@ -85,8 +85,8 @@ describe('JetStream consumer transport', () => {
     js.publish(`orders.${TENANT}.${event.type.split('.')[1]}`, encoder.encode(JSON.stringify(event)), { msgID: msgId });
 
   const recordingHandler: EventHandler = async (event, context) => {
-    await context.tx!.query('INSERT INTO effects (event_id, aggregate_id, sequence) VALUES ($1, $2, $3)', [event.id, event.subject, event.sequence]);
-    await context.tx!.query('UPDATE totals SET applied = applied + 1');
+    await context.transaction.query('INSERT INTO effects (event_id, aggregate_id, sequence) VALUES ($1, $2, $3)', [event.id, event.subject, event.sequence]);
+    await context.transaction.query('UPDATE totals SET applied = applied + 1');
   };
 
   const run = (handler: EventHandler, options: Partial<MessageProcessorOptions> = {}, concurrency = 16) => {
