@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { PlatformService } from '@platform/events';
 import { parse } from 'yaml';
 
 // Consistency of the observability artifacts (deploy/grafana, deploy/prometheus,
@@ -17,7 +18,7 @@ const RULES_FILE = 'deploy/prometheus/rules/platform.rules.yml';
 const PROMETHEUS_FILE = 'deploy/prometheus/prometheus.yml';
 const ALERTMANAGER_FILE = 'deploy/alertmanager/alertmanager.yml';
 const RUNBOOK_DOC = 'docs/observability.md';
-const SERVICES = ['order', 'payment', 'inventory', 'notification', 'analytics', 'loyalty'];
+const SERVICES: readonly string[] = Object.values(PlatformService);
 
 /** Metric names of the catalogue's table rows (`| \`name\` | type | …`), wildcard rows excluded. */
 function catalogue(): Set<string> {

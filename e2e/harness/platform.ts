@@ -4,12 +4,13 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { consumersOf, platformTopology, type PlatformTopologyOptions } from '@platform/events';
+import { consumersOf, platformTopology, PlatformService, type PlatformTopologyOptions } from '@platform/events';
 import { adminQuery, freePort, startPlatformTestNats, TEST_DATABASE_URL, type PlatformTestNats } from '@platform/events/testing';
 import { testAuth } from '@platform/service-kit/testing';
 
-export const SERVICES = ['order', 'payment', 'inventory', 'notification', 'analytics', 'loyalty'] as const;
-export type ServiceName = (typeof SERVICES)[number];
+/** The platform's services, in the topology's order (`PlatformService`). */
+export const SERVICES: readonly PlatformService[] = Object.values(PlatformService);
+export type ServiceName = PlatformService;
 
 const root = new URL('../../', import.meta.url).pathname;
 const READY_TIMEOUT_MS = 60_000;
