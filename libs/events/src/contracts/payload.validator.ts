@@ -1,18 +1,11 @@
 import 'reflect-metadata';
-import { plainToInstance, TransformationType } from 'class-transformer';
-import {
-  getMetadataStorage,
-  validateSync,
-  ValidationTypes,
-  type ValidationArguments,
-  type ValidationError,
-  type ValidatorOptions,
-} from 'class-validator';
-import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata.js';
-import { isJsonObject, preview } from '../envelope/envelope-attributes.js';
+import { Ajv } from 'ajv';
+import { plainToInstance } from 'class-transformer';
+import { isUUID, validateSync, type ValidationError, type ValidatorOptions } from 'class-validator';
+import { isJsonObject, isRfc3339Timestamp, preview } from '../envelope/envelope-attributes.js';
 import type { ValidationIssue } from '../errors.js';
-import { transformerStorage } from './class-transformer-storage.js';
 import type { PayloadClass } from './define-event.js';
+import { CLASS_VALIDATOR_ONLY, payloadClassSchema, type JsonSchema } from './schema.js';
 
 const VALIDATOR_OPTIONS: ValidatorOptions = Object.freeze({
   whitelist: true,
@@ -31,15 +24,15 @@ const SKIPPED_KEYS = ['__proto__', 'constructor'] as const;
  * class-validator is the authority: its verdict and its messages are what callers see. But it
  * costs tens of microseconds per payload (class-transformer instantiation, metadata lookups on
  * every call), and validation runs on every publish and every consume. So the first use
- * compiles the class's metadata into a plan that calls the very same constraint functions
- * directly on the plain object; when the plan accepts, the payload is valid and class-validator
- * is not run. When the plan rejects, or the class uses anything the plan does not model
- * (groups, async or `@IsDefined` validators, `@Transform`/`@Expose`/`@Exclude`, nesting without
- * `@Type`), class-validator runs and decides. The plan is sound by construction: it only
- * accepts what class-validator accepts (a differential spec checks this on mutated payloads).
+ * compiles the class's generated JSON Schema ({@link payloadClassSchema}, the one the AsyncAPI
+ * documents publish) with ajv; when ajv accepts, the payload is valid and class-validator is not
+ * run. When ajv rejects, class-validator runs and decides, with its own messages. The schema
+ * says exactly what class-validator accepts, or more strictly where JSON Schema cannot follow
+ * (those parts are marked {@link CLASS_VALIDATOR_ONLY}, and ajv rejects them): ajv never accepts
+ * what class-validator refuses (a differential spec checks this on mutated payloads).
  */
 export class PayloadValidator {
-  private plan: ClassPlan | null | undefined;
+  private fast: ((data: unknown) => boolean) | undefined;
 
   constructor(readonly payload: PayloadClass) {}
 
@@ -50,10 +43,14 @@ export class PayloadValidator {
     return this.authoritativeIssues(data);
   }
 
-  /** `true` when the compiled plan accepts `data`; `false` when it cannot (class-validator must decide). */
+  /** `true` when `data` is plain JSON data and ajv accepts it; `false` otherwise (class-validator must decide). */
   fastAccepts(data: Record<string, unknown>): boolean {
-    if (this.plan === undefined) this.plan = compileClass(this.payload, new Map());
-    return this.plan !== null && accepts(this.plan, data);
+    this.fast ??= compileFastPath(this.payload);
+    try {
+      return this.fast(data) && isPlainData(data, 0);
+    } catch {
+      return false; // a throwing getter or proxy: class-validator decides (and reports it)
+    }
   }
 
   /**
@@ -77,125 +74,85 @@ export class PayloadValidator {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The compiled plan
+// The fast path: ajv on the generated JSON Schema
 
-interface Check {
-  readonly validate: (value: unknown, args: ValidationArguments) => unknown;
-  readonly metadata: ValidationMetadata;
+let compiler: Ajv | undefined;
+
+/** One ajv for every contract, set up to read the generated schemas as class-validator would. */
+function ajv(): Ajv {
+  return (compiler ??= new Ajv({
+    // The generator emits only keywords and formats registered here; anything else is a bug.
+    strict: true,
+    // `integer` is Number.isInteger: NaN and ±Infinity are not numbers (class-validator's isInt).
+    strictNumbers: true,
+    // validator.js matches a pattern without the `u` flag (`value.match(regex)`); so does ajv then.
+    unicodeRegExp: false,
+    allErrors: false,
+    messages: false,
+    addUsedSchema: false,
+    formats: {
+      // The class-validator functions themselves, so that these formats mean what they check.
+      uuid: (value: string) => isUUID(value, 'all'),
+      'date-time': (value: string) => isRfc3339Timestamp(value),
+    },
+    keywords: [
+      // What JSON Schema cannot say: reject, so that class-validator decides.
+      { keyword: CLASS_VALIDATOR_ONLY, schemaType: 'array', macro: () => false },
+    ],
+  }));
 }
 
-interface PropertyPlan {
-  readonly name: string;
-  readonly targetName: string;
-  readonly conditions: readonly ((object: unknown, value: unknown) => boolean)[];
-  readonly checks: readonly Check[];
-  /** Set when the property is `@ValidateNested()` with `@Type(() => Class)`. */
-  nested?: ClassPlan;
+const NEVER = (): boolean => false;
+
+/** A payload JSON Schema compiled as the fast path compiles it (the differential spec uses it too). */
+export function compileFastSchema(schema: JsonSchema): (data: unknown) => boolean {
+  return ajv().compile(schema);
 }
 
-interface ClassPlan {
-  readonly allowed: ReadonlySet<string>;
-  readonly properties: readonly PropertyPlan[];
-}
-
-const SUPPORTED_TYPES = new Set<string>([
-  ValidationTypes.CUSTOM_VALIDATION,
-  ValidationTypes.NESTED_VALIDATION,
-  ValidationTypes.CONDITIONAL_VALIDATION,
-  ValidationTypes.WHITELIST,
-]);
-
-/** The plan of a class, or `null` when it uses something the plan does not model. */
-function compileClass(cls: PayloadClass, compiling: Map<PayloadClass, ClassPlan>): ClassPlan | null {
-  const inProgress = compiling.get(cls);
-  if (inProgress) return inProgress;
-  const storage = getMetadataStorage();
-  const metadatas = storage.getTargetValidationMetadatas(cls, '', false, false);
-  if (metadatas.length === 0) return null;
-  if (transformerStorage.getStrategy(cls) !== 'none' || transformerStorage.getExposedMetadatas(cls).length > 0) return null;
-  if (transformerStorage.getExcludedMetadatas(cls).length > 0) return null;
-
-  const byProperty = new Map<string, ValidationMetadata[]>();
-  for (const metadata of metadatas) {
-    if (!SUPPORTED_TYPES.has(metadata.type) || (metadata.groups && metadata.groups.length > 0) || metadata.always) return null;
-    const list = byProperty.get(metadata.propertyName) ?? [];
-    list.push(metadata);
-    byProperty.set(metadata.propertyName, list);
+function compileFastPath(payload: PayloadClass): (data: unknown) => boolean {
+  try {
+    return compileFastSchema(payloadClassSchema(payload));
+  } catch {
+    // A class the generator cannot describe (nested validation without @Type, …): every payload
+    // goes to class-validator, which refuses or accepts it as it always did.
+    return NEVER;
   }
+}
 
-  // class-validator validates an instance: a field initializer or a prototype getter would give
-  // a missing key a value the plain object does not have.
-  const blank = new cls() as Record<string, unknown>;
-  for (const name of byProperty.keys()) if (blank[name] !== undefined) return null;
+const MAX_PLAIN_DEPTH = 64;
+const getPrototypeOf = Object.getPrototypeOf;
+const ObjectPrototype = Object.prototype;
+const ArrayPrototype = Array.prototype;
 
-  const properties: PropertyPlan[] = [];
-  const plan: ClassPlan = { allowed: new Set(byProperty.keys()), properties };
-  compiling.set(cls, plan);
-  for (const [name, list] of byProperty) {
-    if (transformerStorage.findTransformMetadatas(cls, name, TransformationType.PLAIN_TO_CLASS).length > 0) return null;
-    const property: PropertyPlan = { name, targetName: cls.name, conditions: [], checks: [] };
-    for (const metadata of list) {
-      if (metadata.type === ValidationTypes.CONDITIONAL_VALIDATION) {
-        (property.conditions as ((object: unknown, value: unknown) => boolean)[]).push(metadata.constraints[0]);
-      } else if (metadata.type === ValidationTypes.CUSTOM_VALIDATION) {
-        for (const constraint of storage.getTargetValidatorConstraints(metadata.constraintCls)) {
-          if (constraint.async) return null;
-          const instance = constraint.instance as { validate: Check['validate'] };
-          (property.checks as Check[]).push({ validate: instance.validate.bind(instance), metadata });
-        }
-      } else if (metadata.type === ValidationTypes.NESTED_VALIDATION) {
-        const typeMetadata = transformerStorage.findTypeMetadata(cls, name);
-        if (!typeMetadata || typeMetadata.options?.discriminator) return null;
-        const nestedClass = typeMetadata.typeFunction() as PayloadClass;
-        const nested = typeof nestedClass === 'function' ? compileClass(nestedClass, compiling) : null;
-        if (!nested) return null;
-        property.nested = nested;
-      }
+/**
+ * Whether `value` is data as JSON.parse makes it, so that ajv and class-transformer see the same
+ * thing: plain objects (prototype Object.prototype or null) whose own string keys are all
+ * enumerable (class-transformer copies `Object.keys`, ajv reads every property) and none is
+ * `__proto__` or `constructor` (class-transformer skips them), arrays without holes
+ * (class-transformer drops them), and anything that is not an object. Class instances, Dates,
+ * Maps and the like are left to class-validator, which treats them its own way.
+ */
+function isPlainData(value: unknown, depth: number): boolean {
+  if (typeof value !== 'object' || value === null) return true;
+  if (depth > MAX_PLAIN_DEPTH) return false;
+  if (Array.isArray(value)) {
+    if (getPrototypeOf(value) !== ArrayPrototype) return false;
+    for (let i = 0; i < value.length; i++) {
+      if (!(i in value) || !isPlainData(value[i], depth + 1)) return false;
     }
-    properties.push(property);
+    return true;
   }
-  return plan;
-}
-
-const propertyIsEnumerable = Object.prototype.propertyIsEnumerable;
-
-function accepts(plan: ClassPlan, object: Record<string, unknown>): boolean {
-  for (const key in object) {
-    if (!plan.allowed.has(key)) return false;
+  const prototype: unknown = getPrototypeOf(value);
+  if (prototype !== ObjectPrototype && prototype !== null) return false;
+  // for…in also lists inherited enumerable keys (a polluted Object.prototype): the count then
+  // differs too, and class-validator decides.
+  let enumerable = 0;
+  for (const key in value) {
+    if (key === '__proto__' || key === 'constructor') return false;
+    if (!isPlainData((value as Record<string, unknown>)[key], depth + 1)) return false;
+    enumerable++;
   }
-  if (Object.hasOwn(object, '__proto__')) return false;
-  for (const property of plan.properties) {
-    // class-transformer copies own enumerable keys only; read the same view of the object.
-    const value = propertyIsEnumerable.call(object, property.name) ? object[property.name] : undefined;
-    if (!conditionsHold(property, object, value)) continue;
-    if (property.checks.length > 0) {
-      const args: ValidationArguments = { targetName: property.targetName, property: property.name, object, value, constraints: [] };
-      for (const check of property.checks) {
-        const { metadata } = check;
-        if (metadata.validateIf && !metadata.validateIf(object, value)) continue;
-        args.constraints = metadata.constraints;
-        // `!== true` (not falsiness) sends anything unusual, a Promise included, to class-validator.
-        if (metadata.each && Array.isArray(value)) {
-          for (const item of value) if (check.validate(item, args) !== true) return false;
-        } else if (check.validate(value, args) !== true) {
-          return false;
-        }
-      }
-    }
-    if (property.nested && value !== undefined) {
-      if (Array.isArray(value)) {
-        for (const item of value) if (!isJsonObject(item) || !accepts(property.nested, item)) return false;
-      } else if (!isJsonObject(value) || !accepts(property.nested, value)) {
-        return false;
-      }
-    }
-  }
-  return true;
-}
-
-function conditionsHold(property: PropertyPlan, object: unknown, value: unknown): boolean {
-  for (const condition of property.conditions) if (!condition(object, value)) return false;
-  return true;
+  return enumerable === Object.getOwnPropertyNames(value).length;
 }
 
 // ---------------------------------------------------------------------------------------------
