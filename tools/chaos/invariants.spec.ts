@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '../platform/args.js';
 import { parseChaosArgs, SHORT_MODE } from './args.js';
 import { SERVICES } from '../../e2e/harness/platform.js';
-import { planFaults } from './faults.js';
+import { FAULT_KINDS, planFaults, skippedFaults, skippedLines, type FaultRecord } from './faults.js';
 import { checkInvariants, type Observations } from './invariants.js';
 import { brokenInvariants, exitCodeOf, formatReport } from './report.js';
 import type { ChaosPassReport, ChaosReport } from './runner.js';
@@ -41,24 +41,25 @@ function cleanRun(): Observations {
 
 const broken = (observations: Observations) => checkInvariants(observations).filter((i) => !i.ok);
 
-function reportOf(observations: Observations): ChaosReport {
+function reportOf(observations: Observations, setting: { cluster?: boolean; faults?: FaultRecord[]; skippedFaults?: ChaosPassReport['skippedFaults']; notes?: string[] } = {}): ChaosReport {
   const invariants = checkInvariants(observations);
   const pass = {
     storage: 'postgres',
+    cluster: setting.cluster ?? false,
     seed: 1,
     tenant: 't',
     keys: observations.keys.length,
     rate: 1,
     seconds: 5,
     ackWaitMs: 5000,
-    faults: [],
-    skippedFaults: [],
+    faults: setting.faults ?? [],
+    skippedFaults: setting.skippedFaults ?? [],
     driver: { posts: 3, retries: 1, retryReasons: { network: 1, timeout: 0, '5xx': 0, '503': 0, '429': 0, dropped: 0 }, replayed: 0 },
     orders: { accepted: 2, confirmed: 1, cancelled: 1, pending: 0, cancellationReasons: { payment_declined: 1 } },
     batchesKeptForDatabase: {},
     invariants,
     ok: invariants.every((i) => i.ok),
-    notes: [],
+    notes: setting.notes ?? [],
     timings: { startMs: 0, ordersMs: 0, terminalMs: 0, settleMs: 0, checkMs: 0, totalMs: 0 },
   } satisfies ChaosPassReport;
   return { ok: pass.ok, seed: 1, passes: [pass], totalMs: 0 };
@@ -133,3 +134,74 @@ describe('chaos arguments and schedule', () => {
   });
 });
 
+describe('chaos cluster mode (--cluster, node-kill)', () => {
+  const plan = (options: { cluster: boolean; kinds?: readonly (typeof FAULT_KINDS)[number][]; storage?: 'postgres' | 'pglite'; nodeKills?: number }) =>
+    planFaults({ kinds: options.kinds ?? FAULT_KINDS, storage: options.storage ?? 'postgres', cluster: options.cluster, nodeKills: options.nodeKills, windowMs: 25_000, random: seededRandom(9), pauseMs: 7000, refuseMs: 5000, natsDownMs: 2000, nodeDownMs: 3000, killTogether: 2 });
+
+  it('--cluster: every fault that applies by default, node-kill among them; one node kill in the short mode, two in the full one', () => {
+    expect(parseChaosArgs(['--cluster', '--short', '--storage', 'postgres', '--seed', '9'])).toMatchObject({ help: false, options: { cluster: true, storages: ['postgres'], nodeKills: 1, faults: [...FAULT_KINDS] } });
+    expect(parseChaosArgs(['--cluster', '--seed', '9'])).toMatchObject({ options: { cluster: true, nodeKills: 2 } });
+    expect(parseChaosArgs(['--cluster', '--faults', 'node-kill,pause', '--seed', '9'])).toMatchObject({ options: { cluster: true, faults: ['node-kill', 'pause'] } });
+    // Without --cluster the default is the single server's faults.
+    const single = parseChaosArgs(['--seed', '9']);
+    expect(single).toMatchObject({ options: { cluster: false, faults: ['kill', 'nats', 'pause', 'db-terminate', 'db-refuse'] } });
+  });
+
+  it('node-kill without --cluster is a usage error (exit 2) that says so', () => {
+    for (const argv of [['--faults', 'node-kill'], ['--faults', 'kill,node-kill', '--storage', 'postgres'], ['--faults', ','], ['--cluster', '--faults', 'node-kil']]) {
+      expect(() => parseChaosArgs(argv), argv.join(' ')).toThrow(UsageError);
+    }
+    expect(() => parseChaosArgs(['--faults', 'node-kill'])).toThrow(/--faults node-kill needs --cluster/);
+    try {
+      parseChaosArgs(['--faults', 'node-kill']);
+    } catch (error) {
+      expect((error as UsageError).exitCode).toBe(2);
+    }
+  });
+
+  it('the cluster schedule kills the ORDERS leader instead of nats-server, in the restarts lane, and still every service, a pause and the database faults', () => {
+    const schedule = plan({ cluster: true });
+    const kinds = schedule.map((s) => s.fault.kind);
+    expect(kinds).not.toContain('nats');
+    expect(schedule.filter((s) => s.fault.kind === 'node-kill')).toEqual([expect.objectContaining({ lane: 'restarts', fault: { kind: 'node-kill', stream: 'ORDERS', downMs: 3000 } })]);
+    expect(schedule.flatMap((s) => (s.fault.kind === 'kill' ? s.fault.services : [])).sort()).toEqual([...SERVICES].sort());
+    expect(kinds).toEqual(expect.arrayContaining(['pause', 'db-terminate', 'db-refuse']));
+    expect(schedule.every((s) => s.atMs < 25_000)).toBe(true);
+    // More than one: the leader of the next stream each time.
+    expect(plan({ cluster: true, nodeKills: 3 }).flatMap((s) => (s.fault.kind === 'node-kill' ? [s.fault.stream] : []))).toEqual(['ORDERS', 'PAYMENTS', 'INVENTORY']);
+    for (let seed = 1; seed <= 20; seed++) {
+      const streams = planFaults({ kinds: FAULT_KINDS, storage: 'postgres', cluster: true, nodeKills: 2, windowMs: 120_000, random: seededRandom(seed), pauseMs: 7000, refuseMs: 5000, natsDownMs: 2000 })
+        .filter((s) => s.fault.kind === 'node-kill')
+        .map((s) => (s.fault.kind === 'node-kill' ? s.fault.stream : ''));
+      expect(streams, `seed ${seed}`).toEqual(['ORDERS', 'PAYMENTS']);
+    }
+    // A single server has no node to kill (should the kind be asked for programmatically).
+    expect(plan({ cluster: false }).map((s) => s.fault.kind)).not.toContain('node-kill');
+    expect(plan({ cluster: false }).map((s) => s.fault.kind)).toContain('nats');
+    // The cluster leaves the rest of the seeded schedule as it is on one server.
+    const withoutNats = (cluster: boolean) => plan({ cluster }).filter((s) => s.lane === 'stalls');
+    expect(withoutNats(true)).toEqual(withoutNats(false));
+  });
+
+  it('what does not apply is said, per reason', () => {
+    expect(skippedFaults(FAULT_KINDS, { storage: 'postgres', cluster: true })).toEqual(['nats']);
+    expect(skippedFaults(FAULT_KINDS, { storage: 'pglite', cluster: true })).toEqual(['nats', 'db-terminate', 'db-refuse']);
+    expect(skippedFaults(['kill', 'nats', 'pause', 'db-terminate', 'db-refuse'], { storage: 'postgres', cluster: false })).toEqual([]);
+    expect(skippedLines(FAULT_KINDS, { storage: 'pglite', cluster: true })).toEqual([
+      'not injected on the cluster: nats (three nats-servers, not one: node-kill SIGKILLs a stream leader instead)',
+      'not injected on pglite: db-terminate, db-refuse (PGlite is in-process: no database server to cut or refuse)',
+    ]);
+  });
+
+  it("the report names the killed node, the stream it led, the election and the time down, and what was not injected", () => {
+    const node = { node: 'n1', stream: 'ORDERS', successor: 'n2', electionMs: 812, downMs: 3004, rejoinMs: 420 };
+    const record: FaultRecord = { kind: 'node-kill', target: 'n1', startedMs: 9_000, tookMs: 3_500, detail: 'led ORDERS; n2 leads it 812 ms after the kill; down 3004 ms, restarted with its store, cluster whole again after 420 ms', node };
+    const skipped = skippedLines(['nats'], { storage: 'postgres', cluster: true });
+    const text = formatReport(reportOf(cleanRun(), { cluster: true, faults: [record], skippedFaults: ['nats'], notes: skipped }));
+    expect(text).toMatch(/=== chaos on postgres, 3-node cluster: every invariant holds/);
+    expect(text).toMatch(/9\.0 s {2}node-kill {2}n1 .* led ORDERS; n2 leads it 812 ms after the kill; down 3004 ms/);
+    expect(text).toContain('not injected on the cluster: nats (three nats-servers, not one: node-kill SIGKILLs a stream leader instead)');
+    expect(text).not.toContain('note: not injected');
+    expect(text).toMatch(/\(postgres on the cluster ok\)/);
+  });
+});

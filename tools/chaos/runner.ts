@@ -1,25 +1,29 @@
 /**
- * The chaos suite: the six services and nats-server as processes (the e2e harness), a stream of
- * orders placed with Idempotency-Keys and retried as a real client would, faults injected while
- * they flow (SIGKILL of each service and of nats-server, SIGSTOP past the ack wait, PostgreSQL
- * backends terminated and connections refused), then — once the flow has settled — every
- * invariant checked through the HTTP API (and the DLQ stream, and each outbox gauge).
+ * The chaos suite: the six services and nats-server (or, with `cluster`, a 3-node JetStream
+ * cluster with every stream at 3 replicas) as processes (the e2e harness), a stream of orders
+ * placed with Idempotency-Keys and retried as a real client would, faults injected while they flow
+ * (SIGKILL of each service and of nats-server — on a cluster, of the node leading a stream —,
+ * SIGSTOP past the ack wait, PostgreSQL backends terminated and connections refused), then — once
+ * the flow has settled — every invariant checked through the HTTP API (and the DLQ stream, and
+ * each outbox gauge).
  */
 import { cp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { consumersOf, platformTopology } from '@platform/events';
-import { seededRandom } from '@platform/events/testing';
+import { seededRandom, startPlatformTestNatsCluster, type PlatformTestNatsCluster } from '@platform/events/testing';
 import { testAuth } from '@platform/service-kit/testing';
 import { Platform, randomTenant, request, SERVICES, type ServiceName } from '../../e2e/harness/platform.js';
 import { CATALOGUE, OrderDriver, type DriverStats } from './driver.js';
-import { DATABASE_FAULTS, describeFault, FAULT_KINDS, injectFault, planFaults, targetsOf, type FaultContext, type FaultKind, type FaultRecord, type ScheduledFault } from './faults.js';
+import { describeFault, FAULT_KINDS, injectFault, planFaults, skippedFaults as skippedFaultsOf, skippedLines, targetsOf, type FaultContext, type FaultKind, type FaultRecord, type ScheduledFault } from './faults.js';
 import { checkInvariants, type DeadLetter, type InvariantResult, type Observations, type ObservedOrder } from './invariants.js';
 
 export type Storage = 'postgres' | 'pglite';
 
 export interface ChaosOptions {
   readonly storages: readonly Storage[];
+  /** Each pass on a 3-node JetStream cluster (streams at 3 replicas) instead of one nats-server: node-kill instead of nats. */
+  readonly cluster?: boolean;
   /** Seconds of the order window per storage (faults start within its first 80 %). */
   readonly seconds: number;
   /** New idempotency keys (orders) per second. */
@@ -36,6 +40,10 @@ export interface ChaosOptions {
   readonly refuseMs?: number;
   /** How long nats-server stays down. Default 2000. */
   readonly natsDownMs?: number;
+  /** How long a killed cluster node stays down (at least until its stream has a new leader). Default 3000. */
+  readonly nodeDownMs?: number;
+  /** Node kills per pass in cluster mode (ORDERS' leader, then PAYMENTS', …). Default 1. */
+  readonly nodeKills?: number;
   /** Share of first answers the client drops on purpose and retries. Default 0.1. */
   readonly dropShare?: number;
   /** The order deadline of the order service (ORDER_DEADLINE_MS). Default 30000. */
@@ -57,6 +65,8 @@ export interface PassTimings {
 
 export interface ChaosPassReport {
   readonly storage: Storage;
+  /** On a 3-node JetStream cluster (else one nats-server). */
+  readonly cluster: boolean;
   readonly seed: number;
   readonly tenant: string;
   readonly keys: number;
@@ -64,7 +74,7 @@ export interface ChaosPassReport {
   readonly seconds: number;
   readonly ackWaitMs: number;
   readonly faults: readonly FaultRecord[];
-  /** Fault kinds asked for that this storage does not have (the database faults with PGlite). */
+  /** Fault kinds asked for that this pass does not have (the database faults with PGlite, nats on a cluster). */
   readonly skippedFaults: readonly FaultKind[];
   readonly driver: DriverStats;
   readonly orders: { readonly accepted: number; readonly confirmed: number; readonly cancelled: number; readonly pending: number; readonly cancellationReasons: Record<string, number> };
@@ -115,6 +125,14 @@ function metricValue(text: string, name: string): number {
   return total;
 }
 
+/** How to stop each pass running now: the CLI runs them on SIGINT/SIGTERM, so that no service or nats-server outlives it. */
+const teardowns = new Set<() => Promise<void>>();
+
+/** Stop the platform (and dispose of the cluster) of every pass still running; the passes then fail. */
+export async function tearDownRunningPasses(): Promise<void> {
+  await Promise.all([...teardowns].map((tearDown) => tearDown().catch(() => undefined)));
+}
+
 /** Run the suite on each storage in turn; the report says which invariants held. */
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const started = Date.now();
@@ -124,18 +142,28 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 }
 
 async function runPass(options: ChaosOptions, storage: Storage, seed: number): Promise<ChaosPassReport> {
-  const log = (line: string) => options.log?.(`[chaos ${storage}] ${line}`);
+  const clustered = options.cluster ?? false;
+  const log = (line: string) => options.log?.(`[chaos ${storage}${clustered ? ' cluster' : ''}] ${line}`);
   const random = seededRandom(seed);
   const ackWaitMs = options.ackWaitMs ?? 5_000;
   const orderDeadlineMs = options.orderDeadlineMs ?? 30_000;
-  const kinds = options.faults ?? FAULT_KINDS;
+  // As the CLI's default: every fault, node-kill only on a cluster.
+  const kinds = options.faults ?? FAULT_KINDS.filter((kind) => clustered || kind !== 'node-kill');
   const windowMs = options.seconds * 1000;
   const notes: string[] = [];
   const t0 = Date.now();
   const durables = SERVICES.flatMap((service) => consumersOf(platformTopology(), service).map((c) => c.durable));
-  log(`starting the six services and nats-server (ack wait ${ackWaitMs} ms)`);
+  const topology = { overrides: { consumers: Object.fromEntries(durables.map((durable) => [durable, { ackWaitMs }])) } };
+  log(`starting the six services and ${clustered ? 'a 3-node JetStream cluster (streams at 3 replicas)' : 'nats-server'} (ack wait ${ackWaitMs} ms)`);
+  // The cluster is handed to the platform (which then leaves it running at its stop): disposed below.
+  const cluster: PlatformTestNatsCluster | undefined = clustered ? await startPlatformTestNatsCluster({ topology }) : undefined;
+  const disposeCluster = async () => {
+    await cluster?.dispose();
+  };
+  teardowns.add(disposeCluster);
   const platform = await Platform.start({
     storage,
+    ...(cluster ? { nats: cluster } : {}),
     env: {
       INVENTORY_SEED_DEMO: 'false',
       ORDER_DEADLINE_MS: String(orderDeadlineMs),
@@ -143,11 +171,29 @@ async function runPass(options: ChaosOptions, storage: Storage, seed: number): P
       EVENT_RETRY_INITIAL_MS: '200',
       EVENT_RETRY_MAX_MS: '800',
     },
-    topology: { overrides: { consumers: Object.fromEntries(durables.map((durable) => [durable, { ackWaitMs }])) } },
+    topology,
+  }).catch(async (error: unknown) => {
+    teardowns.delete(disposeCluster);
+    await disposeCluster();
+    throw error;
   });
   const expectedDown = new Set<ServiceName>();
   const unpromptedExits: string[] = [];
   let watching = true;
+  let tornDown: Promise<void> | undefined;
+  // Once: the services resumed (a paused one would never drain) and stopped, then the cluster disposed of.
+  const tearDown = () =>
+    (tornDown ??= (async () => {
+      watching = false;
+      for (const service of SERVICES) platform.services[service].resume();
+      try {
+        await platform.stop();
+      } finally {
+        await disposeCluster();
+      }
+    })());
+  teardowns.delete(disposeCluster);
+  teardowns.add(tearDown);
   // A service that dies by itself is noted and started again, so that the run can go on.
   const watch = (async () => {
     while (watching) {
@@ -188,9 +234,14 @@ async function runPass(options: ChaosOptions, storage: Storage, seed: number): P
       refuseMs: options.refuseMs ?? 5_000,
       natsDownMs: options.natsDownMs ?? 2_000,
       killTogether: options.killTogether,
+      cluster: clustered,
+      nodeDownMs: options.nodeDownMs ?? 3_000,
+      nodeKills: options.nodeKills,
     });
-    const skippedFaults = storage === 'pglite' ? kinds.filter((kind) => DATABASE_FAULTS.includes(kind)) : [];
-    if (skippedFaults.length > 0) notes.push(`PGlite is in-process: the database faults (${skippedFaults.join(', ')}) do not apply and were not injected; the other faults were`);
+    const setting = { storage, cluster: clustered };
+    const skippedFaults = skippedFaultsOf(kinds, setting);
+    // The report prints these lines under the faults (and not again as notes).
+    notes.push(...skippedLines(kinds, setting));
     const ordersStart = Date.now();
     let giveUpAt = ordersStart + windowMs + 180_000;
     const driver = new OrderDriver({
@@ -205,7 +256,7 @@ async function runPass(options: ChaosOptions, storage: Storage, seed: number): P
       attemptTimeoutMs: 5_000,
     });
     log(`placing ${keys} orders at ${options.rate}/s; ${schedule.length} faults: ${schedule.map((s) => describeFault(s.fault)).join('; ')}`);
-    const context: FaultContext = { platform, expectedDown };
+    const context: FaultContext = { platform, expectedDown, ...(cluster ? { cluster } : {}) };
     const records: FaultRecord[] = [];
     // One fault at a time per target: a database is never refused while its service restarts.
     const busy = new Map<string, Promise<unknown>>();
@@ -224,8 +275,9 @@ async function runPass(options: ChaosOptions, storage: Storage, seed: number): P
         const injection = injectFault(context, fault);
         for (const t of targets) busy.set(t, injection.catch(() => undefined));
         try {
-          const detail = await injection;
-          records.push({ kind: fault.kind, target, startedMs: begin - ordersStart, tookMs: Date.now() - begin, detail });
+          const outcome = await injection;
+          records.push({ kind: fault.kind, target: outcome.target ?? target, startedMs: begin - ordersStart, tookMs: Date.now() - begin, detail: outcome.detail, ...(outcome.node ? { node: outcome.node } : {}) });
+          if (outcome.node) log(`  ${outcome.target}: ${outcome.detail}`);
         } catch (error) {
           const message = (error as Error)?.message ?? String(error);
           log(`  fault failed: ${message}`);
@@ -355,11 +407,12 @@ async function runPass(options: ChaosOptions, storage: Storage, seed: number): P
       if (kept > 0) batchesKeptForDatabase[service] = kept;
     }
     if (!ok) {
-      logsDir = join(tmpdir(), `chaos-logs-${storage}-${seed}-${Date.now()}`);
+      logsDir = join(tmpdir(), `chaos-logs-${storage}${clustered ? '-cluster' : ''}-${seed}-${Date.now()}`);
       await cp(platform.workDir, logsDir, { recursive: true }).catch(() => (logsDir = undefined));
     }
     return {
       storage,
+      cluster: clustered,
       seed,
       tenant,
       keys,
@@ -386,7 +439,10 @@ async function runPass(options: ChaosOptions, storage: Storage, seed: number): P
   } finally {
     watching = false;
     await watch;
-    for (const service of SERVICES) platform.services[service].resume();
-    await platform.stop();
+    try {
+      await tearDown();
+    } finally {
+      teardowns.delete(tearDown);
+    }
   }
 }
