@@ -49,6 +49,11 @@ export interface OrderToPay {
  * One payment per order (unique per tenant and order). Every gateway call carries an idempotency
  * key derived from tenant, order and operation, so a redelivered event — even one whose
  * transaction was lost after the gateway answered — never charges twice.
+ *
+ * The gateway is called inside the message's transaction on purpose: the payment row, its outbox
+ * event and the inbox record commit together once the gateway answered, and the idempotency key
+ * makes a repeated call safe. The price is a transaction open for the gateway's answer (bounded by
+ * its timeout and the circuit breaker); see docs/services.md, payment.
  */
 @Injectable()
 export class PaymentsService {
