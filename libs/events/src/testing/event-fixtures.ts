@@ -1,3 +1,6 @@
+import type { JetStreamClient, JetStreamManager, PubAck } from '@nats-io/jetstream';
+import { createEnvelope } from '../envelope/create-envelope.js';
+import type { EventEnvelope } from '../envelope/envelope.js';
 import { InvalidEventError } from '../errors.js';
 import type { ConsumerEventRegistry } from '../transport/message-processor.js';
 import type { EventValidator } from '../outbox/outbox.js';
@@ -32,3 +35,32 @@ export const permissiveRegistry: ConsumerEventRegistry = {
   validate: (_type, data) => data,
   upcast: (envelope) => envelope,
 };
+
+/** The stream of order events the consumer specs run against (`orders.>`), beside the `DLQ` (`dlq.>`). */
+export const ORDERS_TEST_STREAM = 'ORDERS';
+/** The tenant of {@link numberedOrderEvent}'s events unless one is given. */
+export const TEST_TENANT = 'acme';
+
+const encoder = new TextEncoder();
+
+/** Create the ORDERS (`orders.>`) and DLQ (`dlq.>`) streams. */
+export async function addOrderTestStreams(jsm: JetStreamManager): Promise<void> {
+  await jsm.streams.add({ name: ORDERS_TEST_STREAM, subjects: ['orders.>'] });
+  await jsm.streams.add({ name: 'DLQ', subjects: ['dlq.>'] });
+}
+
+/** Delete the streams of {@link addOrderTestStreams} (a missing one is fine). */
+export async function removeOrderTestStreams(jsm: JetStreamManager): Promise<void> {
+  await jsm.streams.delete(ORDERS_TEST_STREAM).catch(() => undefined);
+  await jsm.streams.delete('DLQ').catch(() => undefined);
+}
+
+/** An order event of aggregate `aggregateId` at `sequence`, with `{ n: sequence }` by default (what {@link numberedOrderRegistry} wants). */
+export function numberedOrderEvent(aggregateId: string, sequence: number, data: unknown = { n: sequence }, type = 'order.created.v1'): EventEnvelope {
+  return createEnvelope({ source: 'order', type, subject: aggregateId, tenantId: TEST_TENANT, sequence, data: data as object });
+}
+
+/** Publish `event` on its subject (`orders.<tenant>.<event name>`), de-duplicated by `msgId`. */
+export function publishOrderEvent(js: JetStreamClient, event: EventEnvelope, msgId = event.id): Promise<PubAck> {
+  return js.publish(`orders.${event.tenantid}.${event.type.split('.')[1]}`, encoder.encode(JSON.stringify(event)), { msgID: msgId });
+}

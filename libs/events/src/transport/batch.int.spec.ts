@@ -3,21 +3,28 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DeadLetterPublisher } from '../dlq/dead-letter.js';
 import { DeadLetterQueue } from '../dlq/dead-letter-queue.js';
-import { createEnvelope } from '../envelope/create-envelope.js';
 import type { EventEnvelope } from '../envelope/envelope.js';
 import { PermanentError, RetryableError } from '../errors.js';
 import { Outbox, type OutboxRecord } from '../outbox/outbox.js';
 import { JetStreamPublisher } from '../publisher/jetstream.publisher.js';
 import type { Database } from '../storage/database.js';
 import { adminQuery, testDatabaseEngines } from '../testing/databases.js';
-import { acceptAnyEvent, migrateEventsSchema, numberedOrderRegistry } from '../testing/event-fixtures.js';
+import {
+  acceptAnyEvent,
+  addOrderTestStreams,
+  migrateEventsSchema,
+  numberedOrderEvent,
+  numberedOrderRegistry,
+  ORDERS_TEST_STREAM as STREAM,
+  publishOrderEvent,
+  removeOrderTestStreams,
+  TEST_TENANT as TENANT,
+} from '../testing/event-fixtures.js';
 import { startTestJetStream, type TestJetStream } from '../testing/nats-server.js';
 import { Semaphore } from './batch-scheduler.js';
 import { ConsumerRunner } from './consumer-runner.js';
 import { MessageProcessor, type BatchEventHandler, type EventHandler, type MessageProcessorOptions } from './message-processor.js';
 
-const STREAM = 'ORDERS';
-const TENANT = 'acme';
 const encoder = new TextEncoder();
 
 let bus: TestJetStream;
@@ -48,8 +55,7 @@ describe.each(engines)('batched consumer transactions on %s', (engine, open) => 
     await db.query('CREATE TABLE effects (event_id uuid NOT NULL, aggregate_id text NOT NULL, sequence int NOT NULL, txid bigint NOT NULL, seq serial)');
     durable = `batch-${randomUUID().slice(0, 8)}`;
     runners = [];
-    await jsm.streams.add({ name: STREAM, subjects: ['orders.>'] });
-    await jsm.streams.add({ name: 'DLQ', subjects: ['dlq.>'] });
+    await addOrderTestStreams(jsm);
     await jsm.consumers.add(STREAM, {
       durable_name: durable,
       ack_policy: AckPolicy.Explicit,
@@ -62,15 +68,9 @@ describe.each(engines)('batched consumer transactions on %s', (engine, open) => 
 
   afterEach(async () => {
     await Promise.all(runners.map((runner) => runner.stop()));
-    await jsm.streams.delete(STREAM).catch(() => undefined);
-    await jsm.streams.delete('DLQ').catch(() => undefined);
+    await removeOrderTestStreams(jsm);
     await cleanup();
   });
-
-  const envelope = (aggregateId: string, sequence: number, data: unknown = { n: sequence }) =>
-    createEnvelope({ source: 'order', type: 'order.created.v1', subject: aggregateId, tenantId: TENANT, sequence, data: data as object });
-
-  const publish = (event: EventEnvelope, msgId = event.id) => js.publish(`orders.${TENANT}.created`, encoder.encode(JSON.stringify(event)), { msgID: msgId });
 
   const record: EventHandler = async (event, context) => {
     await context.transaction.query('INSERT INTO effects (event_id, aggregate_id, sequence, txid) VALUES ($1, $2, $3, txid_current())', [event.id, event.subject, event.sequence]);
@@ -119,11 +119,11 @@ describe.each(engines)('batched consumer transactions on %s', (engine, open) => 
     );
 
   it('commits the healthy messages of a batch once, dead-letters a poison one at once and retries a failing one until it applies', async () => {
-    const healthy = Array.from({ length: 6 }, (_, i) => envelope(`h-${i}`, 1));
-    const poison = envelope('p-1', 1, { n: 'not a number' });
-    const flaky = envelope('f-1', 1);
+    const healthy = Array.from({ length: 6 }, (_, i) => numberedOrderEvent(`h-${i}`, 1));
+    const poison = numberedOrderEvent('p-1', 1, { n: 'not a number' });
+    const flaky = numberedOrderEvent('f-1', 1);
     // published before the consumer starts; the first batch is formed once all eight are in
-    for (const event of [healthy[0]!, healthy[1]!, poison, healthy[2]!, flaky, ...healthy.slice(3)]) await publish(event);
+    for (const event of [healthy[0]!, healthy[1]!, poison, healthy[2]!, flaky, ...healthy.slice(3)]) await publishOrderEvent(js, event);
     const flakyAttempts: number[] = [];
     start({
       handlers: new Map([
@@ -151,21 +151,21 @@ describe.each(engines)('batched consumer transactions on %s', (engine, open) => 
   });
 
   it('applies the events of one aggregate in sequence within a batch and across batches, and a duplicate inside a batch once', async () => {
-    const events = Array.from({ length: 5 }, (_, i) => envelope('o-1', i + 1));
+    const events = Array.from({ length: 5 }, (_, i) => numberedOrderEvent('o-1', i + 1));
     const [e1, e2, e3, e4, e5] = events as [EventEnvelope, EventEnvelope, EventEnvelope, EventEnvelope, EventEnvelope];
     // one batch: 3, 2, a copy of 2 (same event id, another message), 1
-    await publish(e3);
-    await publish(e2);
-    await publish(e2, `${e2.id}-again`);
-    await publish(e1);
+    await publishOrderEvent(js, e3);
+    await publishOrderEvent(js, e2);
+    await publishOrderEvent(js, e2, `${e2.id}-again`);
+    await publishOrderEvent(js, e1);
     start({ handlers: new Map([['order.created.v1', record]]) }, 16, 4);
     await vi.waitFor(async () => expect((await effects()).map((r) => r.sequence)).toEqual([1, 2, 3]), { timeout: 15_000 });
     const first = await effects();
     expect(new Set(first.map((r) => r.txid)).size).toBe(1);
     await settled();
     // across batches: 5 arrives first and is held back until 4 is applied
-    await publish(e5);
-    await publish(e4);
+    await publishOrderEvent(js, e5);
+    await publishOrderEvent(js, e4);
     await vi.waitFor(async () => expect((await effects()).map((r) => r.event_id)).toEqual(events.map((e) => e.id)), { timeout: 15_000 });
     await settled();
     expect(await effects()).toHaveLength(5);
@@ -175,10 +175,10 @@ describe.each(engines)('batched consumer transactions on %s', (engine, open) => 
     const outbox = new Outbox({ source: 'payment', validator: acceptAnyEvent });
     const handedOver: OutboxRecord[] = [];
     outbox.onCommit((records) => handedOver.push(...records));
-    const events = [envelope('a-1', 1), envelope('a-2', 1), envelope('a-3', 1), envelope('a-4', 1)];
+    const events = [numberedOrderEvent('a-1', 1), numberedOrderEvent('a-2', 1), numberedOrderEvent('a-3', 1), numberedOrderEvent('a-4', 1)];
     const failing = events[1]!;
     const swallowing = events[2]!;
-    for (const event of events) await publish(event);
+    for (const event of events) await publishOrderEvent(js, event);
     start({
       outbox,
       handlers: new Map([
@@ -217,15 +217,15 @@ describe.each(engines)('batched consumer transactions on %s', (engine, open) => 
         await context.transaction.query('INSERT INTO effects (event_id, aggregate_id, sequence, txid) VALUES ($1, $2, $3, txid_current())', [event.id, event.subject, event.sequence]);
       }
     };
-    const good = [envelope('b-1', 1), envelope('b-2', 1)];
-    for (const event of good) await publish(event);
+    const good = [numberedOrderEvent('b-1', 1), numberedOrderEvent('b-2', 1)];
+    for (const event of good) await publishOrderEvent(js, event);
     start({ batchHandlers: new Map([['order.created.v1', batchHandler]]) }, 16, 2);
     await vi.waitFor(async () => expect(await effects()).toHaveLength(2), { timeout: 15_000 });
     expect(calls).toEqual([['b-1', 'b-2']]);
     await settled();
-    const mixed = [envelope('b-3', 1), envelope('b-4', 1), envelope('b-5', 1)];
+    const mixed = [numberedOrderEvent('b-3', 1), numberedOrderEvent('b-4', 1), numberedOrderEvent('b-5', 1)];
     await runners[0]!.stop();
-    for (const event of mixed) await publish(event);
+    for (const event of mixed) await publishOrderEvent(js, event);
     calls.length = 0;
     start({ batchHandlers: new Map([['order.created.v1', batchHandler]]) }, 16, 3);
     await vi.waitFor(async () => expect((await effects()).map((r) => r.aggregate_id).sort()).toEqual(['b-1', 'b-2', 'b-4', 'b-5']), { timeout: 15_000 });
@@ -234,12 +234,12 @@ describe.each(engines)('batched consumer transactions on %s', (engine, open) => 
   });
 
   it('dead-letters an event whose body disagrees with the subject it arrived on (subject_mismatch), and applies the others', async () => {
-    const forged = envelope('m-1', 1);
-    const honest = envelope('m-2', 1);
+    const forged = numberedOrderEvent('m-1', 1);
+    const honest = numberedOrderEvent('m-2', 1);
     // a body of tenant acme published on another tenant's subject, and on another event's subject
     await js.publish('orders.other.created', encoder.encode(JSON.stringify(forged)), { msgID: forged.id });
     await js.publish(`orders.${TENANT}.confirmed`, encoder.encode(JSON.stringify(forged)), { msgID: `${forged.id}-2` });
-    await publish(honest);
+    await publishOrderEvent(js, honest);
     start({ handlers: new Map([['order.created.v1', record]]) });
     await vi.waitFor(async () => expect((await dlq.list()).map((d) => [d.reason, d.originalSubject])).toEqual([
       ['subject_mismatch', 'orders.other.created'],
@@ -265,8 +265,8 @@ describe.each(engines)('batched consumer transactions on %s', (engine, open) => 
         ],
       ]),
     });
-    const events = [envelope('c-1', 1), envelope('c-2', 1)];
-    for (const event of events) await publish(event);
+    const events = [numberedOrderEvent('c-1', 1), numberedOrderEvent('c-2', 1)];
+    for (const event of events) await publishOrderEvent(js, event);
     await vi.waitFor(() => expect(seenDeliveries.length).toBeGreaterThan(0), { timeout: 10_000 });
     // terminate every backend of this database's pool while the batch is open (57P01 admin shutdown)
     const application = (await db.query<{ name: string }>("SELECT current_setting('application_name') AS name")).rows[0]!.name;
@@ -329,8 +329,8 @@ describe.each(engines)('batched consumer transactions on %s', (engine, open) => 
     // Scheduler room for 2, a pull buffer of 4: most of the 12 messages wait in the client's buffer.
     const runner = new ConsumerRunner({ js, stream: STREAM, durable: holdDurable, processor, concurrency: 1, batchSize: 2 });
     runners.push(runner);
-    const events = Array.from({ length: 12 }, (_, i) => envelope(`hold-${i}`, 1));
-    for (const event of events) await publish(event);
+    const events = Array.from({ length: 12 }, (_, i) => numberedOrderEvent(`hold-${i}`, 1));
+    for (const event of events) await publishOrderEvent(js, event);
     runner.start();
     await vi.waitFor(() => expect(runner.isWaitingForDatabase).toBe(true), { timeout: 5_000, interval: 10 });
     // The outage lasts four ack waits (the injected fault, not a wait for a result): more than the

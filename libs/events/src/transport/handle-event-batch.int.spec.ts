@@ -14,7 +14,7 @@ import { PermanentError } from '../errors.js';
 import { JetStreamPublisher } from '../publisher/jetstream.publisher.js';
 import type { Database } from '../storage/database.js';
 import { createTestPgliteDatabase } from '../testing/databases.js';
-import { migrateEventsSchema } from '../testing/event-fixtures.js';
+import { addOrderTestStreams, migrateEventsSchema } from '../testing/event-fixtures.js';
 import { startTestNatsServer, type TestNatsServer } from '../testing/nats-server.js';
 import { HandleEventBatch } from './handle-event-batch.decorator.js';
 import { JetStreamBatchContext } from './jetstream.context.js';
@@ -69,8 +69,7 @@ describe('HandleEventBatch through NestJS (ServerJetStream)', () => {
     ({ db, cleanup } = await createTestPgliteDatabase());
     await migrateEventsSchema(db);
     await db.query('CREATE TABLE revenue (order_id text PRIMARY KEY, cents bigint NOT NULL)');
-    await jsm.streams.add({ name: 'ORDERS', subjects: ['orders.>'] });
-    await jsm.streams.add({ name: 'DLQ', subjects: ['dlq.>'] });
+    await addOrderTestStreams(jsm);
     await jsm.consumers.add('ORDERS', { durable_name: 'analytics-orders', ack_policy: AckPolicy.Explicit, filter_subject: 'orders.*.*', max_deliver: 5 });
   });
 

@@ -4,14 +4,21 @@ import { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DeadLetterPublisher, DlqHeader } from '../dlq/dead-letter.js';
 import { DeadLetterQueue } from '../dlq/dead-letter-queue.js';
-import { createEnvelope } from '../envelope/create-envelope.js';
 import type { EventEnvelope } from '../envelope/envelope.js';
 import { EventsMetrics } from '../metrics/events.metrics.js';
 import { JetStreamPublisher } from '../publisher/jetstream.publisher.js';
 import type { Database } from '../storage/database.js';
 import { subjectFor } from '../subjects/subjects.js';
 import { testDatabaseEngines } from '../testing/databases.js';
-import { numberedOrderRegistry, migrateEventsSchema } from '../testing/event-fixtures.js';
+import {
+  addOrderTestStreams,
+  migrateEventsSchema,
+  numberedOrderEvent,
+  numberedOrderRegistry,
+  ORDERS_TEST_STREAM as STREAM,
+  publishOrderEvent,
+  removeOrderTestStreams,
+} from '../testing/event-fixtures.js';
 import { FakeMessage } from '../testing/fake-message.js';
 import { InMemoryPublisher } from '../testing/in-memory.publisher.js';
 import { startTestJetStream, type TestJetStream } from '../testing/nats-server.js';
@@ -20,10 +27,7 @@ import { ConsumerRunner } from './consumer-runner.js';
 import { pruneSequences } from './inbox.js';
 import { MessageProcessor, type BatchEventHandler, type EventHandler, type MessageProcessorOptions } from './message-processor.js';
 
-const STREAM = 'ORDERS';
-const TENANT = 'acme';
 const DAY = 86_400_000;
-const encoder = new TextEncoder();
 
 let bus: TestJetStream;
 let js: JetStreamClient;
@@ -53,23 +57,16 @@ describe.each(engines)('sequence row retention on %s', (_engine, open) => {
     durable = `seqret-${randomUUID().slice(0, 8)}`;
     runners = [];
     metricsRegistry = new Registry();
-    await jsm.streams.add({ name: STREAM, subjects: ['orders.>'] });
-    await jsm.streams.add({ name: 'DLQ', subjects: ['dlq.>'] });
+    await addOrderTestStreams(jsm);
     await jsm.consumers.add(STREAM, { durable_name: durable, ack_policy: AckPolicy.Explicit, filter_subject: 'orders.*.*', max_deliver: 5, ack_wait: 30_000 * 1_000_000 });
     dlq = new DeadLetterQueue({ js, jsm, publisher: new JetStreamPublisher(js) });
   });
 
   afterEach(async () => {
     await Promise.all(runners.map((runner) => runner.stop()));
-    await jsm.streams.delete(STREAM).catch(() => undefined);
-    await jsm.streams.delete('DLQ').catch(() => undefined);
+    await removeOrderTestStreams(jsm);
     await cleanup();
   });
-
-  const envelope = (aggregateId: string, sequence: number) =>
-    createEnvelope({ source: 'order', type: 'order.created.v1', subject: aggregateId, tenantId: TENANT, sequence, data: { n: sequence } });
-
-  const publish = (event: EventEnvelope) => js.publish(`orders.${TENANT}.created`, encoder.encode(JSON.stringify(event)), { msgID: event.id });
 
   const recordOne = (event: EventEnvelope, deliveryCount: number, tx: { query: Database['query'] }) =>
     tx.query('INSERT INTO effects (event_id, aggregate_id, sequence, delivery_count) VALUES ($1, $2, $3, $4)', [event.id, event.subject, event.sequence, deliveryCount]);
@@ -124,7 +121,7 @@ describe.each(engines)('sequence row retention on %s', (_engine, open) => {
 
   it('records when each row was written, advances refresh it, and the prune removes only the rows idle past the retention, in batches', async () => {
     start();
-    for (const id of ['idle-1', 'idle-2', 'idle-3', 'busy', 'touched']) await publish(envelope(id, 1));
+    for (const id of ['idle-1', 'idle-2', 'idle-3', 'busy', 'touched']) await publishOrderEvent(js, numberedOrderEvent(id, 1));
     await vi.waitFor(async () => expect(await effects()).toHaveLength(5), { timeout: 15_000 });
     await settled();
     const fresh = await db.query<{ fresh: boolean }>("SELECT bool_and(updated_at > now() - interval '1 minute') AS fresh FROM events_consumer_sequences");
@@ -132,7 +129,7 @@ describe.each(engines)('sequence row retention on %s', (_engine, open) => {
     for (const id of ['idle-1', 'idle-2', 'idle-3', 'touched']) await age(id, 40);
     await age('busy', 34);
     // an advance of an old row makes it fresh again
-    await publish(envelope('touched', 2));
+    await publishOrderEvent(js, numberedOrderEvent('touched', 2));
     await vi.waitFor(async () => expect(await effects()).toHaveLength(6), { timeout: 15_000 });
     await settled();
 
@@ -149,14 +146,14 @@ describe.each(engines)('sequence row retention on %s', (_engine, open) => {
     ['a batch handler', { batchHandlers: new Map([['order.created.v1', recordBatch]]) }],
   ] as const)('applies the next event of a pruned aggregate (sequence 5, no row) on its final deferral with %s, and counts it', async (_kind, handlers) => {
     start(handlers);
-    for (let sequence = 1; sequence <= 4; sequence++) await publish(envelope('sku-1', sequence));
+    for (let sequence = 1; sequence <= 4; sequence++) await publishOrderEvent(js, numberedOrderEvent('sku-1', sequence));
     await vi.waitFor(async () => expect(await effects()).toHaveLength(4), { timeout: 15_000 });
     await settled();
     await age('sku-1', 40);
     expect(await pruneSequences(db, new Date(Date.now() - 35 * DAY))).toBe(1);
     expect(await rowMissing()).toBe(0);
 
-    await publish(envelope('sku-1', 5));
+    await publishOrderEvent(js, numberedOrderEvent('sku-1', 5));
     await vi.waitFor(async () => expect((await effects()).map((e) => e.sequence)).toEqual([1, 2, 3, 4, 5]), { timeout: 15_000 });
     await settled();
     // held back on deliveries 1 to 3, applied on the 4th (the last the handler may run)
@@ -167,7 +164,7 @@ describe.each(engines)('sequence row retention on %s', (_engine, open) => {
     expect(await rows()).toEqual([['sku-1', 5]]);
 
     // the aggregate goes on in order from the row it has again
-    await publish(envelope('sku-1', 6));
+    await publishOrderEvent(js, numberedOrderEvent('sku-1', 6));
     await vi.waitFor(async () => expect(await effects()).toHaveLength(6), { timeout: 15_000 });
     await settled();
     expect((await effects())[5]).toEqual({ aggregate_id: 'sku-1', sequence: 6, delivery_count: 1 });
@@ -176,16 +173,16 @@ describe.each(engines)('sequence row retention on %s', (_engine, open) => {
 
   it('still dead-letters as sequence_gap an early event of an aggregate that has a row, and drops a stale one', async () => {
     start();
-    await publish(envelope('o-1', 1));
-    await publish(envelope('o-1', 2));
+    await publishOrderEvent(js, numberedOrderEvent('o-1', 1));
+    await publishOrderEvent(js, numberedOrderEvent('o-1', 2));
     await vi.waitFor(async () => expect(await effects()).toHaveLength(2), { timeout: 15_000 });
     await settled();
     // the row is old but not pruned: the gap is a real one
     await age('o-1', 40);
-    const early = envelope('o-1', 4);
-    const stale = envelope('o-1', 2);
-    await publish(early);
-    await publish(stale);
+    const early = numberedOrderEvent('o-1', 4);
+    const stale = numberedOrderEvent('o-1', 2);
+    await publishOrderEvent(js, early);
+    await publishOrderEvent(js, stale);
     await vi.waitFor(async () => expect(await dlq.list()).toHaveLength(1), { timeout: 15_000 });
     await settled();
     expect((await dlq.list()).map((d) => [d.reason, d.deliveryCount, JSON.parse(new TextDecoder().decode(d.data)).id])).toEqual([['sequence_gap', 4, early.id]]);
@@ -199,9 +196,9 @@ describe.each(engines)('sequence row retention on %s', (_engine, open) => {
     const deadLetters = new InMemoryPublisher('DLQ');
     const processor = new MessageProcessor({ ...processorOptions({ handlers: new Map([['order.created.v1', record]]) }), deadLetters: new DeadLetterPublisher(deadLetters) });
     const message = (event: EventEnvelope, deliveryCount: number) => FakeMessage.json(subjectFor(event.type, event.tenantid), event, { deliveryCount });
-    const second = message(envelope('sku-2', 2), 2);
-    const third = message(envelope('sku-2', 3), 4);
-    const lone = message(envelope('sku-3', 7), 4);
+    const second = message(numberedOrderEvent('sku-2', 2), 2);
+    const third = message(numberedOrderEvent('sku-2', 3), 4);
+    const lone = message(numberedOrderEvent('sku-3', 7), 4);
     expect(await processor.handleBatch([second, third, lone].map((m) => processor.prepare(m)))).toEqual(['deferred', 'dead_letter', 'ack']);
     expect(deadLetters.messages.map((m) => m.headers[DlqHeader.Reason])).toEqual(['sequence_gap']);
     expect((await effects()).map((e) => [e.aggregate_id, e.sequence])).toEqual([['sku-3', 7]]);

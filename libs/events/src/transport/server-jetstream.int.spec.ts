@@ -16,7 +16,7 @@ import { Outbox } from '../outbox/outbox.js';
 import { JetStreamPublisher } from '../publisher/jetstream.publisher.js';
 import type { Database } from '../storage/database.js';
 import { createTestPgliteDatabase } from '../testing/databases.js';
-import { migrateEventsSchema } from '../testing/event-fixtures.js';
+import { addOrderTestStreams, migrateEventsSchema } from '../testing/event-fixtures.js';
 import { startTestNatsServer, type TestNatsServer } from '../testing/nats-server.js';
 import { EventErrorPassthroughFilter } from './event-error-passthrough.filter.js';
 import { HandleEvent } from './handle-event.decorator.js';
@@ -65,8 +65,7 @@ describe('ServerJetStream (NestJS CustomTransportStrategy)', () => {
     jsm = await jetstreamManager(nc);
     ({ db, cleanup } = await createTestPgliteDatabase());
     await migrateEventsSchema(db);
-    await jsm.streams.add({ name: 'ORDERS', subjects: ['orders.>'] });
-    await jsm.streams.add({ name: 'DLQ', subjects: ['dlq.>'] });
+    await addOrderTestStreams(jsm);
     await jsm.consumers.add('ORDERS', { durable_name: 'payment-orders', ack_policy: AckPolicy.Explicit, filter_subject: 'orders.*.*', max_deliver: 5 });
     transport = new ServerJetStream({
       connection: nc,

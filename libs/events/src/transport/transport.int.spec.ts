@@ -7,21 +7,26 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { DeadLetterPublisher, DlqHeader } from '../dlq/dead-letter.js';
 import { DeadLetterQueue } from '../dlq/dead-letter-queue.js';
 import { MaxDeliveriesAdvisoryListener } from '../dlq/max-deliveries.advisory.js';
-import { createEnvelope } from '../envelope/create-envelope.js';
-import type { EventEnvelope } from '../envelope/envelope.js';
 import { PermanentError, RetryableError } from '../errors.js';
 import { EventsMetricName, EventsMetrics } from '../metrics/events.metrics.js';
 import { JetStreamPublisher } from '../publisher/jetstream.publisher.js';
 import type { Database } from '../storage/database.js';
 import { createTestPgDatabase, TEST_DATABASE_URL } from '../testing/databases.js';
-import { migrateEventsSchema, numberedOrderRegistry } from '../testing/event-fixtures.js';
+import {
+  addOrderTestStreams,
+  migrateEventsSchema,
+  numberedOrderEvent,
+  numberedOrderRegistry,
+  ORDERS_TEST_STREAM as STREAM,
+  publishOrderEvent,
+  removeOrderTestStreams,
+  TEST_TENANT as TENANT,
+} from '../testing/event-fixtures.js';
 import { startTestJetStream, type TestJetStream } from '../testing/nats-server.js';
 import { readStream } from '../testing/stream-reader.js';
 import { ConsumerRunner } from './consumer-runner.js';
 import { MessageProcessor, type EventHandler, type MessageProcessorOptions } from './message-processor.js';
 
-const STREAM = 'ORDERS';
-const TENANT = 'acme';
 const encoder = new TextEncoder();
 
 let bus: TestJetStream;
@@ -56,15 +61,13 @@ describe('JetStream consumer transport', () => {
     await h.db.query('INSERT INTO totals VALUES (0)');
     h.durable = `test-${randomUUID().slice(0, 8)}`;
     h.runners = [];
-    await jsm.streams.add({ name: STREAM, subjects: ['orders.>'] });
-    await jsm.streams.add({ name: 'DLQ', subjects: ['dlq.>'] });
+    await addOrderTestStreams(jsm);
     h.dlq = new DeadLetterQueue({ js, jsm, publisher: new JetStreamPublisher(js) });
   });
 
   afterEach(async () => {
     await Promise.all(h.runners.map((runner) => runner.stop()));
-    await jsm.streams.delete(STREAM).catch(() => undefined);
-    await jsm.streams.delete('DLQ').catch(() => undefined);
+    await removeOrderTestStreams(jsm);
     await cleanupDb();
   });
 
@@ -78,11 +81,6 @@ describe('JetStream consumer transport', () => {
       ack_wait: (config.ackWaitMs ?? 30_000) * 1_000_000,
     });
 
-  const envelope = (aggregateId: string, sequence: number, data: unknown = { n: sequence }, type = 'order.created.v1') =>
-    createEnvelope({ source: 'order', type, subject: aggregateId, tenantId: TENANT, sequence, data: data as object });
-
-  const publishEnvelope = (event: EventEnvelope, msgId = event.id) =>
-    js.publish(`orders.${TENANT}.${event.type.split('.')[1]}`, encoder.encode(JSON.stringify(event)), { msgID: msgId });
 
   const recordingHandler: EventHandler = async (event, context) => {
     await context.transaction.query('INSERT INTO effects (event_id, aggregate_id, sequence) VALUES ($1, $2, $3)', [event.id, event.subject, event.sequence]);
@@ -113,7 +111,7 @@ describe('JetStream consumer transport', () => {
   it('applies every event exactly once after the consumer process is SIGKILLed mid-batch', async () => {
     await addConsumer({ ackWaitMs: 2000 });
     const total = 300;
-    for (let i = 0; i < total; i++) await publishEnvelope(envelope(`agg-${i % 10}`, Math.floor(i / 10) + 1));
+    for (let i = 0; i < total; i++) await publishOrderEvent(js, numberedOrderEvent(`agg-${i % 10}`, Math.floor(i / 10) + 1));
     const schema = (await h.db.query<{ schema: string }>('SELECT current_schema() AS schema')).rows[0]!.schema;
     const child = () =>
       spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../testing/fixtures/counting-consumer.child.ts', import.meta.url))], {
@@ -148,9 +146,9 @@ describe('JetStream consumer transport', () => {
     await addConsumer();
     const metrics = new EventsMetrics(new Registry());
     run(recordingHandler, { metrics });
-    const event = envelope('o-1', 1);
-    await publishEnvelope(event);
-    await publishEnvelope(event, `${event.id}-again`);
+    const event = numberedOrderEvent('o-1', 1);
+    await publishOrderEvent(js, event);
+    await publishOrderEvent(js, event, `${event.id}-again`);
     await vi.waitFor(async () => expect((await metrics.consumed.get()).values.find((v) => v.labels.outcome === 'duplicate')?.value).toBe(1), { timeout: 10_000 });
     expect(await effects()).toHaveLength(1);
   });
@@ -163,7 +161,7 @@ describe('JetStream consumer transport', () => {
       if (attempts.length <= 3) throw new RetryableError('gateway timeout');
       await recordingHandler(event, context);
     });
-    await publishEnvelope(envelope('o-1', 1));
+    await publishOrderEvent(js, numberedOrderEvent('o-1', 1));
     await vi.waitFor(async () => expect(await effects()).toHaveLength(1), { timeout: 15_000 });
     expect(attempts).toHaveLength(4);
     const gaps = attempts.slice(1).map((t, i) => t - attempts[i]!);
@@ -183,8 +181,8 @@ describe('JetStream consumer transport', () => {
       if (!healthy) throw new Error('database constraint violated');
       await recordingHandler(event, context);
     });
-    const event = envelope('o-1', 1);
-    await publishEnvelope(event);
+    const event = numberedOrderEvent('o-1', 1);
+    await publishOrderEvent(js, event);
     await vi.waitFor(async () => expect(await h.dlq.list()).toHaveLength(1), { timeout: 15_000 });
     expect(calls).toBe(4);
     const [dead] = await h.dlq.list();
@@ -201,9 +199,9 @@ describe('JetStream consumer transport', () => {
     expect(await effects()).toHaveLength(0);
 
     // the aggregate moved on: a later event is not held back by the dead-lettered one
-    const next = envelope('o-1', 2);
+    const next = numberedOrderEvent('o-1', 2);
     healthy = true;
-    await publishEnvelope(next);
+    await publishOrderEvent(js, next);
     await vi.waitFor(async () => expect((await effects()).map((e) => e.sequence)).toEqual([2]), { timeout: 10_000 });
 
     await h.dlq.redrive(dead!.seq);
@@ -243,8 +241,8 @@ describe('JetStream consumer transport', () => {
         },
         { timeout: 15_000, interval: 50 },
       );
-    const event = envelope('o-1', 1);
-    await publishEnvelope(event);
+    const event = numberedOrderEvent('o-1', 1);
+    await publishOrderEvent(js, event);
     await vi.waitFor(async () => expect(await h.dlq.list()).toHaveLength(1), { timeout: 15_000 });
     await settledBoth();
     expect(appliedByOther).toEqual([event.id]);
@@ -268,8 +266,8 @@ describe('JetStream consumer transport', () => {
     run(async () => {
       calls++;
     });
-    await publishEnvelope(envelope('o-1', 1, { n: 'not a number' }));
-    await publishEnvelope(envelope('o-2', 1, { n: 1 }, 'order.teleported.v1'));
+    await publishOrderEvent(js, numberedOrderEvent('o-1', 1, { n: 'not a number' }));
+    await publishOrderEvent(js, numberedOrderEvent('o-2', 1, { n: 1 }, 'order.teleported.v1'));
     await js.publish(`orders.${TENANT}.created`, encoder.encode('{"not":"an envelope"'));
     await vi.waitFor(async () => expect(await h.dlq.list()).toHaveLength(3), { timeout: 10_000 });
     const reasons = (await h.dlq.list()).map((d) => [d.reason, d.deliveryCount]);
@@ -284,18 +282,18 @@ describe('JetStream consumer transport', () => {
   it('applies events of one aggregate in sequence order and drops stale ones', async () => {
     await addConsumer();
     run(recordingHandler);
-    const e1 = envelope('o-1', 1);
-    const e2 = envelope('o-1', 2);
-    const e3 = envelope('o-1', 3);
-    await publishEnvelope(e3);
-    await publishEnvelope(e2);
-    await publishEnvelope(e1);
+    const e1 = numberedOrderEvent('o-1', 1);
+    const e2 = numberedOrderEvent('o-1', 2);
+    const e3 = numberedOrderEvent('o-1', 3);
+    await publishOrderEvent(js, e3);
+    await publishOrderEvent(js, e2);
+    await publishOrderEvent(js, e1);
     await vi.waitFor(async () => expect((await effects()).map((e) => e.sequence)).toEqual([1, 2, 3]), { timeout: 15_000 });
     // an old event of the same aggregate, with a fresh id, is stale
-    const stale = envelope('o-1', 2);
-    await publishEnvelope(stale);
-    const marker = envelope('o-2', 1);
-    await publishEnvelope(marker);
+    const stale = numberedOrderEvent('o-1', 2);
+    await publishOrderEvent(js, stale);
+    const marker = numberedOrderEvent('o-2', 1);
+    await publishOrderEvent(js, marker);
     await vi.waitFor(async () => expect((await effects()).map((e) => e.event_id)).toContain(marker.id), { timeout: 10_000 });
     expect((await effects()).map((e) => e.event_id)).not.toContain(stale.id);
   });
@@ -316,7 +314,7 @@ describe('JetStream consumer transport', () => {
       {},
       64,
     );
-    for (let i = 0; i < 40; i++) await publishEnvelope(envelope(`agg-${i}`, 1));
+    for (let i = 0; i < 40; i++) await publishOrderEvent(js, numberedOrderEvent(`agg-${i}`, 1));
     await vi.waitFor(async () => expect(await effects()).toHaveLength(40), { timeout: 20_000 });
     expect(peak).toBe(maxAckPending);
   });
@@ -325,7 +323,7 @@ describe('JetStream consumer transport', () => {
     await addConsumer({ ackWaitMs: 500 });
     // a process that takes the message and dies before acking it (never acks)
     const crashed = await js.consumers.get(STREAM, h.durable);
-    await publishEnvelope(envelope('o-1', 1));
+    await publishOrderEvent(js, numberedOrderEvent('o-1', 1));
     const taken = await crashed.next({ expires: 5000 });
     expect(taken?.info.deliveryCount).toBe(1);
     let calls = 0;
@@ -345,7 +343,7 @@ describe('JetStream consumer transport', () => {
     listener.start();
     try {
       await bus.nc.flush();
-      await publishEnvelope(envelope('o-1', 1));
+      await publishOrderEvent(js, numberedOrderEvent('o-1', 1));
       const consumer = await js.consumers.get(STREAM, h.durable);
       // two deliveries that "crash" (never ack); JetStream then stops and advises
       expect((await consumer.next({ expires: 5000 }))?.info.deliveryCount).toBe(1);
@@ -368,7 +366,7 @@ describe('JetStream consumer transport', () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
       await recordingHandler(event, context);
     });
-    for (let i = 0; i < 5; i++) await publishEnvelope(envelope(`agg-${i}`, 1));
+    for (let i = 0; i < 5; i++) await publishOrderEvent(js, numberedOrderEvent(`agg-${i}`, 1));
     await vi.waitFor(() => expect(started).toBe(5), { timeout: 10_000 });
     await runner.stop();
     expect(await effects()).toHaveLength(5);
@@ -415,7 +413,7 @@ describe('JetStream consumer transport', () => {
     runner.start();
     const total = 20;
     try {
-      for (let i = 0; i < total; i++) await publishEnvelope(envelope(`agg-${i}`, 1));
+      for (let i = 0; i < total; i++) await publishOrderEvent(js, numberedOrderEvent(`agg-${i}`, 1));
       await vi.waitFor(
         async () => {
           expect(started).toBe(1);
@@ -450,7 +448,7 @@ describe('JetStream consumer transport', () => {
     const registry = new Registry();
     const metrics = new EventsMetrics(registry);
     run(recordingHandler, { metrics });
-    await publishEnvelope(envelope('o-1', 1));
+    await publishOrderEvent(js, numberedOrderEvent('o-1', 1));
     await vi.waitFor(async () => expect(await effects()).toHaveLength(1), { timeout: 10_000 });
     const text = await registry.metrics();
     for (const name of Object.values(EventsMetricName)) expect(text).toContain(`# TYPE ${name} `);
@@ -464,7 +462,7 @@ describe('JetStream consumer transport', () => {
       calls++;
       throw new PermanentError('order is already archived');
     });
-    await publishEnvelope(envelope('o-1', 1));
+    await publishOrderEvent(js, numberedOrderEvent('o-1', 1));
     await vi.waitFor(async () => expect((await h.dlq.list()).map((d) => d.reason)).toEqual(['permanent_error']), { timeout: 10_000 });
     expect(calls).toBe(1);
     const [dead] = await readStream(jsm, 'DLQ');
