@@ -1,40 +1,19 @@
-import { Controller, Get, Logger, Module } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BaseServiceConfig } from '../config/base-service.config.js';
 import { loadConfig } from '../config/load-config.js';
 import { createHttpApp } from '../http/create-http-app.js';
 import { testAuth } from '../testing/test-auth.js';
+import { capturedLines, WorkModule } from './logging.fixtures.js';
 
 const auth = testAuth();
 const authorization = auth.bearer(auth.operator('probe')).authorization;
 
-@Controller('work')
-class WorkController {
-  private readonly logger = new Logger(WorkController.name);
-
-  @Get()
-  work(): { done: true } {
-    this.logger.log('working');
-    return { done: true };
-  }
-}
-
-@Module({ controllers: [WorkController] })
-class WorkModule {}
-
 describe('request logging', () => {
-  const lines: Array<Record<string, unknown>> = [];
+  const { destination, lines } = capturedLines();
   let app: NestFastifyApplication;
 
   beforeAll(async () => {
-    const destination = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line));
-        done();
-      },
-    });
     app = await createHttpApp(WorkModule, { service: 'probe', config: loadConfig(BaseServiceConfig, { LOG_LEVEL: 'info', ...auth.env }), logDestination: destination });
     await app.init();
   });

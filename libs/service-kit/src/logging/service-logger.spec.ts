@@ -1,10 +1,9 @@
-import { Controller, Get, Logger, Module } from '@nestjs/common';
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { BaseServiceConfig } from '../config/base-service.config.js';
 import { loadConfig } from '../config/load-config.js';
 import { createHttpApp } from '../http/create-http-app.js';
 import { testAuth } from '../testing/test-auth.js';
+import { capturedLines, WorkModule } from './logging.fixtures.js';
 import { createServiceLogger } from './service-logger.js';
 
 // A file of its own: nestjs-pino keeps one root logger per process (module state), made by the
@@ -12,29 +11,9 @@ import { createServiceLogger } from './service-logger.js';
 const auth = testAuth();
 const authorization = auth.bearer(auth.operator('probe')).authorization;
 
-@Controller('work')
-class WorkController {
-  private readonly logger = new Logger(WorkController.name);
-
-  @Get()
-  work(): { done: true } {
-    this.logger.log('working');
-    return { done: true };
-  }
-}
-
-@Module({ controllers: [WorkController] })
-class WorkModule {}
-
 describe('one root logger per process', () => {
   it('the app writes through the root logger it is given; the library’s child logger writes to the same stream', async () => {
-    const lines: Array<Record<string, unknown>> = [];
-    const destination = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line));
-        done();
-      },
-    });
+    const { destination, lines } = capturedLines();
     const root = createServiceLogger({ service: 'probe', level: 'info' as BaseServiceConfig['LOG_LEVEL'], destination });
     const app = await createHttpApp(WorkModule, { service: 'probe', config: loadConfig(BaseServiceConfig, { LOG_LEVEL: 'fatal', ...auth.env }), logger: root });
     try {
