@@ -213,7 +213,6 @@ export class ConsumerRunner {
       const awaitOpenPulls = (await this.isClustered()) ? PULL_EXPIRES_MS + 1_000 : 0;
       this.receivingUntil = Math.max(this.receivingUntil, Date.now() + awaitOpenPulls);
       await closeDraining(messages, { awaitOpenPullsMs: awaitOpenPulls });
-
     }
     await this.loop;
     this.handBackQueued();
