@@ -83,7 +83,8 @@ export { childTraceparent, createTraceparent, formatTraceparent, isValidTracepar
 export { newEventId } from './envelope/event-id.js';
 
 // Subjects and topology
-export { assertTenant, dlqSubject, domainOf, parseEventType, subjectFor, SubjectDomain, tenantOfSubject, type ParsedEventType } from './subjects/subjects.js';
+export { assertTenant, dlqSubject, eventSubject, isSubjectToken, parseEventType, tenantOfSubject, type ParsedEventType } from './subjects/subjects.js';
+export { definePlatformEvent, domainOf, subjectFor, SubjectDomain, type Producer } from './contracts/platform.subjects.js';
 export { DiscardPolicyName, FIXED_CONSUMER_CONFIG, FIXED_STREAM_CONFIG, type ConsumerSpec, type StreamSpec, type Topology } from './topology/topology.types.js';
 export { assertValidTopology, consumersOf, durableName, streamOf, validateTopology } from './topology/topology.js';
 export {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidEventError, UnknownEventTypeError, type ValidationIssue } from '../errors.js';
-import { parseEventType, subjectFor } from '../subjects/subjects.js';
+import { parseEventType } from '../subjects/subjects.js';
+import { subjectFor } from './platform.subjects.js';
 import { createPlatformRegistry, platformContracts, platformUpcasters, type PlatformEventType } from './platform.catalogue.js';
 import { platformExamplePayloads } from './platform.examples.js';
 

@@ -1,4 +1,4 @@
-import { domainOf, parseEventType } from '../subjects/subjects.js';
+import { isSubjectToken, parseEventType } from '../subjects/subjects.js';
 
 /** A payload class: class-validator-decorated fields and a no-argument constructor. */
 export type PayloadClass<Payload extends object = object> = new () => Payload;
@@ -41,16 +41,22 @@ export interface EventDefinition<Payload extends object, Type extends string> {
   readonly description: string;
   readonly aggregate: string;
   readonly subjectField: keyof Payload & string;
+  /**
+   * The subject domain the producer publishes into (`orders` for the `order` producer), also its
+   * stream's subject prefix. Every contract of one producer names the same domain (the registry
+   * refuses two).
+   */
+  readonly domain: string;
 }
 
 /**
  * Declare an event contract. Throws a `TypeError` at module load when the type does not follow
- * `<producer>.<event-name>.v<N>` or names a producer without a subject domain.
+ * `<producer>.<event-name>.v<N>` or the domain is not a subject token.
  *
  * @example
  * export const orderCreatedV1 = defineEvent({
  *   type: 'order.created.v1', payload: OrderCreatedV1, aggregate: 'order', subjectField: 'orderId',
- *   description: 'An order was accepted and is pending payment and stock.',
+ *   domain: 'orders', description: 'An order was accepted and is pending payment and stock.',
  * });
  */
 export function defineEvent<Payload extends object, Type extends string>(
@@ -61,6 +67,7 @@ export function defineEvent<Payload extends object, Type extends string>(
     throw new TypeError(`contract ${definition.type}: payload must be a class`);
   }
   if (!definition.description.trim()) throw new TypeError(`contract ${definition.type}: description is empty`);
+  if (!isSubjectToken(definition.domain)) throw new TypeError(`contract ${definition.type}: domain "${definition.domain}" is not a subject token`);
   return Object.freeze({
     type: definition.type,
     payload: definition.payload,
@@ -71,6 +78,6 @@ export function defineEvent<Payload extends object, Type extends string>(
     name,
     version,
     unversioned,
-    domain: domainOf(producer),
+    domain: definition.domain,
   });
 }

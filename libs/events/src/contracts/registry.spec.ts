@@ -3,6 +3,7 @@ import { createEnvelope } from '../envelope/create-envelope.js';
 import { PermanentError, UnknownEventTypeError } from '../errors.js';
 import { Describe, IsCustomerId, IsEntityId, IsMinorUnits, IsQuantity } from './contract.decorators.js';
 import { defineEvent } from './define-event.js';
+import { definePlatformEvent } from './platform.subjects.js';
 import { createPlatformRegistry } from './platform.catalogue.js';
 import { EventRegistry } from './registry.js';
 import { defineUpcaster } from './upcaster.js';
@@ -23,7 +24,7 @@ class LoyaltyTestedV3 {
   @IsCustomerId() customerId!: string;
 }
 const tested = <Payload extends { orderId: string }, Type extends string>(type: Type, payload: new () => Payload) =>
-  defineEvent({ type, payload, aggregate: 'order', subjectField: 'orderId', description: `A test event, ${type}.` });
+  defineEvent({ type, payload, aggregate: 'order', subjectField: 'orderId', domain: 'loyalty', description: `A test event, ${type}.` });
 const testedV1 = tested('loyalty.tested.v1', LoyaltyTestedV1);
 const testedV2 = tested('loyalty.tested.v2', LoyaltyTestedV2);
 const testedV3 = tested('loyalty.tested.v3', LoyaltyTestedV3);
@@ -85,12 +86,12 @@ describe('EventRegistry registration', () => {
   it('is idempotent for the same contract but refuses another contract under a taken type', () => {
     const registry = new EventRegistry().register(testedV1, testedV1);
     expect(registry.list()).toHaveLength(1);
-    const impostor = defineEvent({ type: 'loyalty.tested.v1', payload: LoyaltyTestedV2, aggregate: 'order', subjectField: 'orderId', description: 'Another contract.' });
+    const impostor = defineEvent({ type: 'loyalty.tested.v1', payload: LoyaltyTestedV2, aggregate: 'order', subjectField: 'orderId', domain: 'loyalty', description: 'Another contract.' });
     expect(() => registry.register(impostor)).toThrow(/already registered/);
   });
 
   it('refuses a contract whose subject field has no validation', () => {
-    const broken = defineEvent({ type: 'loyalty.broken.v1', payload: LoyaltyTestedV1, aggregate: 'x', subjectField: 'nothing' as 'orderId', description: 'A broken contract.' });
+    const broken = defineEvent({ type: 'loyalty.broken.v1', payload: LoyaltyTestedV1, aggregate: 'x', subjectField: 'nothing' as 'orderId', domain: 'loyalty', description: 'A broken contract.' });
     expect(() => new EventRegistry().register(broken)).toThrow(/subjectField "nothing"/);
   });
 
@@ -104,12 +105,25 @@ describe('EventRegistry registration', () => {
   });
 
   it('refuses malformed types at definition', () => {
-    expect(() => defineEvent({ type: 'LoyaltyTested', payload: LoyaltyTestedV1, aggregate: 'x', subjectField: 'orderId', description: 'No version.' })).toThrow(
-      TypeError,
-    );
-    expect(() => defineEvent({ type: 'shipping.sent.v1', payload: LoyaltyTestedV1, aggregate: 'x', subjectField: 'orderId', description: 'Unknown producer.' })).toThrow(
+    expect(() =>
+      defineEvent({ type: 'LoyaltyTested', payload: LoyaltyTestedV1, aggregate: 'x', subjectField: 'orderId', domain: 'loyalty', description: 'No version.' }),
+    ).toThrow(TypeError);
+    expect(() =>
+      defineEvent({ type: 'loyalty.sent.v1', payload: LoyaltyTestedV1, aggregate: 'x', subjectField: 'orderId', domain: 'Loyalty.>', description: 'Bad domain.' }),
+    ).toThrow(/not a subject token/);
+    expect(() => definePlatformEvent({ type: 'shipping.sent.v1', payload: LoyaltyTestedV1, aggregate: 'x', subjectField: 'orderId', description: 'Unknown producer.' })).toThrow(
       /no subject domain/,
     );
+  });
+
+  it('refuses a producer whose contracts name two subject domains', () => {
+    const elsewhere = defineEvent({ type: 'loyalty.moved.v1', payload: LoyaltyTestedV1, aggregate: 'order', subjectField: 'orderId', domain: 'rewards', description: 'Another domain.' });
+    expect(() => new EventRegistry().register(testedV1, elsewhere)).toThrow(/publishes into "loyalty", not "rewards"/);
+  });
+
+  it('gives the subject of a registered type from its contract', () => {
+    expect(fullRegistry().subjectOf('loyalty.tested.v2', 'acme')).toBe('loyalty.acme.tested');
+    expect(() => fullRegistry().subjectOf('loyalty.unknown.v1', 'acme')).toThrow(/unknown/i);
   });
 });
 

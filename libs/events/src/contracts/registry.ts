@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { getMetadataStorage } from 'class-validator';
 import type { EventEnvelope } from '../envelope/envelope.js';
 import { InvalidEventError, PermanentError, UnknownEventTypeError } from '../errors.js';
-import { parseEventType } from '../subjects/subjects.js';
+import { eventSubject, parseEventType } from '../subjects/subjects.js';
 import type { EventContract } from './define-event.js';
 import { PayloadValidator } from './payload.validator.js';
 import type { Upcaster } from './upcaster.js';
@@ -21,11 +21,14 @@ export class EventRegistry {
   private readonly versions = new Map<string, EventContract[]>();
   /** `from` type → upcaster to the next version. */
   private readonly upcasters = new Map<string, Upcaster>();
+  /** Producer → the one subject domain its contracts publish into. */
+  private readonly domains = new Map<string, string>();
 
   /**
    * Add contracts. Throws a `TypeError` when a type is already registered with another
-   * contract, or when a payload class has no validation metadata for its `subjectField`
-   * (a contract whose subject could be missing).
+   * contract, when a payload class has no validation metadata for its `subjectField`
+   * (a contract whose subject could be missing), or when a producer's contracts name two
+   * subject domains.
    */
   register(...contracts: readonly EventContract[]): this {
     for (const contract of contracts) {
@@ -37,6 +40,11 @@ export class EventRegistry {
       if (!metadata.some((meta) => meta.propertyName === contract.subjectField)) {
         throw new TypeError(`contract ${contract.type}: subjectField "${contract.subjectField}" is not a validated payload field`);
       }
+      const domain = this.domains.get(contract.producer);
+      if (domain !== undefined && domain !== contract.domain) {
+        throw new TypeError(`contract ${contract.type}: producer "${contract.producer}" publishes into "${domain}", not "${contract.domain}"`);
+      }
+      this.domains.set(contract.producer, contract.domain);
       const versions = this.versions.get(contract.unversioned) ?? [];
       this.contracts.set(contract.type, contract);
       this.validators.set(contract.type, new PayloadValidator(contract.payload));
@@ -76,6 +84,16 @@ export class EventRegistry {
     const contract = this.contracts.get(type);
     if (!contract) throw new UnknownEventTypeError(type);
     return contract;
+  }
+
+  /**
+   * The subject an event of `type` for `tenant` is published on, `<domain>.<tenant>.<event>`
+   * (`order.created.v1`, `demo` → `orders.demo.created`). Throws {@link UnknownEventTypeError},
+   * or a `TypeError` for a tenant that is not a subject token.
+   */
+  subjectOf(type: string, tenant: string): string {
+    const contract = this.get(type);
+    return eventSubject(contract.domain, contract.name, tenant);
   }
 
   /** The contract of a versioned type, or `undefined`. */

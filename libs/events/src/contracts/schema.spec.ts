@@ -113,7 +113,7 @@ describe('generateJsonSchemas', () => {
       @IsString() id!: string;
       @IsArray() @ValidateNested({ each: true }) lines!: UntypedLine[];
     }
-    const untyped = defineEvent({ type: 'order.untyped.v1', payload: UntypedPayload, aggregate: 'order', subjectField: 'id', description: 'Nested without @Type.' });
+    const untyped = defineEvent({ type: 'order.untyped.v1', payload: UntypedPayload, aggregate: 'order', subjectField: 'id', domain: 'orders', description: 'Nested without @Type.' });
     expect(() => generateJsonSchemas(new EventRegistry().register(untyped))).toThrow(/add @Type/);
 
     const makeLine = () => {
@@ -128,7 +128,7 @@ describe('generateJsonSchemas', () => {
       @ValidateNested() @Type(() => LineA) a!: object;
       @ValidateNested() @Type(() => LineB) b!: object;
     }
-    const clashing = defineEvent({ type: 'order.clashing.v1', payload: Clashing, aggregate: 'order', subjectField: 'id', description: 'Two nested classes share a name.' });
+    const clashing = defineEvent({ type: 'order.clashing.v1', payload: Clashing, aggregate: 'order', subjectField: 'id', domain: 'orders', description: 'Two nested classes share a name.' });
     expect(() => generateJsonSchemas(new EventRegistry().register(clashing))).toThrow(/unique names/);
   });
 });

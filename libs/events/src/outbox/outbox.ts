@@ -1,11 +1,13 @@
 import { createEnvelope } from '../envelope/create-envelope.js';
 import type { EventEnvelope } from '../envelope/envelope.js';
 import type { Transaction } from '../storage/database.js';
-import { subjectFor } from '../subjects/subjects.js';
 
-/** Validates an event payload against its contract; throws InvalidEventError / UnknownEventTypeError. */
+/** What the outbox needs of the contracts (an `EventRegistry` is one). */
 export interface EventValidator {
+  /** Validates an event payload against its contract; throws InvalidEventError / UnknownEventTypeError. */
   validate(type: string, data: unknown): unknown;
+  /** The subject an event of `type` for `tenant` is published on. */
+  subjectOf(type: string, tenant: string): string;
 }
 
 /** A committed outbox row, as handed to the in-process relay. */
@@ -138,7 +140,7 @@ export class Outbox {
    */
   async append<Data>(tx: Transaction, input: OutboxEventInput<Data>): Promise<void> {
     this.options.validator.validate(input.type, input.data);
-    const subject = subjectFor(input.type, input.tenantId);
+    const subject = this.options.validator.subjectOf(input.type, input.tenantId);
     // Built with a placeholder sequence: the real one is allocated by the statement.
     const draft = createEnvelope<Data & object>({
       source: this.options.source,

@@ -7,17 +7,10 @@ import { TENANT_ID_PATTERN } from '../envelope/envelope.js';
  * a subject and a consumer sees both.
  *
  * An event type is `<producer>.<event-name>.v<N>` (`order.created.v1`, `inventory.stock-low.v1`).
- * Each producer publishes into exactly one subject domain, which is also its stream.
+ * Each producer publishes into exactly one subject domain (its contracts declare it, see
+ * `defineEvent`), which is also its stream's subject prefix. Which producers and domains exist
+ * is the application's catalogue, not this library's.
  */
-export const SubjectDomain = {
-  order: 'orders',
-  payment: 'payments',
-  inventory: 'inventory',
-  loyalty: 'loyalty',
-  notification: 'notifications',
-} as const;
-export type Producer = keyof typeof SubjectDomain;
-export type SubjectDomain = (typeof SubjectDomain)[Producer];
 
 /** Subject prefix of the dead-letter stream: `dlq.<consumer>.<original subject>`. */
 export const DLQ_SUBJECT_PREFIX = 'dlq';
@@ -43,18 +36,15 @@ export function parseEventType(type: string): ParsedEventType {
   return { producer, name, version: Number(version), unversioned: `${producer}.${name}` };
 }
 
-/** The subject domain (and stream subject prefix) a producer publishes into. */
-export function domainOf(producer: string): string {
-  const domain = (SubjectDomain as Record<string, string>)[producer];
-  if (!domain) throw new TypeError(`no subject domain is declared for producer "${producer}"`);
-  return domain;
+/** The subject of an event of `name` in `domain` for `tenant`: (`orders`, `created`, `demo`) → `orders.demo.created`. */
+export function eventSubject(domain: string, name: string, tenant: string): string {
+  assertTenant(tenant);
+  return `${domain}.${tenant}.${name}`;
 }
 
-/** `order.created.v1` + `demo` → `orders.demo.created`. */
-export function subjectFor(type: string, tenant: string): string {
-  assertTenant(tenant);
-  const { producer, name } = parseEventType(type);
-  return `${domainOf(producer)}.${tenant}.${name}`;
+/** Whether `token` is one subject token of the grammar (a domain, a consumer name). */
+export function isSubjectToken(token: string): boolean {
+  return TOKEN_PATTERN.test(token);
 }
 
 /** Filter for every event of a domain across tenants (`orders.*.>` style, 2.9: one per consumer). */

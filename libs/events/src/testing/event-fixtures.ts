@@ -7,9 +7,19 @@ import type { EventValidator } from '../outbox/outbox.js';
 import { EVENTS_SCHEMA_COMPONENT, eventsMigrations } from '../schema/events.schema.js';
 import type { Database } from '../storage/database.js';
 import { migrate } from '../storage/migrations.js';
+import { eventSubject, parseEventType } from '../subjects/subjects.js';
 
 /** A validator that accepts any payload, for tests about delivery rather than contracts. */
-export const acceptAnyEvent: EventValidator = { validate: (_type, data) => data };
+export const acceptAnyEvent: EventValidator = { validate: (_type, data) => data, subjectOf: (type, tenant) => testSubjectOf(type, tenant) };
+
+/**
+ * The subject of a test event: `<producer>s.<tenant>.<event>` (`order.created.v1` → `orders.acme.created`),
+ * the grammar the test streams (`orders.>`) expect.
+ */
+export function testSubjectOf(type: string, tenant: string): string {
+  const { producer, name } = parseEventType(type);
+  return eventSubject(`${producer}s`, name, tenant);
+}
 
 /** Apply the library's tables (outbox, inbox, sequences) to `db`. */
 export async function migrateEventsSchema(db: Database): Promise<void> {
@@ -27,6 +37,7 @@ export const numberedOrderRegistry: ConsumerEventRegistry = {
     return data;
   },
   upcast: (envelope) => envelope,
+  subjectOf: testSubjectOf,
 };
 
 /** A registry that knows every type and accepts every payload, for delivery tests. */
@@ -34,6 +45,7 @@ export const permissiveRegistry: ConsumerEventRegistry = {
   has: () => true,
   validate: (_type, data) => data,
   upcast: (envelope) => envelope,
+  subjectOf: testSubjectOf,
 };
 
 /** The stream of order events the consumer specs run against (`orders.>`), beside the `DLQ` (`dlq.>`). */

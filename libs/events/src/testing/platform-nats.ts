@@ -8,7 +8,7 @@ import { JetStreamPublisher } from '../publisher/jetstream.publisher.js';
 import { createEnvelope } from '../envelope/create-envelope.js';
 import { encodeEnvelope } from '../envelope/encode-envelope.js';
 import type { EventEnvelope } from '../envelope/envelope.js';
-import { subjectFor } from '../subjects/subjects.js';
+import { subjectFor } from '../contracts/platform.subjects.js';
 import { provision } from '../topology/provisioner.js';
 import { createPlatformNatsIdentities, PlatformAdminIdentity, platformNatsAuthorizationConfig } from '../topology/platform.identities.js';
 import type { NatsIdentity } from '../topology/nats-auth.js';

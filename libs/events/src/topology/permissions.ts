@@ -1,4 +1,5 @@
-import { DLQ_SUBJECT_PREFIX, SubjectDomain } from '../subjects/subjects.js';
+import { SubjectDomain } from '../contracts/platform.subjects.js';
+import { DLQ_SUBJECT_PREFIX } from '../subjects/subjects.js';
 import { consumersOf } from './topology.js';
 import type { Topology } from './topology.types.js';
 

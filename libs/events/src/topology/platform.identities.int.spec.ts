@@ -6,7 +6,7 @@ import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectNats } from '../connection/nats-connection.js';
-import { SubjectDomain } from '../subjects/subjects.js';
+import { SubjectDomain } from '../contracts/platform.subjects.js';
 import { startPlatformTestNats, type PlatformTestNats } from '../testing/platform-nats.js';
 import { createNatsIdentity } from './nats-auth.js';
 import { PlatformAdminIdentity } from './platform.identities.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { platformContracts } from '../contracts/platform.catalogue.js';
 import { InvalidConfigError } from '../errors.js';
-import { subjectFor } from '../subjects/subjects.js';
+import { subjectFor } from '../contracts/platform.subjects.js';
 import { eventFilter, parseStreamReplicas, platformTopology, PlatformService, TOPOLOGY_DEFAULTS } from './platform.topology.js';
 import { isSubsetOf, subjectMatches } from './subject-patterns.js';
 import { consumersOf, durableName, validateTopology } from './topology.js';

@@ -1,5 +1,6 @@
 import { InvalidConfigError } from '../errors.js';
-import { DLQ_SUBJECT_PREFIX, SubjectDomain, domainFilter, domainOf, parseEventType } from '../subjects/subjects.js';
+import { SubjectDomain, domainOf } from '../contracts/platform.subjects.js';
+import { DLQ_SUBJECT_PREFIX, domainFilter, parseEventType } from '../subjects/subjects.js';
 import { assertValidTopology, durableName } from './topology.js';
 import { DiscardPolicyName, type ConsumerSpec, type StreamSpec, type Topology } from './topology.types.js';
 

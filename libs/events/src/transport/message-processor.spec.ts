@@ -5,13 +5,14 @@ import type { EventEnvelope } from '../envelope/envelope.js';
 import { PermanentError, RetryableError } from '../errors.js';
 import { FakeMessage } from '../testing/fake-message.js';
 import { InMemoryPublisher } from '../testing/in-memory.publisher.js';
-import { subjectFor } from '../subjects/subjects.js';
+import { subjectFor } from '../contracts/platform.subjects.js';
 import { deferralDelay, MessageProcessor, type ConsumerEventRegistry, type EventHandler } from './message-processor.js';
 
 const registry: ConsumerEventRegistry = {
   has: (type) => ['order.created.v1', 'order.created.v2', 'order.confirmed.v1'].includes(type),
   validate: (_type, data) => data,
   upcast: (envelope, target) => ({ ...envelope, type: target, data: { upcastFrom: envelope.type } }),
+  subjectOf: subjectFor,
 };
 
 function setup(handlers: Record<string, EventHandler>, maxAttempts = 3) {

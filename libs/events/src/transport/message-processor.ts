@@ -7,7 +7,7 @@ import { ConsumeOutcome, type EventsMetrics } from '../metrics/events.metrics.js
 import type { Outbox } from '../outbox/outbox.js';
 import type { Database } from '../storage/database.js';
 import { isInfrastructureFailure } from '../storage/infrastructure-failure.js';
-import { domainOf, parseEventType } from '../subjects/subjects.js';
+import { parseEventType } from '../subjects/subjects.js';
 import { SpanKind, startHop, withHop, type Hop } from '../tracing/trace-context.js';
 import { backoffDelay, delay, type BackoffOptions } from '../util/backoff.js';
 import { errorFields, silentLogger, type EventsLogger } from '../util/logger.js';
@@ -33,6 +33,8 @@ export interface ConsumerEventRegistry {
   validate(type: string, data: unknown): unknown;
   /** Upcasts an envelope to a later version of the same event; throws when there is no path. */
   upcast(envelope: EventEnvelope, targetType: string): EventEnvelope;
+  /** The subject an event of `type` for `tenant` must arrive on; throws for an unknown type. */
+  subjectOf(type: string, tenant: string): string;
 }
 
 /** The subset of a JetStream message the processor uses (a fake implements it in unit tests). */
@@ -138,7 +140,6 @@ export class MessageProcessor {
   private readonly versionsByName = new Map<string, number[]>();
   private unavailableBatches = 0;
   private readonly spanNames = new Map<string, string>();
-  private readonly subjectParts = new Map<string, [string, string]>();
   private readonly consumedCounters = new Map<string, { inc(): void }>();
   private stopping = false;
   private readonly stopSignal = new AbortController();
@@ -253,23 +254,15 @@ export class MessageProcessor {
 
   /**
    * The subject an event of `type` and `tenant` is published on (`<domain>.<tenant>.<event>`),
-   * its domain and event name worked out once per type. A message must arrive on it: the NATS
-   * server's publish permissions are per subject, so the subject, not the body, says who sent it.
+   * as its contract declares it. A message must arrive on it: the NATS server's publish
+   * permissions are per subject, so the subject, not the body, says who sent it.
    */
   private subjectOf(type: string, tenant: string): string | undefined {
-    let prefix = this.subjectParts.get(type);
-    if (prefix === undefined) {
-      const { producer, name } = parseEventType(type);
-      let domain: string;
-      try {
-        domain = domainOf(producer);
-      } catch {
-        return undefined;
-      }
-      prefix = [`${domain}.`, `.${name}`];
-      if (this.subjectParts.size < 1024) this.subjectParts.set(type, prefix);
+    try {
+      return this.options.registry.subjectOf(type, tenant);
+    } catch {
+      return undefined;
     }
-    return prefix[0] + tenant + prefix[1];
   }
 
   /** `<consumer> <type>`, made once per type. */

@@ -8,7 +8,7 @@ import type { EventEnvelope } from '../envelope/envelope.js';
 import { EventsMetrics } from '../metrics/events.metrics.js';
 import { JetStreamPublisher } from '../publisher/jetstream.publisher.js';
 import type { Database } from '../storage/database.js';
-import { subjectFor } from '../subjects/subjects.js';
+import { subjectFor } from '../contracts/platform.subjects.js';
 import { testDatabaseEngines } from '../testing/databases.js';
 import {
   addOrderTestStreams,

@@ -1,5 +1,5 @@
 import { Describe, IsEntityId, IsQuantity, IsSku, NestedArray } from '../contract.decorators.js';
-import { defineEvent } from '../define-event.js';
+import { definePlatformEvent } from '../platform.subjects.js';
 
 export class InventoryCommittedV1Item {
   @Describe('Catalogue SKU')
@@ -21,7 +21,7 @@ export class InventoryCommittedV1 {
   items!: InventoryCommittedV1Item[];
 }
 
-export const inventoryCommittedV1 = defineEvent({
+export const inventoryCommittedV1 = definePlatformEvent({
   type: 'inventory.committed.v1',
   payload: InventoryCommittedV1,
   aggregate: 'reservation',

@@ -1,6 +1,6 @@
 import { IsString, Length } from 'class-validator';
 import { Describe, IsCurrencyCode, IsMinorUnits, IsQuantity, IsSku } from '../contract.decorators.js';
-import { defineEvent } from '../define-event.js';
+import { definePlatformEvent } from '../platform.subjects.js';
 
 /** The full current state of a catalogue product (event-carried state transfer). */
 export class InventoryProductUpdatedV1 {
@@ -26,7 +26,7 @@ export class InventoryProductUpdatedV1 {
   available!: number;
 }
 
-export const inventoryProductUpdatedV1 = defineEvent({
+export const inventoryProductUpdatedV1 = definePlatformEvent({
   type: 'inventory.product-updated.v1',
   payload: InventoryProductUpdatedV1,
   aggregate: 'product',

@@ -1,5 +1,5 @@
 import { Describe, IsEntityId, IsQuantity, IsSku, NestedArray } from '../contract.decorators.js';
-import { defineEvent } from '../define-event.js';
+import { definePlatformEvent } from '../platform.subjects.js';
 
 export class InventoryReleasedV1Item {
   @Describe('Catalogue SKU')
@@ -21,7 +21,7 @@ export class InventoryReleasedV1 {
   items!: InventoryReleasedV1Item[];
 }
 
-export const inventoryReleasedV1 = defineEvent({
+export const inventoryReleasedV1 = definePlatformEvent({
   type: 'inventory.released.v1',
   payload: InventoryReleasedV1,
   aggregate: 'reservation',

@@ -1,6 +1,6 @@
 import { ArrayMaxSize, ArrayMinSize, IsArray } from 'class-validator';
 import { Describe, IsEntityId, IsOneOf, IsSku } from '../contract.decorators.js';
-import { defineEvent } from '../define-event.js';
+import { definePlatformEvent } from '../platform.subjects.js';
 
 /** Why an order's items could not be reserved. */
 export const ReservationFailureReason = {
@@ -26,7 +26,7 @@ export class InventoryReservationFailedV1 {
   skus!: string[];
 }
 
-export const inventoryReservationFailedV1 = defineEvent({
+export const inventoryReservationFailedV1 = definePlatformEvent({
   type: 'inventory.reservation-failed.v1',
   payload: InventoryReservationFailedV1,
   aggregate: 'reservation',

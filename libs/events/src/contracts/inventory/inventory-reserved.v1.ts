@@ -1,5 +1,5 @@
 import { Describe, IsEntityId, IsQuantity, IsSku, NestedArray } from '../contract.decorators.js';
-import { defineEvent } from '../define-event.js';
+import { definePlatformEvent } from '../platform.subjects.js';
 
 export class InventoryReservedV1Item {
   @Describe('Catalogue SKU')
@@ -21,7 +21,7 @@ export class InventoryReservedV1 {
   items!: InventoryReservedV1Item[];
 }
 
-export const inventoryReservedV1 = defineEvent({
+export const inventoryReservedV1 = definePlatformEvent({
   type: 'inventory.reserved.v1',
   payload: InventoryReservedV1,
   aggregate: 'reservation',

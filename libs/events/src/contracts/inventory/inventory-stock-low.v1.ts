@@ -1,5 +1,5 @@
 import { Describe, IsQuantity, IsSku } from '../contract.decorators.js';
-import { defineEvent } from '../define-event.js';
+import { definePlatformEvent } from '../platform.subjects.js';
 
 export class InventoryStockLowV1 {
   @Describe('Catalogue SKU')
@@ -15,7 +15,7 @@ export class InventoryStockLowV1 {
   threshold!: number;
 }
 
-export const inventoryStockLowV1 = defineEvent({
+export const inventoryStockLowV1 = definePlatformEvent({
   type: 'inventory.stock-low.v1',
   payload: InventoryStockLowV1,
   aggregate: 'product',

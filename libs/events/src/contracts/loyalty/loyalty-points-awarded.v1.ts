@@ -1,5 +1,5 @@
 import { Describe, IsCustomerId, IsEntityId, IsQuantity } from '../contract.decorators.js';
-import { defineEvent } from '../define-event.js';
+import { definePlatformEvent } from '../platform.subjects.js';
 
 export class LoyaltyPointsAwardedV1 {
   @Describe('Customer id, 1–64 characters')
@@ -19,7 +19,7 @@ export class LoyaltyPointsAwardedV1 {
   balance!: number;
 }
 
-export const loyaltyPointsAwardedV1 = defineEvent({
+export const loyaltyPointsAwardedV1 = definePlatformEvent({
   type: 'loyalty.points-awarded.v1',
   payload: LoyaltyPointsAwardedV1,
   aggregate: 'loyalty-account',

@@ -1,6 +1,6 @@
 import { IsString, Length, Matches } from 'class-validator';
 import { Describe, IsEntityId, IsOneOf, Optional } from '../contract.decorators.js';
-import { defineEvent } from '../define-event.js';
+import { definePlatformEvent } from '../platform.subjects.js';
 
 /** How a notification was delivered. */
 export const NotificationChannel = {
@@ -36,7 +36,7 @@ export class NotificationSentV1 {
   orderId?: string;
 }
 
-export const notificationSentV1 = defineEvent({
+export const notificationSentV1 = definePlatformEvent({
   type: 'notification.sent.v1',
   payload: NotificationSentV1,
   aggregate: 'notification',

@@ -10,7 +10,7 @@ import {
   NestedArray,
   Optional,
 } from '../contract.decorators.js';
-import { defineEvent } from '../define-event.js';
+import { definePlatformEvent } from '../platform.subjects.js';
 
 /** Why an order was cancelled. */
 export const OrderCancellationReason = {
@@ -58,7 +58,7 @@ export class OrderCancelledV1 {
   items?: OrderCancelledV1Item[];
 }
 
-export const orderCancelledV1 = defineEvent({
+export const orderCancelledV1 = definePlatformEvent({
   type: 'order.cancelled.v1',
   payload: OrderCancelledV1,
   aggregate: 'order',

@@ -1,5 +1,5 @@
 import { Describe, IsCurrencyCode, IsCustomerId, IsEntityId, IsMinorUnits } from '../contract.decorators.js';
-import { defineEvent } from '../define-event.js';
+import { definePlatformEvent } from '../platform.subjects.js';
 
 export class OrderConfirmedV1 {
   @Describe('Order id (UUIDv7)')
@@ -19,7 +19,7 @@ export class OrderConfirmedV1 {
   currency!: string;
 }
 
-export const orderConfirmedV1 = defineEvent({
+export const orderConfirmedV1 = definePlatformEvent({
   type: 'order.confirmed.v1',
   payload: OrderConfirmedV1,
   aggregate: 'order',

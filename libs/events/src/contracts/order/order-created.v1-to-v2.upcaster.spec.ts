@@ -4,7 +4,7 @@ import { createEnvelope } from '../../envelope/create-envelope.js';
 import { encodeEnvelope } from '../../envelope/encode-envelope.js';
 import type { EventEnvelope } from '../../envelope/envelope.js';
 import { parseEnvelope } from '../../envelope/parse-envelope.js';
-import { subjectFor } from '../../subjects/subjects.js';
+import { subjectFor } from '../platform.subjects.js';
 import { FakeMessage } from '../../testing/fake-message.js';
 import { InMemoryPublisher } from '../../testing/in-memory.publisher.js';
 import { MessageProcessor } from '../../transport/message-processor.js';

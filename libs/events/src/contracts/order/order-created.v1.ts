@@ -11,7 +11,7 @@ import {
   NestedArray,
   Optional,
 } from '../contract.decorators.js';
-import { defineEvent } from '../define-event.js';
+import { definePlatformEvent } from '../platform.subjects.js';
 
 /** One line of the order, priced from the order service's projection of the catalogue. */
 export class OrderCreatedV1Item {
@@ -59,7 +59,7 @@ export class OrderCreatedV1 {
   deadlineAt?: string;
 }
 
-export const orderCreatedV1 = defineEvent({
+export const orderCreatedV1 = definePlatformEvent({
   type: 'order.created.v1',
   payload: OrderCreatedV1,
   aggregate: 'order',

@@ -3,7 +3,7 @@ import { DeadLetterPublisher } from '../../dlq/dead-letter.js';
 import { createEnvelope } from '../../envelope/create-envelope.js';
 import { encodeEnvelope } from '../../envelope/encode-envelope.js';
 import type { EventEnvelope } from '../../envelope/envelope.js';
-import { subjectFor } from '../../subjects/subjects.js';
+import { subjectFor } from '../platform.subjects.js';
 import { FakeMessage } from '../../testing/fake-message.js';
 import { InMemoryPublisher } from '../../testing/in-memory.publisher.js';
 import { MessageProcessor } from '../../transport/message-processor.js';

@@ -13,7 +13,7 @@ import {
   NestedObject,
   Optional,
 } from '../contract.decorators.js';
-import { defineEvent } from '../define-event.js';
+import { definePlatformEvent } from '../platform.subjects.js';
 
 /** Loyalty tier of a customer when the order was placed. */
 export const CustomerTier = {
@@ -91,7 +91,7 @@ export class OrderCreatedV2 {
   deadlineAt?: string;
 }
 
-export const orderCreatedV2 = defineEvent({
+export const orderCreatedV2 = definePlatformEvent({
   type: 'order.created.v2',
   payload: OrderCreatedV2,
   aggregate: 'order',

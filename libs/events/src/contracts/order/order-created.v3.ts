@@ -7,7 +7,7 @@ import {
   NestedObject,
   Optional,
 } from '../contract.decorators.js';
-import { defineEvent } from '../define-event.js';
+import { definePlatformEvent } from '../platform.subjects.js';
 import { OrderCreatedV2Customer, OrderCreatedV2Item, OrderCreatedV2Money } from './order-created.v2.js';
 
 /**
@@ -49,7 +49,7 @@ export class OrderCreatedV3 {
   deadlineAt?: string;
 }
 
-export const orderCreatedV3 = defineEvent({
+export const orderCreatedV3 = definePlatformEvent({
   type: 'order.created.v3',
   payload: OrderCreatedV3,
   aggregate: 'order',

@@ -1,5 +1,5 @@
 import { Describe, IsCurrencyCode, IsEntityId, IsMinorUnits } from '../contract.decorators.js';
-import { defineEvent } from '../define-event.js';
+import { definePlatformEvent } from '../platform.subjects.js';
 
 export class PaymentAuthorizedV1 {
   @Describe('Payment id (UUIDv7)')
@@ -19,7 +19,7 @@ export class PaymentAuthorizedV1 {
   currency!: string;
 }
 
-export const paymentAuthorizedV1 = defineEvent({
+export const paymentAuthorizedV1 = definePlatformEvent({
   type: 'payment.authorized.v1',
   payload: PaymentAuthorizedV1,
   aggregate: 'payment',

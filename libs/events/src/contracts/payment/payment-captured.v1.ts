@@ -1,5 +1,5 @@
 import { Describe, IsCurrencyCode, IsEntityId, IsMinorUnits } from '../contract.decorators.js';
-import { defineEvent } from '../define-event.js';
+import { definePlatformEvent } from '../platform.subjects.js';
 
 export class PaymentCapturedV1 {
   @Describe('Payment id (UUIDv7)')
@@ -19,7 +19,7 @@ export class PaymentCapturedV1 {
   currency!: string;
 }
 
-export const paymentCapturedV1 = defineEvent({
+export const paymentCapturedV1 = definePlatformEvent({
   type: 'payment.captured.v1',
   payload: PaymentCapturedV1,
   aggregate: 'payment',

@@ -1,5 +1,5 @@
 import { Describe, IsCurrencyCode, IsEntityId, IsMinorUnits, IsOneOf } from '../contract.decorators.js';
-import { defineEvent } from '../define-event.js';
+import { definePlatformEvent } from '../platform.subjects.js';
 
 /** Why the gateway refused an authorization. */
 export const PaymentDeclineReason = {
@@ -32,7 +32,7 @@ export class PaymentDeclinedV1 {
   reason!: PaymentDeclineReason;
 }
 
-export const paymentDeclinedV1 = defineEvent({
+export const paymentDeclinedV1 = definePlatformEvent({
   type: 'payment.declined.v1',
   payload: PaymentDeclinedV1,
   aggregate: 'payment',

@@ -1,5 +1,5 @@
 import { Describe, IsCurrencyCode, IsEntityId, IsMinorUnits } from '../contract.decorators.js';
-import { defineEvent } from '../define-event.js';
+import { definePlatformEvent } from '../platform.subjects.js';
 
 export class PaymentRefundedV1 {
   @Describe('Payment id (UUIDv7)')
@@ -19,7 +19,7 @@ export class PaymentRefundedV1 {
   currency!: string;
 }
 
-export const paymentRefundedV1 = defineEvent({
+export const paymentRefundedV1 = definePlatformEvent({
   type: 'payment.refunded.v1',
   payload: PaymentRefundedV1,
   aggregate: 'payment',

@@ -1,5 +1,5 @@
 import { Describe, IsCurrencyCode, IsEntityId, IsMinorUnits } from '../contract.decorators.js';
-import { defineEvent } from '../define-event.js';
+import { definePlatformEvent } from '../platform.subjects.js';
 
 export class PaymentVoidedV1 {
   @Describe('Payment id (UUIDv7)')
@@ -19,7 +19,7 @@ export class PaymentVoidedV1 {
   currency!: string;
 }
 
-export const paymentVoidedV1 = defineEvent({
+export const paymentVoidedV1 = definePlatformEvent({
   type: 'payment.voided.v1',
   payload: PaymentVoidedV1,
   aggregate: 'payment',
