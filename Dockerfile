@@ -24,6 +24,8 @@ ENV NPM_CONFIG_AUDIT=false \
 # Manifests first: this layer (and `npm ci`) is reused until a package.json or the lock changes.
 COPY package.json package-lock.json ./
 COPY libs/events/package.json libs/events/
+COPY libs/contracts/package.json libs/contracts/
+COPY libs/events-ops/package.json libs/events-ops/
 COPY libs/service-kit/package.json libs/service-kit/
 COPY apps/order/package.json apps/order/
 COPY apps/payment/package.json apps/payment/
@@ -63,6 +65,10 @@ COPY --from=build /app/package.json /app/package-lock.json ./
 COPY --from=build /app/node_modules/ node_modules/
 COPY --from=build /app/libs/events/package.json libs/events/
 COPY --from=build /app/libs/events/dist/ libs/events/dist/
+COPY --from=build /app/libs/contracts/package.json libs/contracts/
+COPY --from=build /app/libs/contracts/dist/ libs/contracts/dist/
+COPY --from=build /app/libs/events-ops/package.json libs/events-ops/
+COPY --from=build /app/libs/events-ops/dist/ libs/events-ops/dist/
 COPY --from=build /app/libs/service-kit/package.json libs/service-kit/
 COPY --from=build /app/libs/service-kit/dist/ libs/service-kit/dist/
 COPY --from=build /app/apps/order/package.json apps/order/

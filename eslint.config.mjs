@@ -2,6 +2,14 @@
 // stay fast) and Nx module boundaries over the project tags declared in each project.json:
 //   type:app   may import type:lib only (apps never import apps)
 //   scope:X    may import scope:X and scope:shared; scope:shared only scope:shared
+// and the layers of the libraries (docs/development.md, "Libraries and their layers"):
+//   layer:events     (libs/events, generic)  imports nothing of ours
+//   layer:contracts  (libs/contracts)        only the generic library, for defineEvent
+//   layer:ops        (libs/events-ops)       the generic library and the contracts
+//   layer:kit        (libs/service-kit)      the generic library and the contracts
+//   layer:app        (apps/*)                the generic library, the contracts and the kit; never ops
+// Specs and test harnesses (`*.spec.ts`, `testing/`) may also use ops' test NATS servers.
+// Domain code (`apps/*/src/domain/`) imports no infrastructure: only the contracts.
 import { createProjectGraphAsync } from '@nx/devkit';
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
@@ -13,12 +21,32 @@ await createProjectGraphAsync({ exitOnError: true });
 
 const services = ['order', 'payment', 'inventory', 'notification', 'analytics', 'loyalty'];
 
-export const moduleBoundaryConstraints = [
+const layers = (tests) => [
+  { sourceTag: 'layer:events', onlyDependOnLibsWithTags: ['layer:events'] },
+  { sourceTag: 'layer:contracts', onlyDependOnLibsWithTags: ['layer:events', 'layer:contracts'] },
+  { sourceTag: 'layer:ops', onlyDependOnLibsWithTags: ['layer:events', 'layer:contracts', 'layer:ops'] },
+  { sourceTag: 'layer:kit', onlyDependOnLibsWithTags: ['layer:events', 'layer:contracts', 'layer:kit', ...(tests ? ['layer:ops'] : [])] },
+  { sourceTag: 'layer:app', onlyDependOnLibsWithTags: ['layer:events', 'layer:contracts', 'layer:kit', ...(tests ? ['layer:ops'] : [])] },
+];
+
+const constraints = (tests) => [
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
   { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
   { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
   ...services.map((service) => ({ sourceTag: `scope:${service}`, onlyDependOnLibsWithTags: [`scope:${service}`, 'scope:shared'] })),
+  ...layers(tests),
 ];
+
+export const moduleBoundaryConstraints = constraints(false);
+export const testModuleBoundaryConstraints = constraints(true);
+
+const boundaries = (depConstraints) => [
+  'error',
+  { enforceBuildableLibDependency: false, banTransitiveDependencies: false, allow: [], depConstraints },
+];
+
+/** Infrastructure a domain file must not import (the contracts are data, and allowed). */
+const INFRASTRUCTURE = ['@platform/events', '@platform/events/*', '@platform/events-ops', '@platform/events-ops/*', '@platform/service-kit', '@platform/service-kit/*', '@nestjs/*', '@nats-io/*', 'pg', '@electric-sql/*', 'fastify'];
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'docs/**', '.data/**', '.nx/**', 'coverage/**'] },
@@ -27,17 +55,18 @@ export default tseslint.config(
     files: ['**/*.ts', '**/*.mjs', '**/*.js'],
     plugins: { '@nx': nx },
     rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: false,
-          banTransitiveDependencies: false,
-          allow: [],
-          depConstraints: moduleBoundaryConstraints,
-        },
-      ],
+      '@nx/enforce-module-boundaries': boundaries(moduleBoundaryConstraints),
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
     },
+  },
+  {
+    files: ['**/*.spec.ts', '**/testing/**/*.ts', 'e2e/**/*.ts'],
+    rules: { '@nx/enforce-module-boundaries': boundaries(testModuleBoundaryConstraints) },
+  },
+  {
+    files: ['apps/*/src/domain/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: INFRASTRUCTURE, message: 'domain code imports no infrastructure (only @platform/contracts)' }] }] },
   },
   {
     // Specs (and the e2e harness they share) poke at untyped JSON and deliberately malformed inputs.

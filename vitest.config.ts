@@ -9,7 +9,11 @@ const oxc = { decorator: { legacy: true, emitDecoratorMetadata: true } };
 const resolve = {
   alias: [
     { find: /^@platform\/events\/testing$/, replacement: src('./libs/events/src/testing/index.ts') },
+    { find: /^@platform\/events\/internal$/, replacement: src('./libs/events/src/internal.ts') },
     { find: /^@platform\/events$/, replacement: src('./libs/events/src/index.ts') },
+    { find: /^@platform\/contracts$/, replacement: src('./libs/contracts/src/index.ts') },
+    { find: /^@platform\/events-ops\/testing$/, replacement: src('./libs/events-ops/src/testing/index.ts') },
+    { find: /^@platform\/events-ops$/, replacement: src('./libs/events-ops/src/index.ts') },
     { find: /^@platform\/service-kit\/testing$/, replacement: src('./libs/service-kit/src/testing/index.ts') },
     { find: /^@platform\/service-kit$/, replacement: src('./libs/service-kit/src/index.ts') },
   ],

@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
 import pg from 'pg';
-import { consumersOf, platformTopology, provision, type ConsumerOverride } from '@platform/events';
-import { startPlatformTestNatsCluster, TEST_DATABASE_URL, type PlatformTestNatsCluster } from '@platform/events/testing';
+import { consumersOf } from '@platform/events';
+import { type ConsumerOverride, platformTopology } from '@platform/contracts';
+import { provision } from '@platform/events-ops';
+import { type PlatformTestNatsCluster, startPlatformTestNatsCluster } from '@platform/events-ops/testing';
+import { TEST_DATABASE_URL } from '@platform/events/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { customerToken, operatorToken, Platform, randomTenant, request, SERVICES, type ServiceName } from './harness/platform.js';
 

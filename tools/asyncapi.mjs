@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Writes the event contracts as AsyncAPI 3.0 and JSON Schema into docs/contracts, generated from
-// the code of libs/events (run after `npx tsc -b libs/events/tsconfig.json`).
+// the code of the event libraries (run after `npx tsc -b libs/events-ops/tsconfig.json`).
 //
 //   node tools/asyncapi.mjs            regenerate docs/contracts (and delete stale schema files)
 //   node tools/asyncapi.mjs --check    exit 1 and list the files that differ, change nothing
@@ -35,7 +35,7 @@ async function main() {
   const options = parseArgs(process.argv.slice(2));
   const { createPlatformRegistry, renderContractDocuments } = await loadLibrary();
   if (typeof createPlatformRegistry !== 'function' || typeof renderContractDocuments !== 'function') {
-    console.error('asyncapi: @platform/events does not export createPlatformRegistry and renderContractDocuments');
+    console.error('asyncapi: the event libraries do not export createPlatformRegistry and renderContractDocuments');
     process.exit(2);
   }
   const expected = renderContractDocuments(createPlatformRegistry());

@@ -32,4 +32,31 @@ describe('module boundaries', { timeout: 60_000 }, () => {
     );
     expect(errors).toEqual([]);
   });
+
+  it.each([
+    ['the generic library importing the contracts', 'libs/events/src/boundary-probe.ts', '@platform/contracts', 'platformTopology'],
+    ['the generic library importing ops', 'libs/events/src/boundary-probe.ts', '@platform/events-ops', 'provision'],
+    ['the contracts importing ops', 'libs/contracts/src/boundary-probe.ts', '@platform/events-ops', 'provision'],
+    ['the contracts importing the service kit', 'libs/contracts/src/boundary-probe.ts', '@platform/service-kit', 'loadConfig'],
+    ['ops importing the service kit', 'libs/events-ops/src/boundary-probe.ts', '@platform/service-kit', 'loadConfig'],
+    ['an app importing ops', 'apps/order/src/boundary-probe.ts', '@platform/events-ops', 'provision'],
+    ['the service kit importing ops', 'libs/service-kit/src/boundary-probe.ts', '@platform/events-ops', 'provision'],
+  ])('refuses %s', async (_what, file, specifier, name) => {
+    const errors = await boundaryErrors(file, `import { ${name} } from '${specifier}';\nexport const y = ${name};\n`);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.severity).toBe(2);
+  });
+
+  it("lets an app's specs use ops' test NATS servers", async () => {
+    const errors = await boundaryErrors('apps/order/src/boundary-probe.spec.ts', "import { startPlatformTestNats } from '@platform/events-ops/testing';\nexport const y = startPlatformTestNats;\n");
+    expect(errors).toEqual([]);
+  });
+
+  it('refuses infrastructure in domain code, and lets it use the contracts', async () => {
+    const eslint = new ESLint({ cwd: root });
+    const lint = async (code: string) => (await eslint.lintText(code, { filePath: `${root}apps/order/src/domain/boundary-probe.ts` }))[0]!.messages.filter((m) => m.ruleId === 'no-restricted-imports');
+    expect(await lint("import { newEventId } from '@platform/events';\nexport const y = newEventId;\n")).toHaveLength(1);
+    expect(await lint("import { Injectable } from '@nestjs/common';\nexport const y = Injectable;\n")).toHaveLength(1);
+    expect(await lint("import { OrderCancellationReason } from '@platform/contracts';\nexport const y = OrderCancellationReason;\n")).toEqual([]);
+  });
 });

@@ -8,7 +8,8 @@ import { spawn } from 'node:child_process';
 import { chmodSync, createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
-import { createNatsIdentity, natsIdentityFromSeed, PLATFORM_NATS_IDENTITIES, platformNatsAuthorizationConfig, platformTopology } from '@platform/events';
+import { platformTopology } from '@platform/contracts';
+import { createNatsIdentity, natsIdentityFromSeed, PLATFORM_NATS_IDENTITIES, platformNatsAuthorizationConfig } from '@platform/events-ops';
 
 export { PLATFORM_NATS_IDENTITIES };
 

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { PlatformService } from '@platform/events';
+import { PlatformService } from '@platform/contracts';
 import { parse } from 'yaml';
 
 // Consistency of the observability artifacts (deploy/grafana, deploy/prometheus,

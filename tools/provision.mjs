@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Applies the platform's JetStream topology (libs/events/src/topology/platform.topology.ts) to a
+// Applies the platform's JetStream topology (libs/contracts/src/topology.ts) to a
 // NATS server: creates missing streams and durable consumers, updates editable settings in place,
-// refuses unsafe changes, never deletes. Uses the BUILT library: run `npx tsc -b libs/events/tsconfig.json` first.
+// refuses unsafe changes, never deletes. Uses the BUILT library: run `npx tsc -b libs/events-ops/tsconfig.json` first.
 //
 //   node tools/provision.mjs                 apply (npm run provision)
 //   node tools/provision.mjs --dry-run       print what would change; exit 1 if anything would be refused

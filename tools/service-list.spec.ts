@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PlatformService } from '@platform/events';
+import { PlatformService } from '@platform/contracts';
 import { describe, expect, it } from 'vitest';
 
 // The platform's services are `PlatformService` (libs/events, the topology). The TypeScript code

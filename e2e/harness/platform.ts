@@ -4,8 +4,10 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { consumersOf, platformTopology, PlatformService, type PlatformTopologyOptions } from '@platform/events';
-import { adminQuery, freePort, startPlatformTestNats, TEST_DATABASE_URL, type PlatformTestNats } from '@platform/events/testing';
+import { consumersOf } from '@platform/events';
+import { PlatformService, platformTopology, type PlatformTopologyOptions } from '@platform/contracts';
+import { adminQuery, freePort, TEST_DATABASE_URL } from '@platform/events/testing';
+import { type PlatformTestNats, startPlatformTestNats } from '@platform/events-ops/testing';
 import { testAuth } from '@platform/service-kit/testing';
 
 /** The platform's services, in the topology's order (`PlatformService`). */

@@ -24,29 +24,8 @@ import { Payload } from '@nestjs/microservices';
 import { AckPolicy, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
-import {
-  activeTraceFields,
-  ConsumerRunner,
-  createEnvelope,
-  createPlatformRegistry,
-  DeadLetterPublisher,
-  enableTraceContext,
-  EventErrorPassthroughFilter,
-  EVENTS_SCHEMA_COMPONENT,
-  eventsMigrations,
-  EventsMetrics,
-  HandleEvent,
-  JetStreamPublisher,
-  MessageProcessor,
-  migrate,
-  orderConfirmedV1,
-  Outbox,
-  OutboxRelay,
-  PgDatabase,
-  ServerJetStream,
-  type EventEnvelope,
-  type EventHandler,
-} from '@platform/events';
+import { activeTraceFields, ConsumerRunner, createEnvelope, DeadLetterPublisher, enableTraceContext, type EventEnvelope, EventErrorPassthroughFilter, type EventHandler, EVENTS_SCHEMA_COMPONENT, EventsMetrics, eventsMigrations, HandleEvent, JetStreamPublisher, MessageProcessor, migrate, Outbox, OutboxRelay, PgDatabase, ServerJetStream } from '@platform/events';
+import { createPlatformRegistry, orderConfirmedV1 } from '@platform/contracts';
 import { startTestNatsServer } from '@platform/events/testing';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';

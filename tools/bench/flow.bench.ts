@@ -30,7 +30,8 @@ import { readFile } from 'node:fs/promises';
 import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { adminQuery, type PlatformTestNats } from '@platform/events/testing';
+import { adminQuery } from '@platform/events/testing';
+import { type PlatformTestNats } from '@platform/events-ops/testing';
 import { testAuth } from '@platform/service-kit/testing';
 import { Platform, request, SERVICES, type ServiceName } from '../../e2e/harness/platform.js';
 

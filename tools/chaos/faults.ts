@@ -2,8 +2,9 @@
  * The faults the chaos suite injects, their schedule over the run (deterministic from the seed)
  * and how each is done to the running platform's processes and databases.
  */
-import { PlatformStream } from '@platform/events';
-import { adminQuery, type PlatformTestNatsCluster } from '@platform/events/testing';
+import { PlatformStream } from '@platform/contracts';
+import { adminQuery } from '@platform/events/testing';
+import { type PlatformTestNatsCluster } from '@platform/events-ops/testing';
 import { SERVICES, type Platform, type ServiceName } from '../../e2e/harness/platform.js';
 
 export const FAULT_KINDS = ['kill', 'nats', 'node-kill', 'pause', 'db-terminate', 'db-refuse'] as const;

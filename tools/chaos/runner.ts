@@ -10,8 +10,10 @@
 import { cp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { consumersOf, platformTopology } from '@platform/events';
-import { seededRandom, startPlatformTestNatsCluster, type PlatformTestNatsCluster } from '@platform/events/testing';
+import { consumersOf } from '@platform/events';
+import { platformTopology } from '@platform/contracts';
+import { seededRandom } from '@platform/events/testing';
+import { type PlatformTestNatsCluster, startPlatformTestNatsCluster } from '@platform/events-ops/testing';
 import { testAuth } from '@platform/service-kit/testing';
 import { Platform, randomTenant, request, SERVICES, type ServiceName } from '../../e2e/harness/platform.js';
 import { CATALOGUE, OrderDriver, type DriverStats } from './driver.js';

@@ -11,7 +11,8 @@ import { NotificationServiceConfig } from '../../apps/notification/src/config.js
 import { OrderServiceConfig } from '../../apps/order/src/config.js';
 import { PaymentServiceConfig } from '../../apps/payment/src/config.js';
 import { platformSecrets } from '../k8s-secrets.mjs';
-import { consumersOf, platformTopology } from '@platform/events';
+import { consumersOf } from '@platform/events';
+import { platformTopology } from '@platform/contracts';
 import { maxUnacknowledgedPerProcess } from '../../libs/events/src/transport/consumer-runner.js';
 
 // Offline checks of the Kubernetes deployment (no cluster here): every overlay renders with

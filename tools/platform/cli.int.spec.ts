@@ -8,21 +8,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
-import {
-  ConsumerRunner,
-  createPlatformRegistry,
-  DeadLetterPublisher,
-  DeadLetterReason,
-  encodeEnvelope,
-  JetStreamPublisher,
-  MessageProcessor,
-  platformExamplePayloads,
-  platformTopology,
-  provision,
-  subjectFor,
-  type EventEnvelope,
-} from '@platform/events';
-import { startPlatformTestNats, type PlatformTestNats } from '@platform/events/testing';
+import { ConsumerRunner, DeadLetterPublisher, DeadLetterReason, encodeEnvelope, type EventEnvelope, JetStreamPublisher, MessageProcessor } from '@platform/events';
+import { createPlatformRegistry, platformExamplePayloads, platformTopology, subjectFor } from '@platform/contracts';
+import { provision } from '@platform/events-ops';
+import { type PlatformTestNats, startPlatformTestNats } from '@platform/events-ops/testing';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 

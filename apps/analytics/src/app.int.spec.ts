@@ -1,6 +1,7 @@
 import { jetstream } from '@nats-io/jetstream';
-import { encodeEnvelope, newEventId, platformExamplePayloads, subjectFor, type EventEnvelope } from '@platform/events';
-import { startPlatformTestNats, type PlatformTestNats } from '@platform/events/testing';
+import { encodeEnvelope, type EventEnvelope, newEventId } from '@platform/events';
+import { platformExamplePayloads, subjectFor } from '@platform/contracts';
+import { type PlatformTestNats, startPlatformTestNats } from '@platform/events-ops/testing';
 import { describeServiceBoot, startTestService, testAuth, type TestService } from '@platform/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AnalyticsServiceConfig } from './config.js';

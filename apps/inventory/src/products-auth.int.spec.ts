@@ -1,4 +1,4 @@
-import { startPlatformTestNats, type PlatformTestNats } from '@platform/events/testing';
+import { type PlatformTestNats, startPlatformTestNats } from '@platform/events-ops/testing';
 import { startTestService, testAuth, type TestService } from '@platform/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InventoryServiceConfig } from './config.js';

@@ -1,5 +1,6 @@
-import { consumersOf, newEventId, platformTopology, type EventEnvelope, type OrderConfirmedV1 } from '@platform/events';
-import { startPlatformTestNats, type PlatformTestNats } from '@platform/events/testing';
+import { consumersOf, type EventEnvelope, newEventId } from '@platform/events';
+import { type OrderConfirmedV1, platformTopology } from '@platform/contracts';
+import { type PlatformTestNats, startPlatformTestNats } from '@platform/events-ops/testing';
 import { describeServiceBoot, startTestService, testAuth, type TestService } from '@platform/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { LoyaltyServiceConfig } from './config.js';

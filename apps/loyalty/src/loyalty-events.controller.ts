@@ -1,13 +1,7 @@
 import { Controller, Logger } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
-import {
-  HandleEvent,
-  JetStreamContext,
-  orderConfirmedV1,
-  type EventEnvelope,
-  type LoyaltyPointsAwardedV1,
-  type OrderConfirmedV1,
-} from '@platform/events';
+import { type EventEnvelope, HandleEvent, JetStreamContext } from '@platform/events';
+import { type LoyaltyPointsAwardedV1, orderConfirmedV1, type OrderConfirmedV1 } from '@platform/contracts';
 import { LoyaltyMetrics } from './loyalty.metrics.js';
 import { LoyaltyRepository } from './loyalty.repository.js';
 import { earnsPoints, pointsForOrder } from './points.js';

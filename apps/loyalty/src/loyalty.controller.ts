@@ -1,6 +1,6 @@
 import { Controller, Get, NotFoundException, Param } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { IsCustomerId } from '@platform/events';
+import { IsCustomerId } from '@platform/contracts';
 import { ApiErrorResponses, ApiProtected, customerScopeOf, Principal, TenantId } from '@platform/service-kit';
 import { LoyaltyRepository } from './loyalty.repository.js';
 

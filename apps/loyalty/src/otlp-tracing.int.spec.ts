@@ -3,20 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { jetstream } from '@nats-io/jetstream';
 import { trace } from '@opentelemetry/api';
-import {
-  consumersOf,
-  createEnvelope,
-  createTraceparent,
-  encodeEnvelope,
-  JetStreamPublisher,
-  newEventId,
-  parseTraceparent,
-  platformTopology,
-  subjectFor,
-  type EventEnvelope,
-  type OrderConfirmedV1,
-} from '@platform/events';
-import { startPlatformTestNats, type PlatformTestNats } from '@platform/events/testing';
+import { consumersOf, createEnvelope, createTraceparent, encodeEnvelope, type EventEnvelope, JetStreamPublisher, newEventId, parseTraceparent } from '@platform/events';
+import { type OrderConfirmedV1, platformTopology, subjectFor } from '@platform/contracts';
+import { type PlatformTestNats, startPlatformTestNats } from '@platform/events-ops/testing';
 import { startTestService, type TestService } from '@platform/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { LoyaltyServiceConfig } from './config.js';

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { NotificationChannel as ChannelKind } from '@platform/events';
+import type { NotificationChannel as ChannelKind } from '@platform/contracts';
 import type { NotificationTemplate } from './notification-rules.js';
 
 /** A notification ready to be handed to its channel. */

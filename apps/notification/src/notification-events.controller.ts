@@ -1,16 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
-import {
-  HandleEvent,
-  inventoryStockLowV1,
-  JetStreamContext,
-  orderCancelledV1,
-  orderConfirmedV1,
-  type EventEnvelope,
-  type InventoryStockLowV1,
-  type OrderCancelledV1,
-  type OrderConfirmedV1,
-} from '@platform/events';
+import { type EventEnvelope, HandleEvent, JetStreamContext } from '@platform/events';
+import { inventoryStockLowV1, type InventoryStockLowV1, orderCancelledV1, type OrderCancelledV1, orderConfirmedV1, type OrderConfirmedV1 } from '@platform/contracts';
 import { SERVICE_CONFIG } from '@platform/service-kit';
 import type { NotificationServiceConfig } from './config.js';
 import { orderCancelledNotification, orderConfirmedNotification, stockLowAlert } from './notification-rules.js';

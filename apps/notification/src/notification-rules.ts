@@ -1,10 +1,4 @@
-import {
-  OrderCancellationReason,
-  type InventoryStockLowV1,
-  type NotificationChannel as ChannelKind,
-  type OrderCancelledV1,
-  type OrderConfirmedV1,
-} from '@platform/events';
+import { type InventoryStockLowV1, type NotificationChannel as ChannelKind, OrderCancellationReason, type OrderCancelledV1, type OrderConfirmedV1 } from '@platform/contracts';
 
 /** The templates this service sends (the `template` of `notification.sent.v1`). */
 export const NotificationTemplate = {

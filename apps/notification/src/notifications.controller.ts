@@ -2,7 +2,7 @@ import { BadRequestException, Controller, ForbiddenException, Get, Query } from 
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import { IsCustomerId, IsEntityId } from '@platform/events';
+import { IsCustomerId, IsEntityId } from '@platform/contracts';
 import { ApiErrorResponses, ApiProtected, customerScopeOf, Principal, TenantId } from '@platform/service-kit';
 import { NotificationRepository } from './notification.repository.js';
 

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { newEventId, type JetStreamContext, type NotificationSentV1 } from '@platform/events';
+import { type JetStreamContext, newEventId } from '@platform/events';
+import { type NotificationSentV1 } from '@platform/contracts';
 import { ChannelRouter } from './channels.js';
 import type { NotificationPlan } from './notification-rules.js';
 import { NotificationMetrics } from './notification.metrics.js';

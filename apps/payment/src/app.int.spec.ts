@@ -1,6 +1,6 @@
 import { newEventId } from '@platform/events';
+import { type PlatformTestNats, startPlatformTestNats } from '@platform/events-ops/testing';
 import { generatePaymentTokenKeys, PaymentTokenSealer } from '@platform/service-kit';
-import { startPlatformTestNats, type PlatformTestNats } from '@platform/events/testing';
 import { describeServiceBoot, startTestService, testAuth, TEST_PAYMENT_TOKEN_KEYS, type TestService } from '@platform/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PAYMENT_GATEWAY, type SimulatedPaymentGateway } from './gateway/payment-gateway.js';

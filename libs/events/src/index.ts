@@ -21,57 +21,11 @@ export {
   type ValidationIssue,
 } from './errors.js';
 
-// Contracts: one file per event, grouped by producing domain
-export * from './contracts/order/order-created.v1.js';
-export * from './contracts/order/order-created.v2.js';
-export * from './contracts/order/order-created.v1-to-v2.upcaster.js';
-export * from './contracts/order/order-created.v3.js';
-export * from './contracts/order/order-created.v2-to-v3.upcaster.js';
-export * from './contracts/order/order-confirmed.v1.js';
-export * from './contracts/order/order-cancelled.v1.js';
-export * from './contracts/payment/payment-authorized.v1.js';
-export * from './contracts/payment/payment-declined.v1.js';
-export * from './contracts/payment/payment-captured.v1.js';
-export * from './contracts/payment/payment-voided.v1.js';
-export * from './contracts/payment/payment-refunded.v1.js';
-export * from './contracts/inventory/inventory-reserved.v1.js';
-export * from './contracts/inventory/inventory-reservation-failed.v1.js';
-export * from './contracts/inventory/inventory-committed.v1.js';
-export * from './contracts/inventory/inventory-released.v1.js';
-export * from './contracts/inventory/inventory-stock-low.v1.js';
-export * from './contracts/inventory/inventory-product-updated.v1.js';
-export * from './contracts/loyalty/loyalty-points-awarded.v1.js';
-export * from './contracts/notification/notification-sent.v1.js';
+// Contracts: how a catalogue declares its events (the platform's own are in @platform/contracts)
 export { defineEvent, type EventContract, type EventDefinition, type PayloadClass, type PayloadOf } from './contracts/define-event.js';
 export { defineUpcaster, type Upcaster } from './contracts/upcaster.js';
-export {
-  Describe,
-  IsCurrencyCode,
-  IsCustomerId,
-  IsEntityId,
-  IsMinorUnits,
-  IsOneOf,
-  IsPaymentToken,
-  IsSealedPaymentToken,
-  IsQuantity,
-  IsSku,
-  IsTimestamp,
-  NestedArray,
-  NestedObject,
-  Optional,
-  PAYMENT_TOKEN_PATTERN,
-  SEALED_PAYMENT_TOKEN_PATTERN,
-  SKU_PATTERN,
-} from './contracts/contract.decorators.js';
+export { composeDecorators, Describe, IsOneOf, IsQuantity, IsTimestamp, NestedArray, NestedObject, Optional } from './contracts/contract.decorators.js';
 export { EventRegistry } from './contracts/registry.js';
-export {
-  createPlatformRegistry,
-  platformContracts,
-  platformUpcasters,
-  type PlatformEventType,
-  type PlatformPayload,
-} from './contracts/platform.catalogue.js';
-export { platformExamplePayloads } from './contracts/platform.examples.js';
 export { envelopeJsonSchema, generateAsyncApi, generateJsonSchemas, renderContractDocuments, toStableJson, type AsyncApiOptions, type JsonSchema } from './contracts/schema.js';
 
 // Envelope
@@ -83,51 +37,10 @@ export { childTraceparent, createTraceparent, formatTraceparent, isValidTracepar
 export { newEventId } from './envelope/event-id.js';
 
 // Subjects and topology
-export { assertTenant, dlqSubject, eventSubject, isSubjectToken, parseEventType, tenantOfSubject, type ParsedEventType } from './subjects/subjects.js';
-export { definePlatformEvent, domainOf, subjectFor, SubjectDomain, type Producer } from './contracts/platform.subjects.js';
+export { assertTenant, DLQ_SUBJECT_PREFIX, dlqSubject, domainFilter, eventSubject, isSubjectToken, parseEventType, tenantOfSubject, type ParsedEventType } from './subjects/subjects.js';
 export { DiscardPolicyName, FIXED_CONSUMER_CONFIG, FIXED_STREAM_CONFIG, type ConsumerSpec, type StreamSpec, type Topology } from './topology/topology.types.js';
 export { assertValidTopology, consumersOf, durableName, streamOf, validateTopology } from './topology/topology.js';
-export {
-  eventFilter,
-  parseStreamReplicas,
-  platformTopology,
-  PLATFORM_REPLAY_STREAMS,
-  PlatformService,
-  PlatformStream,
-  TOPOLOGY_DEFAULTS,
-  type ConsumerOverride,
-  type PlatformTopologyOptions,
-  type StreamOverride,
-} from './topology/platform.topology.js';
-export {
-  describeRefusals,
-  formatProvisionReport,
-  provision,
-  ProvisionAction,
-  type ProvisionEntry,
-  type ProvisionOptions,
-  type ProvisionReport,
-} from './topology/provisioner.js';
-export { OptInChange, type FieldChange, type Refusal } from './topology/topology.diff.js';
-export { subjectMatches } from './topology/subject-patterns.js';
-export { servicePermissions, type ServicePermissionsOptions, type SubjectPermissions } from './topology/permissions.js';
-export {
-  createNatsIdentity,
-  natsAuthorizationConfig,
-  natsIdentityFromSeed,
-  natsUserEntry,
-  provisionerPermissions,
-  type NatsAuthorizationOptions,
-  type NatsIdentity,
-  type NatsUserEntry,
-} from './topology/nats-auth.js';
-export {
-  createPlatformNatsIdentities,
-  PLATFORM_NATS_IDENTITIES,
-  PlatformAdminIdentity,
-  platformNatsAuthorizationConfig,
-  platformNatsUsers,
-} from './topology/platform.identities.js';
+export { isSubsetOf, subjectMatches } from './topology/subject-patterns.js';
 
 // Storage
 export type { AdvisoryLock, Database, DatabaseEngine, Queryable, QueryResult, Transaction } from './storage/database.js';

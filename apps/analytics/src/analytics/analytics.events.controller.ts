@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
-import { HandleEventBatch, JetStreamBatchContext, type EventEnvelope } from '@platform/events';
+import { type EventEnvelope, HandleEventBatch, JetStreamBatchContext } from '@platform/events';
 import { AnalyticsMetrics } from './analytics.metrics.js';
 import { applyFacts } from './analytics.store.js';
 import { ANALYTICS_CONTRACTS, factOf } from './apply-rules.js';

@@ -1,10 +1,5 @@
-import {
-  createEnvelope,
-  platformContracts,
-  platformExamplePayloads,
-  type EventEnvelope,
-  type PlatformEventType,
-} from '@platform/events';
+import { createEnvelope, type EventEnvelope } from '@platform/events';
+import { platformContracts, type PlatformEventType, platformExamplePayloads } from '@platform/contracts';
 import { describe, expect, it } from 'vitest';
 import {
   addFact,

@@ -1,29 +1,5 @@
-import {
-  inventoryCommittedV1,
-  inventoryProductUpdatedV1,
-  inventoryReleasedV1,
-  inventoryReservationFailedV1,
-  inventoryReservedV1,
-  inventoryStockLowV1,
-  loyaltyPointsAwardedV1,
-  notificationSentV1,
-  orderCancelledV1,
-  orderConfirmedV1,
-  orderCreatedV3,
-  paymentAuthorizedV1,
-  paymentCapturedV1,
-  paymentDeclinedV1,
-  paymentRefundedV1,
-  paymentVoidedV1,
-  type EventContract,
-  type EventEnvelope,
-  type InventoryReservedV1,
-  type LoyaltyPointsAwardedV1,
-  type OrderCancelledV1,
-  type OrderConfirmedV1,
-  type OrderCreatedV3,
-  type PaymentRefundedV1,
-} from '@platform/events';
+import { inventoryCommittedV1, inventoryProductUpdatedV1, inventoryReleasedV1, inventoryReservationFailedV1, inventoryReservedV1, type InventoryReservedV1, inventoryStockLowV1, loyaltyPointsAwardedV1, type LoyaltyPointsAwardedV1, notificationSentV1, orderCancelledV1, type OrderCancelledV1, orderConfirmedV1, type OrderConfirmedV1, orderCreatedV3, type OrderCreatedV3, paymentAuthorizedV1, paymentCapturedV1, paymentDeclinedV1, paymentRefundedV1, type PaymentRefundedV1, paymentVoidedV1 } from '@platform/contracts';
+import { type EventContract, type EventEnvelope } from '@platform/events';
 
 /**
  * The apply rules of the analytics service: which event moves which counter of a tenant's summary.

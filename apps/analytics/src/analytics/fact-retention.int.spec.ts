@@ -1,4 +1,5 @@
-import { createEnvelope, migrate, platformExamplePayloads, type Database, type EventEnvelope, type PlatformEventType } from '@platform/events';
+import { createEnvelope, type Database, type EventEnvelope, migrate } from '@platform/events';
+import { type PlatformEventType, platformExamplePayloads } from '@platform/contracts';
 import { testDatabaseEngines } from '@platform/events/testing';
 import { loadConfig } from '@platform/service-kit';
 import { loadConfigError } from '@platform/service-kit/testing';

@@ -1,4 +1,5 @@
-import { createEnvelope, createPlatformRegistry, encodeEnvelope, platformExamplePayloads } from '@platform/events';
+import { createEnvelope, encodeEnvelope } from '@platform/events';
+import { createPlatformRegistry, platformExamplePayloads } from '@platform/contracts';
 import { describe, expect, it } from 'vitest';
 import { decodeForAnalytics } from './rebuild-analytics.js';
 

@@ -1,5 +1,5 @@
 import type { JetStreamClient, StoredMsg } from '@nats-io/jetstream';
-import { parseEnvelope, silentLogger, type Database, type EventEnvelope, type EventRegistry, type EventsLogger, type Transaction } from '@platform/events';
+import { type Database, type EventEnvelope, type EventRegistry, type EventsLogger, parseEnvelope, silentLogger, type Transaction } from '@platform/events';
 import { applyFact, resetForRebuild } from '../analytics/analytics.store.js';
 import { ANALYTICS_CONTRACT_BY_EVENT, factOf } from '../analytics/apply-rules.js';
 

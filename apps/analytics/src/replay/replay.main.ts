@@ -1,5 +1,6 @@
 import { jetstream } from '@nats-io/jetstream';
-import { connectNats, createPlatformRegistry, InvalidConfigError, migrate, openDatabase } from '@platform/events';
+import { connectNats, InvalidConfigError, migrate, openDatabase } from '@platform/events';
+import { createPlatformRegistry } from '@platform/contracts';
 import { EXIT_INVALID_CONFIG, loadConfig, natsOptionsOf } from '@platform/service-kit';
 import { pino } from 'pino';
 import { analyticsMigrations } from '../analytics/analytics.migrations.js';

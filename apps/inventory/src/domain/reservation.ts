@@ -1,4 +1,4 @@
-import { ReservationFailureReason } from '@platform/events';
+import { ReservationFailureReason } from '@platform/contracts';
 
 /** One order line as inventory sees it. */
 export interface StockLine {

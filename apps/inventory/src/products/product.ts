@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { SKU_PATTERN } from '@platform/events';
+import { SKU_PATTERN } from '@platform/contracts';
 
 /** A product as the HTTP API shows it (design brief §6). */
 export class ProductView {

@@ -1,5 +1,5 @@
 import { BadRequestException, Body, Controller, Get, HttpStatus, NotFoundException, Param, Put, Req, Res } from '@nestjs/common';
-import { SKU_PATTERN } from '@platform/events';
+import { SKU_PATTERN } from '@platform/contracts';
 import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { ApiErrorResponses, ApiProtected, requestEventContext, Role, Roles, TenantId } from '@platform/service-kit';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';

@@ -1,5 +1,6 @@
 import { Inject, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
-import { inventoryProductUpdatedV1, type Database, type EventsRuntime, type InventoryProductUpdatedV1, type Transaction } from '@platform/events';
+import { inventoryProductUpdatedV1, type InventoryProductUpdatedV1 } from '@platform/contracts';
+import { type Database, type EventsRuntime, type Transaction } from '@platform/events';
 import { DATABASE, EVENTS_RUNTIME, SERVICE_CONFIG, type RequestEventContext } from '@platform/service-kit';
 import type { InventoryServiceConfig } from '../config.js';
 import { DEMO_CATALOGUE, DEMO_TENANT } from './demo-catalogue.js';

@@ -1,16 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
-import {
-  HandleEvent,
-  JetStreamContext,
-  orderCancelledV1,
-  orderConfirmedV1,
-  orderCreatedV3,
-  type EventEnvelope,
-  type OrderCancelledV1,
-  type OrderConfirmedV1,
-  type OrderCreatedV3,
-} from '@platform/events';
+import { type EventEnvelope, HandleEvent, JetStreamContext } from '@platform/events';
+import { orderCancelledV1, type OrderCancelledV1, orderConfirmedV1, type OrderConfirmedV1, orderCreatedV3, type OrderCreatedV3 } from '@platform/contracts';
 import { ReservationsService } from './reservations.service.js';
 
 /** Inventory's reactions to the order flow (durable `inventory-orders`). */

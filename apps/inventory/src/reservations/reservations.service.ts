@@ -1,14 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import {
-  inventoryCommittedV1,
-  inventoryReleasedV1,
-  inventoryReservationFailedV1,
-  inventoryReservedV1,
-  inventoryStockLowV1,
-  PermanentError,
-  type EmitEvent,
-  type Transaction,
-} from '@platform/events';
+import { inventoryCommittedV1, inventoryReleasedV1, inventoryReservationFailedV1, inventoryReservedV1, inventoryStockLowV1 } from '@platform/contracts';
+import { type EmitEvent, PermanentError, type Transaction } from '@platform/events';
 import { mergeLines, planReservation, type StockLevel, type StockLine } from '../domain/reservation.js';
 import { InventoryMetrics } from '../inventory.metrics.js';
 

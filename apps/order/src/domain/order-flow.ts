@@ -1,4 +1,4 @@
-import { OrderCancellationReason } from '@platform/events';
+import { OrderCancellationReason } from '@platform/contracts';
 
 export const OrderStatus = {
   Pending: 'PENDING',

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { newEventId } from '@platform/events';
-import { adminQuery, startPlatformTestNats, TEST_DATABASE_URL, type PlatformTestNats } from '@platform/events/testing';
+import { adminQuery, TEST_DATABASE_URL } from '@platform/events/testing';
+import { type PlatformTestNats, startPlatformTestNats } from '@platform/events-ops/testing';
 import { startTestService, testAuth, type TestService } from '@platform/service-kit/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';

@@ -1,4 +1,4 @@
-import { migrate, type Database } from '@platform/events';
+import { type Database, migrate } from '@platform/events';
 import { createTestPgDatabase, createTestPgliteDatabase } from '@platform/events/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OrderServiceConfig } from '../config.js';

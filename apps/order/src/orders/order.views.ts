@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { OrderCancellationReason, SKU_PATTERN } from '@platform/events';
+import { OrderCancellationReason, SKU_PATTERN } from '@platform/contracts';
 import { OrderStatus, type PaymentState, type StockState } from '../domain/order-flow.js';
 import type { PricedLine } from '../domain/pricing.js';
 

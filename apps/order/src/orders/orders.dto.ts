@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsCustomerId, IsPaymentToken, IsQuantity, IsSku, NestedArray, PAYMENT_TOKEN_PATTERN, SKU_PATTERN } from '@platform/events';
+import { IsCustomerId, IsPaymentToken, IsSku, PAYMENT_TOKEN_PATTERN, SKU_PATTERN } from '@platform/contracts';
+import { IsQuantity, NestedArray } from '@platform/events';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { OrderStatus } from '../domain/order-flow.js';

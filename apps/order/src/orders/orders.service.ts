@@ -1,17 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
-import {
-  newEventId,
-  orderCancelledV1,
-  orderConfirmedV1,
-  orderCreatedV3,
-  PermanentError,
-  type Database,
-  type EmitEvent,
-  type EventsRuntime,
-  type OrderCreatedV3,
-  type Transaction,
-} from '@platform/events';
+import { type Database, type EmitEvent, type EventsRuntime, newEventId, PermanentError, type Transaction } from '@platform/events';
+import { orderCancelledV1, orderConfirmedV1, orderCreatedV3, type OrderCreatedV3 } from '@platform/contracts';
 import { DATABASE, EVENTS_RUNTIME, PaymentTokenSealer, SERVICE_CONFIG, type RequestEventContext } from '@platform/service-kit';
 import type { OrderServiceConfig } from '../config.js';
 import { decide, OrderStatus, type OrderFact } from '../domain/order-flow.js';

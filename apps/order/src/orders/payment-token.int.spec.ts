@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { PaymentTokenSealer } from '@platform/service-kit';
-import { startPlatformTestNats, type PlatformTestNats } from '@platform/events/testing';
+import { type PlatformTestNats, startPlatformTestNats } from '@platform/events-ops/testing';
 import { startTestService, TEST_PAYMENT_TOKEN_KEYS, testAuth, type TestService } from '@platform/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { OrderServiceConfig } from '../config.js';

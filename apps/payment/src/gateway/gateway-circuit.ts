@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { CircuitBreaker, CircuitOpenError, CircuitState, isRetryable, type EventsRuntime } from '@platform/events';
+import { CircuitBreaker, CircuitOpenError, CircuitState, type EventsRuntime, isRetryable } from '@platform/events';
 import { EVENTS_RUNTIME, SERVICE_CONFIG } from '@platform/service-kit';
 import type { PaymentServiceConfig } from '../config.js';
 import { PaymentMetrics } from '../payment.metrics.js';

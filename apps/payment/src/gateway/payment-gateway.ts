@@ -1,4 +1,5 @@
-import { PaymentDeclineReason, RetryableError } from '@platform/events';
+import { PaymentDeclineReason } from '@platform/contracts';
+import { RetryableError } from '@platform/events';
 
 /** The gateway could not answer (timeout, 5xx): try again later. Retried, then dead-lettered. */
 export class GatewayUnavailableError extends RetryableError {}

@@ -1,19 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
-import {
-  HandleEvent,
-  JetStreamContext,
-  orderCancelledV1,
-  orderConfirmedV1,
-  orderCreatedV2,
-  orderCreatedV3,
-  PermanentError,
-  type EventEnvelope,
-  type OrderCancelledV1,
-  type OrderConfirmedV1,
-  type OrderCreatedV2,
-  type OrderCreatedV3,
-} from '@platform/events';
+import { type EventEnvelope, HandleEvent, JetStreamContext, PermanentError } from '@platform/events';
+import { orderCancelledV1, type OrderCancelledV1, orderConfirmedV1, type OrderConfirmedV1, orderCreatedV2, type OrderCreatedV2, orderCreatedV3, type OrderCreatedV3 } from '@platform/contracts';
 import { PaymentTokenSealer } from '@platform/service-kit';
 import { PaymentsService } from './payments.service.js';
 

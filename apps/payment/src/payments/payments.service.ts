@@ -1,16 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  newEventId,
-  PermanentError,
-  paymentAuthorizedV1,
-  paymentCapturedV1,
-  paymentDeclinedV1,
-  paymentRefundedV1,
-  paymentVoidedV1,
-  type Database,
-  type EmitEvent,
-  type Transaction,
-} from '@platform/events';
+import { type Database, type EmitEvent, newEventId, PermanentError, type Transaction } from '@platform/events';
+import { paymentAuthorizedV1, paymentCapturedV1, paymentDeclinedV1, paymentRefundedV1, paymentVoidedV1 } from '@platform/contracts';
 import { DATABASE } from '@platform/service-kit';
 import { GatewayCircuit } from '../gateway/gateway-circuit.js';
 import { PAYMENT_GATEWAY, type AuthorizeResult, type PaymentGateway } from '../gateway/payment-gateway.js';

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { orderConfirmedV1 } from '../contracts/order/order-confirmed.v1.js';
-import { platformExamplePayloads } from '../contracts/platform.examples.js';
+import { sampleOrderConfirmed, sampleOrderConfirmedV1 as orderConfirmedV1 } from '../testing/sample-contracts.js';
 import { InvalidEventError } from '../errors.js';
 import { createEnvelope } from './create-envelope.js';
 import { encodeEnvelope } from './encode-envelope.js';
@@ -8,7 +7,7 @@ import { parseEnvelope } from './parse-envelope.js';
 import { createTraceparent } from './traceparent.js';
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-const data = platformExamplePayloads['order.confirmed.v1'];
+const data = sampleOrderConfirmed;
 
 describe('createEnvelope', () => {
   it('builds a CloudEvents envelope with a UUIDv7 id, defaults for chain ids and the subject from the contract', () => {

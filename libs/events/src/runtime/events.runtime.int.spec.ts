@@ -1,8 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { EventRegistry } from '../contracts/registry.js';
 import type { Database } from '../storage/database.js';
+import type { Topology } from '../topology/topology.types.js';
 import { createTestPgliteDatabase } from '../testing/databases.js';
 import { startTestNatsServer, type TestNatsServer } from '../testing/nats-server.js';
 import { EventsRuntime } from './events.runtime.js';
+
+// A service with no contracts and no consumers: what the runtime wires does not depend on them.
+const registry = new EventRegistry();
+const topology: Topology = { streams: [], consumers: [] };
 
 describe('EventsRuntime', () => {
   let server: TestNatsServer;
@@ -13,7 +19,7 @@ describe('EventsRuntime', () => {
   beforeAll(async () => {
     server = await startTestNatsServer();
     ({ db, cleanup } = await createTestPgliteDatabase());
-    runtime = await EventsRuntime.start({ service: 'payment', nats: { url: server.url }, db, inboxRetentionMs: 24 * 3600_000, sequenceRetentionMs: 2 * 24 * 3600_000 });
+    runtime = await EventsRuntime.start({ service: 'payment', nats: { url: server.url }, db, registry, topology, inboxRetentionMs: 24 * 3600_000, sequenceRetentionMs: 2 * 24 * 3600_000 });
   });
 
   afterAll(async () => {
@@ -50,6 +56,6 @@ describe('EventsRuntime', () => {
   });
 
   it('refuses a malformed NATS_URL naming the key', async () => {
-    await expect(EventsRuntime.start({ service: 'payment', nats: { url: 'http://not nats' }, db })).rejects.toThrow(/NATS_URL/);
+    await expect(EventsRuntime.start({ service: 'payment', nats: { url: 'http://not nats' }, db, registry, topology })).rejects.toThrow(/NATS_URL/);
   });
 });

@@ -3,7 +3,6 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import type { INestApplication } from '@nestjs/common';
 import type { Registry } from 'prom-client';
 import { connectNats, type NatsConnectionOptions } from '../connection/nats-connection.js';
-import { createPlatformRegistry } from '../contracts/platform.catalogue.js';
 import type { EventRegistry } from '../contracts/registry.js';
 import { EventsMetrics } from '../metrics/events.metrics.js';
 import { Outbox } from '../outbox/outbox.js';
@@ -13,7 +12,6 @@ import { JetStreamPublisher } from '../publisher/jetstream.publisher.js';
 import { EVENTS_SCHEMA_COMPONENT, eventsMigrations } from '../schema/events.schema.js';
 import type { Database } from '../storage/database.js';
 import { migrate } from '../storage/migrations.js';
-import { platformTopology } from '../topology/platform.topology.js';
 import { consumersOf } from '../topology/topology.js';
 import type { Topology } from '../topology/topology.types.js';
 import { connectJetStream } from '../transport/connect-jetstream.js';
@@ -27,10 +25,10 @@ export interface EventsRuntimeOptions {
   readonly nats: Omit<NatsConnectionOptions, 'service'>;
   /** The service's own database (its migrations are the caller's; the library's are applied here). */
   readonly db: Database;
-  /** Default: the platform's contract registry. */
-  readonly registry?: EventRegistry;
-  /** Default: the platform topology; the service's durable consumers are taken from it. */
-  readonly topology?: Topology;
+  /** The contracts the service publishes and consumes. */
+  readonly registry: EventRegistry;
+  /** The streams and durable consumers; the service's consumers are taken from it. */
+  readonly topology: Topology;
   /** prom-client registry to register the library's metrics in. */
   readonly metricsRegistry?: Registry;
   readonly logger?: EventsLogger;
@@ -79,8 +77,7 @@ export class EventsRuntime {
   ) {}
 
   static async start(options: EventsRuntimeOptions): Promise<EventsRuntime> {
-    const registry = options.registry ?? createPlatformRegistry();
-    const topology = options.topology ?? platformTopology();
+    const { registry, topology } = options;
     const metrics = new EventsMetrics(options.metricsRegistry);
     await migrate(options.db, EVENTS_SCHEMA_COMPONENT, eventsMigrations);
     const nc = await connectNats({ ...options.nats, service: options.service });

@@ -8,5 +8,4 @@ export { acceptAnyEvent, migrateEventsSchema, permissiveRegistry } from './event
 export { describeDatabaseConformance, type DatabaseUnderTest } from './storage.conformance.js';
 export { adminQuery, createTestPgDatabase, createTestPgliteDatabase, TEST_DATABASE_URL, testDatabaseEngines, type TestDatabase } from './databases.js';
 export { seededRandom } from './seeded-random.js';
-export { startPlatformTestNats, type PlatformTestNats } from './platform-nats.js';
-export { startPlatformTestNatsCluster, type PlatformTestNatsCluster, type PlatformTestNatsClusterOptions, type StreamReplicaState, type TestNatsClusterNode } from './nats-cluster.js';
+export { createTestCertificates, type TestCertificates } from './test-certificates.js';

@@ -5,9 +5,9 @@ import { Controller, Module, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { orderConfirmedV1 } from '../contracts/order/order-confirmed.v1.js';
-import { createPlatformRegistry } from '../contracts/platform.catalogue.js';
+import { sampleOrderConfirmedV1 as orderConfirmedV1 } from '../testing/sample-contracts.js';
 import { DeadLetterQueue } from '../dlq/dead-letter-queue.js';
+import { EventRegistry } from '../contracts/registry.js';
 import { createEnvelope } from '../envelope/create-envelope.js';
 import type { EventEnvelope } from '../envelope/envelope.js';
 import { PermanentError } from '../errors.js';
@@ -88,7 +88,7 @@ describe('HandleEventBatch through NestJS (ServerJetStream)', () => {
     const js = jetstream(nc);
     for (const event of events) await js.publish(`orders.${TENANT}.confirmed`, JSON.stringify(event), { msgID: event.id });
     allDelivered = () => vi.waitFor(async () => expect((await jsm.consumers.info('ORDERS', 'analytics-orders')).num_ack_pending).toBe(4), { timeout: 10_000, interval: 20 });
-    const registry = createPlatformRegistry();
+    const registry = new EventRegistry().register(orderConfirmedV1);
     app = await NestFactory.createMicroservice(ProjectionModule, {
       strategy: new ServerJetStream({ connection: nc, consumers: [{ stream: 'ORDERS', durable: 'analytics-orders', maxDeliver: 5 }], registry, db }),
       logger: false,

@@ -1,8 +1,7 @@
 import 'reflect-metadata';
 import { PATTERN_METADATA } from '@nestjs/microservices/constants.js';
 import { describe, expect, it } from 'vitest';
-import { orderConfirmedV1 } from '../contracts/order/order-confirmed.v1.js';
-import { orderCreatedV2 } from '../contracts/order/order-created.v2.js';
+import { sampleOrderConfirmedV1 as orderConfirmedV1, sampleOrderCreatedV2 as orderCreatedV2 } from '../testing/sample-contracts.js';
 import { HandleEvent } from './handle-event.decorator.js';
 
 describe('HandleEvent', () => {

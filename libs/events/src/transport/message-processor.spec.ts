@@ -5,7 +5,7 @@ import type { EventEnvelope } from '../envelope/envelope.js';
 import { PermanentError, RetryableError } from '../errors.js';
 import { FakeMessage } from '../testing/fake-message.js';
 import { InMemoryPublisher } from '../testing/in-memory.publisher.js';
-import { subjectFor } from '../contracts/platform.subjects.js';
+import { testSubjectOf as subjectFor } from '../testing/event-fixtures.js';
 import { deferralDelay, MessageProcessor, type ConsumerEventRegistry, type EventHandler } from './message-processor.js';
 
 const registry: ConsumerEventRegistry = {

@@ -8,7 +8,6 @@ import type { EventEnvelope } from '../envelope/envelope.js';
 import { EventsMetrics } from '../metrics/events.metrics.js';
 import { JetStreamPublisher } from '../publisher/jetstream.publisher.js';
 import type { Database } from '../storage/database.js';
-import { subjectFor } from '../contracts/platform.subjects.js';
 import { testDatabaseEngines } from '../testing/databases.js';
 import {
   addOrderTestStreams,
@@ -18,6 +17,7 @@ import {
   ORDERS_TEST_STREAM as STREAM,
   publishOrderEvent,
   removeOrderTestStreams,
+  testSubjectOf,
 } from '../testing/event-fixtures.js';
 import { FakeMessage } from '../testing/fake-message.js';
 import { InMemoryPublisher } from '../testing/in-memory.publisher.js';
@@ -195,7 +195,7 @@ describe.each(engines)('sequence row retention on %s', (_engine, open) => {
   it('does not apply over a gap a predecessor of which is held back in the same batch, though the aggregate has no row', async () => {
     const deadLetters = new InMemoryPublisher('DLQ');
     const processor = new MessageProcessor({ ...processorOptions({ handlers: new Map([['order.created.v1', record]]) }), deadLetters: new DeadLetterPublisher(deadLetters) });
-    const message = (event: EventEnvelope, deliveryCount: number) => FakeMessage.json(subjectFor(event.type, event.tenantid), event, { deliveryCount });
+    const message = (event: EventEnvelope, deliveryCount: number) => FakeMessage.json(testSubjectOf(event.type, event.tenantid), event, { deliveryCount });
     const second = message(numberedOrderEvent('sku-2', 2), 2);
     const third = message(numberedOrderEvent('sku-2', 3), 4);
     const lone = message(numberedOrderEvent('sku-3', 7), 4);

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { platformTopology } from '../topology/platform.topology.js';
 import { OrderingMode } from './inbox.js';
 import { orderingForFilter } from './server-jetstream.js';
 
@@ -13,11 +12,5 @@ describe('orderingForFilter', () => {
   it('only drops stale events for filters narrowed to one event', () => {
     expect(orderingForFilter('orders.*.confirmed')).toBe(OrderingMode.DropStale);
     expect(orderingForFilter('inventory.*.stock-low')).toBe(OrderingMode.DropStale);
-  });
-
-  it('gives every narrowed consumer of the platform topology drop-stale, so none waits for events it never sees', () => {
-    const narrowed = platformTopology().consumers.filter((c) => !/\.(\*|>)$/.test(c.filterSubject));
-    expect(narrowed.length).toBeGreaterThan(0);
-    for (const consumer of narrowed) expect(orderingForFilter(consumer.filterSubject)).toBe(OrderingMode.DropStale);
   });
 });

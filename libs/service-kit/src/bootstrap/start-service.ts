@@ -1,13 +1,5 @@
-import {
-  DatabaseMetrics,
-  enableTraceContext,
-  EventsRuntime,
-  InstrumentedDatabase,
-  migrate,
-  openDatabase,
-  type Database,
-  type NatsConnectionOptions,
-} from '@platform/events';
+import { type Database, DatabaseMetrics, enableTraceContext, EventsRuntime, InstrumentedDatabase, migrate, type NatsConnectionOptions, openDatabase } from '@platform/events';
+import { createPlatformRegistry, platformTopology } from '@platform/contracts';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import type { Logger as PinoLogger } from 'pino';
@@ -72,6 +64,8 @@ export async function startService<C extends BaseServiceConfig>(
       service: name,
       nats: natsOptionsOf(config),
       db,
+      registry: createPlatformRegistry(),
+      topology: platformTopology(),
       metricsRegistry,
       logger,
       inboxRetentionMs: config.EVENTS_INBOX_RETENTION_MS,

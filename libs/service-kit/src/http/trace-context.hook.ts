@@ -1,4 +1,4 @@
-import { enableTraceContext, isValidTraceparent, SpanKind, startHop, withHop, type Hop } from '@platform/events';
+import { enableTraceContext, type Hop, isValidTraceparent, SpanKind, startHop, withHop } from '@platform/events';
 import type { FastifyInstance } from 'fastify';
 
 /** The W3C trace context header, read from requests and written on every response. */

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { InvalidConfigError, isRetryable, PermanentError, SEALED_PAYMENT_TOKEN_PATTERN } from '@platform/events';
+import { InvalidConfigError, isRetryable, PermanentError } from '@platform/events';
+import { SEALED_PAYMENT_TOKEN_PATTERN } from '@platform/contracts';
 import { Expose } from 'class-transformer';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load-config.js';

@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { FactoryProvider } from '@nestjs/common';
-import { PermanentError, SEALED_PAYMENT_TOKEN_PATTERN } from '@platform/events';
+import { PermanentError } from '@platform/events';
+import { SEALED_PAYMENT_TOKEN_PATTERN } from '@platform/contracts';
 import { ValidateBy } from 'class-validator';
 import { SERVICE_CONFIG } from '../tokens.js';
 

@@ -1,4 +1,4 @@
-import { startPlatformTestNats, type PlatformTestNats } from '@platform/events/testing';
+import { type PlatformTestNats, startPlatformTestNats } from '@platform/events-ops/testing';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BaseServiceConfig } from '../config/base-service.config.js';
