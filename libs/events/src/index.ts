@@ -72,7 +72,11 @@ export {
   type PlatformPayload,
 } from './contracts/platform.catalogue.js';
 export { platformExamplePayloads } from './contracts/platform.examples.js';
-export { envelopeJsonSchema, generateAsyncApi, generateJsonSchemas, renderContractDocuments, toStableJson, type AsyncApiOptions, type JsonSchema } from './contracts/schema.js';
+export { generateJsonSchemas } from './contracts/json-schema.js';
+export type { JsonSchema } from './contracts/json-schema.types.js';
+export { envelopeJsonSchema } from './contracts/envelope.json-schema.js';
+export { generateAsyncApi, type AsyncApiOptions } from './contracts/asyncapi.js';
+export { renderContractDocuments, toStableJson } from './contracts/contract-documents.js';
 
 // Envelope
 export { TENANT_ID_PATTERN, type EventEnvelope } from './envelope/envelope.js';

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createPlatformRegistry } from './platform.catalogue.js';
-import { generateJsonSchemas, type JsonSchema } from './schema.js';
+import { generateJsonSchemas } from './json-schema.js';
+import type { JsonSchema } from './json-schema.types.js';
 
 const CATALOGUE_PATH = new URL('../../../../docs/events-catalogue.md', import.meta.url);
 const registry = createPlatformRegistry();

@@ -6,7 +6,8 @@ import type { EventContract, PayloadClass } from './define-event.js';
 import { platformContracts, type PlatformEventType } from './platform.catalogue.js';
 import { platformExamplePayloads } from './platform.examples.js';
 import { compileFastSchema, PayloadValidator } from './payload.validator.js';
-import { payloadSchema, type JsonSchema } from './schema.js';
+import { payloadSchema } from './json-schema.js';
+import type { JsonSchema } from './json-schema.types.js';
 import { seededRandom as rng } from '../testing/seeded-random.js';
 
 const ODD_VALUES: unknown[] = [
