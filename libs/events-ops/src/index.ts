@@ -1,7 +1,8 @@
 /**
  * @platform/events-ops — what operators and tools use and services never do: provisioning the
  * JetStream topology (with the diff that refuses unsafe changes), NATS permissions per service,
- * NKey identities and the nats-server authorization they render to. Test NATS servers configured
+ * NKey identities and the nats-server authorization they render to, and the AsyncAPI document and
+ * contract documents rendered from a catalogue. Test NATS servers configured
  * like production are in `@platform/events-ops/testing`.
  */
 export {
@@ -32,3 +33,5 @@ export {
   platformNatsAuthorizationConfig,
   platformNatsUsers,
 } from './identities.js';
+export { generateAsyncApi, type AsyncApiOptions } from './asyncapi.js';
+export { renderContractDocuments, toStableJson } from './contract-documents.js';

@@ -26,7 +26,9 @@ export { defineEvent, type EventContract, type EventDefinition, type PayloadClas
 export { defineUpcaster, type Upcaster } from './contracts/upcaster.js';
 export { composeDecorators, Describe, IsOneOf, IsQuantity, IsTimestamp, NestedArray, NestedObject, Optional } from './contracts/contract.decorators.js';
 export { EventRegistry } from './contracts/registry.js';
-export { envelopeJsonSchema, generateAsyncApi, generateJsonSchemas, renderContractDocuments, toStableJson, type AsyncApiOptions, type JsonSchema } from './contracts/schema.js';
+export { generateJsonSchemas } from './contracts/json-schema.js';
+export type { JsonSchema } from './contracts/json-schema.types.js';
+export { envelopeJsonSchema } from './contracts/envelope.json-schema.js';
 
 // Envelope
 export { TENANT_ID_PATTERN, type EventEnvelope } from './envelope/envelope.js';

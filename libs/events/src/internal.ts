@@ -4,4 +4,6 @@
  * library.
  */
 export { compileFastSchema, PayloadValidator } from './contracts/payload.validator.js';
-export { CLASS_VALIDATOR_ONLY, payloadClassSchema, payloadSchema } from './contracts/schema.js';
+export { payloadClassSchema, payloadSchema } from './contracts/json-schema.js';
+export { CLASS_VALIDATOR_ONLY } from './contracts/json-schema.types.js';
+export { CLOUDEVENTS_JSON_MEDIA_TYPE, TRACEPARENT_SCHEMA } from './contracts/envelope.json-schema.js';

@@ -5,7 +5,8 @@ import { isUUID, validateSync, type ValidationError, type ValidatorOptions } fro
 import { isJsonObject, isRfc3339Timestamp, preview } from '../envelope/envelope-attributes.js';
 import type { ValidationIssue } from '../errors.js';
 import type { PayloadClass } from './define-event.js';
-import { CLASS_VALIDATOR_ONLY, payloadClassSchema, type JsonSchema } from './schema.js';
+import { payloadClassSchema } from './json-schema.js';
+import { CLASS_VALIDATOR_ONLY, type JsonSchema } from './json-schema.types.js';
 
 const VALIDATOR_OPTIONS: ValidatorOptions = Object.freeze({
   whitelist: true,

@@ -9,3 +9,4 @@ export { describeDatabaseConformance, type DatabaseUnderTest } from './storage.c
 export { adminQuery, createTestPgDatabase, createTestPgliteDatabase, TEST_DATABASE_URL, testDatabaseEngines, type TestDatabase } from './databases.js';
 export { seededRandom } from './seeded-random.js';
 export { createTestCertificates, type TestCertificates } from './test-certificates.js';
+export { collect as collectJsonKey } from './json-tree.js';

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { Exclude, Transform, Type } from 'class-transformer';
 import {
   IsArray,
@@ -17,24 +16,13 @@ import {
 } from 'class-validator';
 import { JSONSchema } from 'class-validator-jsonschema';
 import { describe, expect, it } from 'vitest';
-import { defineEvent, EventRegistry, generateAsyncApi, generateJsonSchemas, type JsonSchema, Optional, renderContractDocuments, toStableJson } from '@platform/events';
+import { defineEvent, EventRegistry, generateJsonSchemas, type JsonSchema, Optional } from '@platform/events';
 import { CLASS_VALIDATOR_ONLY, payloadClassSchema } from '@platform/events/internal';
+import { collectJsonKey as collect } from '@platform/events/testing';
 import { createPlatformRegistry } from './catalogue.js';
 
 const registry = createPlatformRegistry();
 const types = registry.list().map((contract) => contract.type);
-
-/** Every value of `key` anywhere in a JSON tree. */
-function collect(tree: unknown, key: string, found: unknown[] = []): unknown[] {
-  if (Array.isArray(tree)) for (const item of tree) collect(item, key, found);
-  else if (typeof tree === 'object' && tree !== null) {
-    for (const [k, v] of Object.entries(tree)) {
-      if (k === key) found.push(v);
-      collect(v, key, found);
-    }
-  }
-  return found;
-}
 
 /** Every object schema (one with `properties`) anywhere in a JSON tree. */
 function objectSchemas(tree: unknown, found: JsonSchema[] = []): JsonSchema[] {
@@ -44,15 +32,6 @@ function objectSchemas(tree: unknown, found: JsonSchema[] = []): JsonSchema[] {
     for (const value of Object.values(tree)) objectSchemas(value, found);
   }
   return found;
-}
-
-function resolvePointer(document: unknown, ref: string): unknown {
-  expect(ref.startsWith('#/')).toBe(true);
-  return ref
-    .slice(2)
-    .split('/')
-    .map((token) => token.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .reduce<unknown>((node, token) => (node as Record<string, unknown> | undefined)?.[token], document);
 }
 
 describe('generateJsonSchemas', () => {
@@ -238,84 +217,5 @@ describe('payloadClassSchema', () => {
     ] as const) {
       expect(atLeastThree.test(value), JSON.stringify(value)).toBe(expected);
     }
-  });
-});
-
-describe('generateAsyncApi', () => {
-  const document = generateAsyncApi(registry) as Record<string, any>;
-
-  it('is an AsyncAPI 3.0 document with a message and a data schema per versioned type', () => {
-    expect(document['asyncapi']).toBe('3.0.0');
-    expect(document['defaultContentType']).toBe('application/cloudevents+json');
-    expect(Object.keys(document['components']['messages']).sort()).toEqual(types);
-    expect(Object.keys(document['components']['schemas']).sort()).toEqual(['CloudEventsEnvelope', ...types].sort());
-  });
-
-  it('has one channel per subject pattern holding every version of the event', () => {
-    const created = document['channels']['orders.created'];
-    expect(created.address).toBe('orders.{tenant}.created');
-    expect(Object.keys(created.messages)).toEqual(['order.created.v1', 'order.created.v2', 'order.created.v3']);
-    const channelMessages = Object.values(document['channels']).flatMap((channel: any) => Object.keys(channel.messages));
-    expect(channelMessages.sort()).toEqual(types);
-    for (const [id, channel] of Object.entries<any>(document['channels'])) {
-      expect(channel.address, id).toMatch(/^[a-z]+\.\{tenant\}\.[a-z-]+$/);
-      expect(Object.keys(channel.parameters), id).toEqual(['tenant']);
-    }
-  });
-
-  it('wraps each data schema in the CloudEvents envelope and pins the type', () => {
-    const message = document['components']['messages']['payment.declined.v1'];
-    expect(message.payload.allOf[0]).toEqual({ $ref: '#/components/schemas/CloudEventsEnvelope' });
-    expect(message.payload.allOf[1].properties.type).toEqual({ type: 'string', const: 'payment.declined.v1' });
-    expect(message.payload.allOf[1].properties.data).toEqual({ $ref: '#/components/schemas/payment.declined.v1' });
-    const envelope = document['components']['schemas']['CloudEventsEnvelope'];
-    expect(envelope.required).toEqual(expect.arrayContaining(['specversion', 'id', 'type', 'tenantid', 'sequence', 'data']));
-  });
-
-  it('declares a send operation per channel listing its messages', () => {
-    const operation = document['operations']['order.created.publish'];
-    expect(operation).toMatchObject({ action: 'send', channel: { $ref: '#/channels/orders.created' } });
-    expect(operation.messages).toEqual([
-      { $ref: '#/channels/orders.created/messages/order.created.v1' },
-      { $ref: '#/channels/orders.created/messages/order.created.v2' },
-      { $ref: '#/channels/orders.created/messages/order.created.v3' },
-    ]);
-    expect(Object.keys(document['operations'])).toHaveLength(Object.keys(document['channels']).length);
-  });
-
-  it('resolves every $ref inside the document', () => {
-    const refs = collect(document, '$ref') as string[];
-    expect(refs.length).toBeGreaterThan(types.length * 3);
-    const dangling = refs.filter((ref) => resolvePointer(document, ref) === undefined);
-    expect(dangling).toEqual([]);
-  });
-});
-
-describe('renderContractDocuments', () => {
-  const files = renderContractDocuments(registry);
-
-  it('renders asyncapi.json and one schema file per type, deterministically', () => {
-    expect(Object.keys(files).sort()).toEqual(['asyncapi.json', ...types.map((type) => `schemas/${type}.json`)].sort());
-    expect(renderContractDocuments(createPlatformRegistry())).toEqual(files);
-    for (const content of Object.values(files)) expect(content.endsWith('}\n')).toBe(true);
-  });
-
-  it('sorts keys at every level and indents by two spaces', () => {
-    expect(toStableJson({ b: 1, a: { d: [{ z: 1, y: 2 }], c: null } })).toBe(
-      '{\n  "a": {\n    "c": null,\n    "d": [\n      {\n        "y": 2,\n        "z": 1\n      }\n    ]\n  },\n  "b": 1\n}\n',
-    );
-  });
-
-  it('matches the checked-in docs/contracts (regenerate with `npm run asyncapi` after building libs/events)', () => {
-    const stale = Object.entries(files)
-      .filter(([path, content]) => {
-        try {
-          return readFileSync(new URL(`../../../docs/contracts/${path}`, import.meta.url), 'utf8') !== content;
-        } catch {
-          return true;
-        }
-      })
-      .map(([path]) => path);
-    expect(stale).toEqual([]);
   });
 });
