@@ -1,9 +1,8 @@
 import { envelopeJsonSchema, generateJsonSchemas, TENANT_ID_PATTERN, type EventRegistry, type JsonSchema } from '@platform/events';
 import { CLOUDEVENTS_JSON_MEDIA_TYPE, TRACEPARENT_SCHEMA } from '@platform/events/internal';
 
-// Documentation tooling, off the runtime path: the registry, the validator, the outbox and the
-// transport never import it. It reads only the JSON Schemas (json-schema.ts, envelope.json-schema.ts)
-// and public pieces of the library, so that it can move to a library of its own.
+// Documentation tooling, off the runtime path (a service never imports @platform/events-ops): it
+// reads only the generic library's JSON Schemas and public pieces.
 
 export interface AsyncApiOptions {
   /** `info.title`. Default `Platform events`. */
