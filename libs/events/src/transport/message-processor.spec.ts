@@ -150,6 +150,22 @@ describe('MessageProcessor (without a database)', () => {
     expect(dlq.messages[0]!.payload).toEqual(new Uint8Array([0xff, 0x00, 0x7b]));
   });
 
+  it('checks a message in order, the first check that fails naming the reason: attempts, envelope, type, subject, version', async () => {
+    const { processor, dlq } = setup({ 'order.created.v1': async () => undefined });
+    const garbage = new TextEncoder().encode('garbage');
+    const messages = [
+      new FakeMessage('orders.demo.created', garbage, { deliveryCount: 4, streamSequence: 1 }),
+      new FakeMessage('orders.demo.created', garbage, { streamSequence: 2 }),
+      FakeMessage.json('payments.demo.refunded', event('order.refunded.v1'), { streamSequence: 3 }),
+      FakeMessage.json('orders.other-tenant.created', event('order.created.v2'), { streamSequence: 4 }),
+      FakeMessage.json('orders.demo.created', event('order.created.v2'), { streamSequence: 5 }),
+    ];
+    const outcomes: string[] = [];
+    for (const m of messages) outcomes.push(await processor.process(m));
+    expect(outcomes).toEqual(['dead_letter', 'dead_letter', 'dead_letter', 'dead_letter', 'dead_letter']);
+    expect(dlq.messages.map((m) => m.headers[DlqHeader.Reason])).toEqual(['max_deliveries', 'malformed_envelope', 'unknown_type', 'subject_mismatch', 'unsupported_version']);
+  });
+
   it('dead-letters an event whose tenant, domain or event name disagree with its subject, without running the handler', async () => {
     let calls = 0;
     const { processor, dlq } = setup({ 'order.created.v1': async () => void calls++ });
