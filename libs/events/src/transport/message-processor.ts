@@ -1,10 +1,8 @@
-import type { JsMsg } from '@nats-io/jetstream';
 import { parseEnvelope } from '../envelope/parse-envelope.js';
 import type { EventEnvelope } from '../envelope/envelope.js';
 import { InvalidEventError, isRetryable, MalformedEnvelopeError, PermanentError, SequenceGapError, UnknownEventTypeError } from '../errors.js';
-import { DeadLetterReason, type DeadLetterPublisher } from '../dlq/dead-letter.js';
+import { DeadLetterReason } from '../dlq/dead-letter.js';
 import { ConsumeOutcome, type EventsMetrics } from '../metrics/events.metrics.js';
-import type { Outbox } from '../outbox/outbox.js';
 import type { Database } from '../storage/database.js';
 import { isInfrastructureFailure } from '../storage/infrastructure-failure.js';
 import { parseEventType } from '../subjects/subjects.js';
@@ -13,106 +11,12 @@ import { backoffDelay, delay, type BackoffOptions } from '../util/backoff.js';
 import { errorFields, silentLogger, type EventsLogger } from '../util/logger.js';
 import { applyBatch, type BatchPlanItem } from './batch-transaction.js';
 import { BatchMessageContext, MessageContext, MessageDelivery } from './message-context.js';
-import type { BatchEventContext, DeliveryMetadata, EventContext } from './event-context.js';
 import { aggregateKeyString, OrderingMode, type AggregateKey } from './inbox.js';
+import type { MessageProcessorOptions } from './processing/options.js';
+import type { BatchEventHandler, Decision, EventHandler, InboundMessage, PreparedMessage } from './processing/types.js';
 
-/** A handler of one versioned event type. Throw a RetryableError/PermanentError to choose the path. */
-export type EventHandler = (event: EventEnvelope, context: EventContext) => Promise<void>;
-
-/**
- * A handler of several events of its types at once, in one statement or a few (a projection).
- * It applies all of them or throws; after a throw each event is handled again alone, so that the
- * failure is one event's.
- */
-export type BatchEventHandler = (events: readonly EventEnvelope[], context: BatchEventContext) => Promise<void>;
-
-/** The registry surface the consumer needs. */
-export interface ConsumerEventRegistry {
-  has(type: string): boolean;
-  /** Validates `data` against the contract of `type`; throws InvalidEventError. */
-  validate(type: string, data: unknown): unknown;
-  /** Upcasts an envelope to a later version of the same event; throws when there is no path. */
-  upcast(envelope: EventEnvelope, targetType: string): EventEnvelope;
-  /** The subject an event of `type` for `tenant` must arrive on; throws for an unknown type. */
-  subjectOf(type: string, tenant: string): string;
-}
-
-/** The subset of a JetStream message the processor uses (a fake implements it in unit tests). */
-export type InboundMessage = Pick<JsMsg, 'subject' | 'data' | 'info' | 'ack' | 'nak' | 'term'> &
-  Partial<Pick<JsMsg, 'working'>> & {
-    readonly headers?: { get(key: string): string; keys(): string[] } | undefined;
-  };
-
-export interface MessageProcessorOptions {
-  /** The durable consumer's name: the inbox and metrics key. */
-  readonly consumer: string;
-  readonly registry: ConsumerEventRegistry;
-  /** Handlers by versioned type. A message of an older version is upcast to the handler's version. */
-  readonly handlers: ReadonlyMap<string, EventHandler>;
-  /** Batch handlers by versioned type (a type has a handler or a batch handler, not both). */
-  readonly batchHandlers?: ReadonlyMap<string, BatchEventHandler>;
-  readonly deadLetters: DeadLetterPublisher;
-  /** Storage for the inbox, the sequence guard and the handler's transaction. */
-  readonly db?: Database;
-  /** The service's outbox, for events emitted by handlers (requires `db`). */
-  readonly outbox?: Outbox;
-  /** Default: `strict` with a database, `none` without. */
-  readonly ordering?: OrderingMode;
-  /**
-   * How many times the handler may run for one message. JetStream's `max_deliver` should be one
-   * more: a message delivered beyond this count crashed the process on its last attempt and is
-   * dead-lettered without running the handler again. Default 4.
-   */
-  readonly maxAttempts?: number;
-  /** Delay before a retry (nak delay). Default 1 s doubling to 60 s, with jitter. */
-  readonly retryBackoff?: BackoffOptions;
-  /**
-   * The scale of an early event's hold-backs (predecessor missing): short ones first, then 3 ×
-   * this before the final attempt (see {@link deferralDelay}). That last one should outlast the
-   * consumer's ack wait, since a predecessor delivered to a process that died comes back only
-   * after it (ServerJetStream uses ack wait / 2). Default 200 ms.
-   */
-  readonly deferDelayMs?: number;
-  /**
-   * The consumer's ack wait, milliseconds: while the database is unavailable the messages of a
-   * batch are kept (not redelivered, attempts not spent) with a progress signal every third of it.
-   * Default 30 000.
-   */
-  readonly ackWaitMs?: number;
-  /** Backoff between attempts at a batch while the database is unavailable. Default 200 ms doubling to 5 s. */
-  readonly unavailableBackoff?: BackoffOptions;
-  readonly metrics?: EventsMetrics;
-  readonly logger?: EventsLogger;
-}
-
-/** A message decoded, validated and routed, ready to run in a batch (or rejected before any handler). */
-export interface PreparedMessage {
-  readonly message: InboundMessage;
-  readonly hop: Hop;
-  /** The `event_type` label: the envelope's type when the registry knows it, else `unknown`. */
-  readonly typeLabel: string;
-  /** The key that serialises handling (see {@link MessageProcessor.orderingKey}). */
-  readonly orderingKey: string;
-  /** Set when the message is dead-lettered before any handler runs. */
-  readonly rejection?: { readonly reason: DeadLetterReason; readonly error: unknown };
-  /** The envelope as handled: upcast to the handler's version. Absent only for a malformed one. */
-  readonly event?: EventEnvelope;
-  readonly handler?: EventHandler;
-  readonly batchHandler?: BatchEventHandler;
-  readonly delivery: DeliveryMetadata;
-}
-
-/** How one message ends: its outcome label and the settlement sent after the batch commits. */
-export interface Decision {
-  readonly outcome: ConsumeOutcome;
-  readonly settle: 'ack' | 'term' | { readonly nakMs: number };
-  /** Set when the message went to the DLQ. */
-  readonly deadLetter?: DeadLetterReason;
-  /** True when a handler ran and its work was committed (for the event-age histogram). */
-  readonly applied?: boolean;
-  /** True when an early event was applied on its final deferral because its aggregate had no sequence row (pruned). */
-  readonly sequenceRowMissing?: boolean;
-}
+export type { MessageProcessorOptions } from './processing/options.js';
+export type { BatchEventHandler, ConsumerEventRegistry, Decision, EventHandler, InboundMessage, PreparedMessage } from './processing/types.js';
 
 const DEFAULT_RETRY_BACKOFF: BackoffOptions = { initialMs: 1000, maxMs: 60_000 };
 const DEFAULT_UNAVAILABLE_BACKOFF: BackoffOptions = { initialMs: 200, maxMs: 5000 };
