@@ -1,19 +1,21 @@
-import { parseEnvelope } from '../envelope/parse-envelope.js';
 import type { EventEnvelope } from '../envelope/envelope.js';
-import { InvalidEventError, isRetryable, MalformedEnvelopeError, PermanentError, SequenceGapError, UnknownEventTypeError } from '../errors.js';
+import { isRetryable, SequenceGapError } from '../errors.js';
 import { DeadLetterReason } from '../dlq/dead-letter.js';
 import { ConsumeOutcome, type EventsMetrics } from '../metrics/events.metrics.js';
 import type { Database } from '../storage/database.js';
 import { isInfrastructureFailure } from '../storage/infrastructure-failure.js';
-import { parseEventType } from '../subjects/subjects.js';
-import { SpanKind, startHop, withHop, type Hop } from '../tracing/trace-context.js';
+import { withHop, type Hop } from '../tracing/trace-context.js';
 import { backoffDelay, delay, type BackoffOptions } from '../util/backoff.js';
 import { errorFields, silentLogger, type EventsLogger } from '../util/logger.js';
 import { applyBatch, type BatchPlanItem } from './batch-transaction.js';
 import { BatchMessageContext, MessageContext, MessageDelivery } from './message-context.js';
 import { aggregateKeyString, OrderingMode, type AggregateKey } from './inbox.js';
+import { decode, tryDecode } from './processing/decode.js';
 import type { MessageProcessorOptions } from './processing/options.js';
-import type { BatchEventHandler, Decision, EventHandler, InboundMessage, PreparedMessage } from './processing/types.js';
+import { SubjectCheck } from './processing/subject-check.js';
+import { ConsumerTracing } from './processing/tracing.js';
+import { Rejection, type Decision, type InboundMessage, type PreparedMessage } from './processing/types.js';
+import { unknownType, unsupportedVersion, VersionRouter, type Route } from './processing/version-routing.js';
 
 export type { MessageProcessorOptions } from './processing/options.js';
 export type { BatchEventHandler, ConsumerEventRegistry, Decision, EventHandler, InboundMessage, PreparedMessage } from './processing/types.js';
@@ -39,11 +41,10 @@ export class MessageProcessor {
   private readonly logger: EventsLogger;
   /** Whether the per-event `event handled` debug line is written (decided once: a hot path). */
   private readonly debugEnabled: boolean;
-  private readonly batchHandlers: ReadonlyMap<string, BatchEventHandler>;
-  /** unversioned type → handler versions, ascending. */
-  private readonly versionsByName = new Map<string, number[]>();
+  private readonly tracing: ConsumerTracing;
+  private readonly versions: VersionRouter;
+  private readonly subjects: SubjectCheck;
   private unavailableBatches = 0;
-  private readonly spanNames = new Map<string, string>();
   private readonly consumedCounters = new Map<string, { inc(): void }>();
   private stopping = false;
   private readonly stopSignal = new AbortController();
@@ -60,14 +61,9 @@ export class MessageProcessor {
     this.ackWaitMs = options.ackWaitMs ?? 30_000;
     this.logger = options.logger ?? silentLogger;
     this.debugEnabled = this.logger.isLevelEnabled?.('debug') ?? true;
-    this.batchHandlers = options.batchHandlers ?? new Map();
-    for (const type of [...options.handlers.keys(), ...this.batchHandlers.keys()]) {
-      const { unversioned, version } = parseEventType(type);
-      const versions = this.versionsByName.get(unversioned) ?? [];
-      if (!versions.includes(version)) versions.push(version);
-      versions.sort((a, b) => a - b);
-      this.versionsByName.set(unversioned, versions);
-    }
+    this.tracing = new ConsumerTracing(options.consumer);
+    this.versions = new VersionRouter(options.registry, options.handlers, options.batchHandlers ?? new Map());
+    this.subjects = new SubjectCheck(options.registry);
   }
 
   get consumer(): string {
@@ -92,15 +88,11 @@ export class MessageProcessor {
 
   /** Parse the envelope; undefined when the payload is not one (the processor dead-letters it). */
   static tryDecode(message: InboundMessage): EventEnvelope | undefined {
-    try {
-      return parseEnvelope(message.data);
-    } catch {
-      return undefined;
-    }
+    return tryDecode(message);
   }
 
   /** Handle one message on its own (a batch of one). */
-  async process(message: InboundMessage, decoded = MessageProcessor.tryDecode(message)): Promise<ConsumeOutcome> {
+  async process(message: InboundMessage, decoded = tryDecode(message)): Promise<ConsumeOutcome> {
     const [outcome] = await this.handleBatch([this.prepare(message, decoded)]);
     return outcome!;
   }
@@ -108,76 +100,26 @@ export class MessageProcessor {
   /**
    * Decode (unless `decoded` is given), validate and route one message; a message that can never
    * be handled (malformed, unknown type, invalid payload, a version ahead of every handler,
-   * delivered more often than the handler may run) carries its rejection.
+   * delivered more often than the handler may run) carries its rejection. The stages run in this
+   * order, the first rejection decides.
    */
-  prepare(message: InboundMessage, decoded = MessageProcessor.tryDecode(message)): PreparedMessage {
-    const { registry } = this.options;
-    const known = decoded !== undefined && registry.has(decoded.type);
-    // Each message is a hop of its event's trace: the handler, its log lines and the events it
-    // emits carry the trace and correlation ids (see tracing/trace-context.ts).
-    const hop = startHop(this.spanName(decoded?.type), decoded?.traceparent, SpanKind.CONSUMER, decoded?.correlationid);
+  prepare(message: InboundMessage, decoded = tryDecode(message)): PreparedMessage {
+    const known = decoded !== undefined && this.versions.isKnown(decoded.type);
+    const hop = this.tracing.start(decoded);
     const typeLabel = known ? decoded.type : 'unknown';
-    const orderingKey = MessageProcessor.orderingKey(message, decoded);
-    const reject = (reason: DeadLetterReason, error: unknown, event?: EventEnvelope): PreparedMessage =>
-      prepared(this.options.consumer, message, hop, typeLabel, orderingKey, event, undefined, undefined, { reason, error });
-    if (message.info.deliveryCount > this.maxAttempts) return reject(DeadLetterReason.MaxDeliveries, undefined, decoded);
-    let envelope = decoded;
-    if (!envelope) {
-      try {
-        envelope = parseEnvelope(message.data);
-      } catch (error) {
-        const malformed = error instanceof MalformedEnvelopeError ? error : new MalformedEnvelopeError(String(error), { cause: error });
-        return reject(DeadLetterReason.MalformedEnvelope, malformed);
-      }
-    }
-    if (!registry.has(envelope.type)) {
-      return reject(DeadLetterReason.UnknownType, new UnknownEventTypeError(envelope.type), envelope);
-    }
-    const expectedSubject = this.subjectOf(envelope.type, envelope.tenantid);
-    if (message.subject !== expectedSubject) {
-      const where = expectedSubject === undefined ? `no subject domain is declared for ${envelope.type}` : `${envelope.type} of tenant ${envelope.tenantid} belongs on ${expectedSubject}`;
-      return reject(DeadLetterReason.SubjectMismatch, new PermanentError(`${where}; it arrived on ${message.subject}`), envelope);
-    }
-    const target = this.handlerTypeFor(envelope.type);
-    if (target === null) return prepared(this.options.consumer, message, hop, typeLabel, orderingKey, envelope, undefined, undefined, undefined);
-    if (target === undefined) {
-      return reject(DeadLetterReason.UnsupportedVersion, new PermanentError(`no handler for ${envelope.type} or a later version of it`), envelope);
-    }
-    let handled: EventEnvelope;
-    try {
-      registry.validate(envelope.type, envelope.data);
-      handled = target === envelope.type ? envelope : registry.upcast(envelope, target);
-      if (handled !== envelope) registry.validate(handled.type, handled.data);
-    } catch (error) {
-      const reason = error instanceof InvalidEventError ? DeadLetterReason.InvalidPayload : DeadLetterReason.PermanentError;
-      return reject(reason, error, envelope);
-    }
-    const handler = this.options.handlers.get(target);
-    return prepared(this.options.consumer, message, hop, typeLabel, orderingKey, handled, handler, handler ? undefined : this.batchHandlers.get(target), undefined);
-  }
-
-  /**
-   * The subject an event of `type` and `tenant` is published on (`<domain>.<tenant>.<event>`),
-   * as its contract declares it. A message must arrive on it: the NATS server's publish
-   * permissions are per subject, so the subject, not the body, says who sent it.
-   */
-  private subjectOf(type: string, tenant: string): string | undefined {
-    try {
-      return this.options.registry.subjectOf(type, tenant);
-    } catch {
-      return undefined;
-    }
-  }
-
-  /** `<consumer> <type>`, made once per type. */
-  private spanName(type: string | undefined): string {
-    const key = type ?? 'message';
-    let name = this.spanNames.get(key);
-    if (name === undefined) {
-      name = `${this.options.consumer} ${key}`;
-      if (this.spanNames.size < 1024) this.spanNames.set(key, name);
-    }
-    return name;
+    const key = MessageProcessor.orderingKey(message, decoded);
+    if (message.info.deliveryCount > this.maxAttempts) return this.prepared(message, hop, typeLabel, key, decoded, null, new Rejection(DeadLetterReason.MaxDeliveries, undefined));
+    const envelope = decoded ?? decode(message);
+    if (envelope instanceof Rejection) return this.prepared(message, hop, typeLabel, key, undefined, null, envelope);
+    if (!known && !this.versions.isKnown(envelope.type)) return this.prepared(message, hop, typeLabel, key, envelope, null, unknownType(envelope));
+    const mismatch = this.subjects.check(message, envelope);
+    if (mismatch) return this.prepared(message, hop, typeLabel, key, envelope, null, mismatch);
+    const route = this.versions.route(envelope.type);
+    if (route === null) return this.prepared(message, hop, typeLabel, key, envelope, null, undefined);
+    if (route === undefined) return this.prepared(message, hop, typeLabel, key, envelope, null, unsupportedVersion(envelope));
+    const handled = this.versions.toHandlerVersion(envelope, route);
+    if (handled instanceof Rejection) return this.prepared(message, hop, typeLabel, key, envelope, null, handled);
+    return this.prepared(message, hop, typeLabel, key, handled, route, undefined);
   }
 
   /**
@@ -426,7 +368,7 @@ export class MessageProcessor {
       const event = item.event;
       withHop(item.hop, () => this.logger.debug({ consumer, type: event?.type, eventId: event?.id, subject: event?.subject, outcome: decision.outcome }, 'event handled'));
     }
-    item.hop.span.end();
+    this.tracing.end(item.hop);
     return decision.outcome;
   }
 
@@ -441,18 +383,19 @@ export class MessageProcessor {
     return counter;
   }
 
-  /**
-   * The handler type for an incoming type: itself, or the lowest later version with a handler.
-   * `null` when no version of the event is handled here (ignored), `undefined` when only older
-   * versions are (the producer is ahead of this consumer: dead-letter, redrive after upgrading).
-   */
-  private handlerTypeFor(type: string): string | null | undefined {
-    if (this.options.handlers.has(type) || this.batchHandlers.has(type)) return type;
-    const { unversioned, version } = parseEventType(type);
-    const versions = this.versionsByName.get(unversioned);
-    if (!versions) return null;
-    const later = versions.find((v) => v > version);
-    return later === undefined ? undefined : `${unversioned}.v${later}`;
+  /** A prepared message; one shape for every outcome (the hot path stays monomorphic). */
+  private prepared(
+    message: InboundMessage,
+    hop: Hop,
+    typeLabel: string,
+    orderingKey: string,
+    event: EventEnvelope | undefined,
+    route: Route | null,
+    rejection: Rejection | undefined,
+  ): PreparedMessage {
+    const handler = route?.handler;
+    const batchHandler = route?.batchHandler;
+    return { message, hop, typeLabel, orderingKey, event, handler, batchHandler, rejection, delivery: new MessageDelivery(this.options.consumer, message) };
   }
 }
 
@@ -470,21 +413,6 @@ export const FIRST_DEFERRAL_MAX_MS = 1_000;
 export function deferralDelay(deferDelayMs: number, deliveryCount: number, maxAttempts: number): number {
   if (deliveryCount >= maxAttempts - 1) return deferDelayMs * 3;
   return Math.min(deferDelayMs, FIRST_DEFERRAL_MAX_MS * 2 ** Math.max(0, deliveryCount - 1));
-}
-
-/** A prepared message; one shape for every outcome (the hot path stays monomorphic). */
-function prepared(
-  consumer: string,
-  message: InboundMessage,
-  hop: Hop,
-  typeLabel: string,
-  orderingKey: string,
-  event: EventEnvelope | undefined,
-  handler: EventHandler | undefined,
-  batchHandler: BatchEventHandler | undefined,
-  rejection: PreparedMessage['rejection'],
-): PreparedMessage {
-  return { message, hop, typeLabel, orderingKey, event, handler, batchHandler, rejection, delivery: new MessageDelivery(consumer, message) };
 }
 
 function headersOf(message: InboundMessage): Record<string, string> {

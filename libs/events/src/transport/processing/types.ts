@@ -35,6 +35,14 @@ export type InboundMessage = Pick<JsMsg, 'subject' | 'data' | 'info' | 'ack' | '
     readonly headers?: { get(key: string): string; keys(): string[] } | undefined;
   };
 
+/** Why a message is dead-lettered before any handler runs; a stage returns it instead of throwing. */
+export class Rejection {
+  constructor(
+    readonly reason: DeadLetterReason,
+    readonly error: unknown,
+  ) {}
+}
+
 /** A message decoded, validated and routed, ready to run in a batch (or rejected before any handler). */
 export interface PreparedMessage {
   readonly message: InboundMessage;
