@@ -6,7 +6,7 @@ import { PermanentError, RetryableError } from '../errors.js';
 import { FakeMessage } from '../testing/fake-message.js';
 import { InMemoryPublisher } from '../testing/in-memory.publisher.js';
 import { subjectFor } from '../contracts/platform.subjects.js';
-import { deferralDelay, MessageProcessor, type ConsumerEventRegistry, type EventHandler } from './message-processor.js';
+import { MessageProcessor, type ConsumerEventRegistry, type EventHandler } from './message-processor.js';
 
 const registry: ConsumerEventRegistry = {
   has: (type) => ['order.created.v1', 'order.created.v2', 'order.confirmed.v1'].includes(type),
@@ -181,19 +181,5 @@ describe('MessageProcessor (without a database)', () => {
     expect(calls).toBe(0);
     expect(await processor.process(message(e))).toBe('ack');
     expect(calls).toBe(1);
-  });
-});
-
-describe('deferralDelay (how long an early event is held back)', () => {
-  it('holds back briefly first (1 s, 2 s), then 1.5 ack waits before the final attempt, so a predecessor redelivered after the ack wait is still in time', () => {
-    const ackWaitMs = 30_000;
-    const half = ackWaitMs / 2;
-    // four attempts: held back on deliveries 1, 2 and 3, the 4th is the final one
-    expect([1, 2, 3].map((delivery) => deferralDelay(half, delivery, 4))).toEqual([1_000, 2_000, 45_000]);
-    expect(deferralDelay(half, 3, 4)).toBeGreaterThan(ackWaitMs);
-    // more attempts: the short ones keep doubling up to the scale, the last is still long
-    expect([1, 2, 3, 4, 5].map((delivery) => deferralDelay(half, delivery, 6))).toEqual([1_000, 2_000, 4_000, 8_000, 45_000]);
-    // a short scale (tests) caps the short ones
-    expect([1, 2, 3].map((delivery) => deferralDelay(50, delivery, 4))).toEqual([50, 50, 150]);
   });
 });

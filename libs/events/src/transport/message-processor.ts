@@ -1,5 +1,5 @@
 import type { EventEnvelope } from '../envelope/envelope.js';
-import { isRetryable, SequenceGapError } from '../errors.js';
+import { SequenceGapError } from '../errors.js';
 import { DeadLetterReason } from '../dlq/dead-letter.js';
 import { ConsumeOutcome, type EventsMetrics } from '../metrics/events.metrics.js';
 import type { Database } from '../storage/database.js';
@@ -10,8 +10,11 @@ import { errorFields, silentLogger, type EventsLogger } from '../util/logger.js'
 import { applyBatch, type BatchPlanItem } from './batch-transaction.js';
 import { BatchMessageContext, MessageContext, MessageDelivery } from './message-context.js';
 import { aggregateKeyString, OrderingMode, type AggregateKey } from './inbox.js';
+import { DeadLettering } from './processing/dead-lettering.js';
 import { decode, tryDecode } from './processing/decode.js';
+import { keepAlive } from './processing/keep-alive.js';
 import type { MessageProcessorOptions } from './processing/options.js';
+import { deadLetterReasonOf, RetryPolicy } from './processing/retry.js';
 import { SubjectCheck } from './processing/subject-check.js';
 import { ConsumerTracing } from './processing/tracing.js';
 import { Rejection, type Decision, type InboundMessage, type PreparedMessage } from './processing/types.js';
@@ -19,6 +22,7 @@ import { unknownType, unsupportedVersion, VersionRouter, type Route } from './pr
 
 export type { MessageProcessorOptions } from './processing/options.js';
 export type { BatchEventHandler, ConsumerEventRegistry, Decision, EventHandler, InboundMessage, PreparedMessage } from './processing/types.js';
+export { deferralDelay, FIRST_DEFERRAL_MAX_MS } from './processing/retry.js';
 
 const DEFAULT_RETRY_BACKOFF: BackoffOptions = { initialMs: 1000, maxMs: 60_000 };
 const DEFAULT_UNAVAILABLE_BACKOFF: BackoffOptions = { initialMs: 200, maxMs: 5000 };
@@ -32,11 +36,8 @@ const ACK: Decision = { outcome: ConsumeOutcome.Ack, settle: 'ack', applied: tru
  * message whose effects were not committed and never drops one without a dead-letter record.
  */
 export class MessageProcessor {
-  private readonly maxAttempts: number;
   private readonly ordering: OrderingMode;
-  private readonly retryBackoff: BackoffOptions;
   private readonly unavailableBackoff: BackoffOptions;
-  private readonly deferDelayMs: number;
   private readonly ackWaitMs: number;
   private readonly logger: EventsLogger;
   /** Whether the per-event `event handled` debug line is written (decided once: a hot path). */
@@ -44,26 +45,35 @@ export class MessageProcessor {
   private readonly tracing: ConsumerTracing;
   private readonly versions: VersionRouter;
   private readonly subjects: SubjectCheck;
+  private readonly retry: RetryPolicy;
+  private readonly deadLetters: DeadLettering;
   private unavailableBatches = 0;
   private readonly consumedCounters = new Map<string, { inc(): void }>();
   private stopping = false;
   private readonly stopSignal = new AbortController();
 
   constructor(private readonly options: MessageProcessorOptions) {
-    this.maxAttempts = options.maxAttempts ?? 4;
     this.ordering = options.ordering ?? (options.db ? OrderingMode.Strict : OrderingMode.None);
     if (!options.db && this.ordering !== OrderingMode.None) {
       throw new TypeError(`consumer ${options.consumer}: ordering "${this.ordering}" needs a database`);
     }
-    this.retryBackoff = options.retryBackoff ?? DEFAULT_RETRY_BACKOFF;
     this.unavailableBackoff = options.unavailableBackoff ?? DEFAULT_UNAVAILABLE_BACKOFF;
-    this.deferDelayMs = options.deferDelayMs ?? 200;
     this.ackWaitMs = options.ackWaitMs ?? 30_000;
     this.logger = options.logger ?? silentLogger;
     this.debugEnabled = this.logger.isLevelEnabled?.('debug') ?? true;
     this.tracing = new ConsumerTracing(options.consumer);
     this.versions = new VersionRouter(options.registry, options.handlers, options.batchHandlers ?? new Map());
     this.subjects = new SubjectCheck(options.registry);
+    this.retry = new RetryPolicy({ consumer: options.consumer, maxAttempts: options.maxAttempts ?? 4, backoff: options.retryBackoff ?? DEFAULT_RETRY_BACKOFF, deferDelayMs: options.deferDelayMs ?? 200, logger: this.logger });
+    this.deadLetters = new DeadLettering({
+      consumer: options.consumer,
+      publisher: options.deadLetters,
+      retry: this.retry,
+      backoff: this.unavailableBackoff,
+      ackWaitMs: this.ackWaitMs,
+      logger: this.logger,
+      stopped: this.stopSignal.signal,
+    });
   }
 
   get consumer(): string {
@@ -108,7 +118,7 @@ export class MessageProcessor {
     const hop = this.tracing.start(decoded);
     const typeLabel = known ? decoded.type : 'unknown';
     const key = MessageProcessor.orderingKey(message, decoded);
-    if (message.info.deliveryCount > this.maxAttempts) return this.prepared(message, hop, typeLabel, key, decoded, null, new Rejection(DeadLetterReason.MaxDeliveries, undefined));
+    if (this.retry.isBeyondAttempts(message.info.deliveryCount)) return this.prepared(message, hop, typeLabel, key, decoded, null, this.retry.beyondAttempts());
     const envelope = decoded ?? decode(message);
     if (envelope instanceof Rejection) return this.prepared(message, hop, typeLabel, key, undefined, null, envelope);
     if (!known && !this.versions.isKnown(envelope.type)) return this.prepared(message, hop, typeLabel, key, envelope, null, unknownType(envelope));
@@ -134,7 +144,7 @@ export class MessageProcessor {
     const work: PreparedMessage[] = [];
     await Promise.all(
       items.map(async (item) => {
-        if (item.rejection) decisions.set(item, await this.deadLetter(item, item.rejection.reason, item.rejection.error));
+        if (item.rejection) decisions.set(item, await this.deadLetters.send(item, item.rejection.reason, item.rejection.error));
         else work.push(item);
       }),
     );
@@ -150,7 +160,7 @@ export class MessageProcessor {
   private async handleOne(item: PreparedMessage): Promise<ConsumeOutcome> {
     const db = this.options.db;
     let decision: Decision;
-    if (item.rejection) decision = await this.deadLetter(item, item.rejection.reason, item.rejection.error);
+    if (item.rejection) decision = await this.deadLetters.send(item, item.rejection.reason, item.rejection.error);
     else if (db) decision = (await this.transact(db, [item]))[0]!;
     else decision = await this.runWithoutDatabase(item);
     return this.settle(item, decision);
@@ -193,7 +203,7 @@ export class MessageProcessor {
               outbox: this.options.outbox,
               failed: (item, error) => this.failed(item.prepared, error),
               deferred: (item) => this.deferred(item.prepared),
-              finalDeferral: (item) => this.isFinalDeferral(item.prepared),
+              finalDeferral: (item) => this.retry.isFinalDeferral(item.prepared.message.info.deliveryCount),
             }),
           );
           const byMessage = new Map(plan.map((item) => [item.prepared, decided.get(item)!]));
@@ -203,7 +213,7 @@ export class MessageProcessor {
             attempt++;
             if (attempt === 1) {
               this.unavailableBatches++;
-              stopKeepAlive = this.keepAlive(work);
+              stopKeepAlive = keepAlive(work, this.ackWaitMs);
             }
             const wait = backoffDelay(attempt, this.unavailableBackoff);
             this.logger.warn({ consumer: this.options.consumer, messages: work.length, attempt, retryInMs: wait, ...errorFields(error) }, 'database unavailable: batch kept, retrying');
@@ -255,88 +265,15 @@ export class MessageProcessor {
     return plan;
   }
 
-  /**
-   * The handler of `item` failed: retry with backoff while attempts remain and the error is
-   * retryable, else dead-letter (a failed DLQ publish keeps the message for redelivery).
-   */
+  /** A handler failed: retried while attempts remain and the error is retryable, else dead-lettered (a failed DLQ copy keeps the message). */
   private async failed(item: PreparedMessage, error: unknown): Promise<Decision> {
-    const deliveryCount = item.message.info.deliveryCount;
-    const event = item.event;
-    if (isRetryable(error) && deliveryCount < this.maxAttempts) {
-      const wait = backoffDelay(deliveryCount, this.retryBackoff);
-      withHop(item.hop, () =>
-        this.logger.warn(
-          { consumer: this.options.consumer, type: event?.type, eventId: event?.id, deliveryCount, correlationId: event?.correlationid, ...errorFields(error), retryInMs: wait },
-          'event handler failed, will retry',
-        ),
-      );
-      return { outcome: ConsumeOutcome.Retry, settle: { nakMs: wait } };
-    }
-    return this.deadLetter(item, isRetryable(error) ? DeadLetterReason.RetriesExhausted : DeadLetterReason.PermanentError, error);
+    return this.retry.afterFailure(item, error) ?? this.deadLetters.send(item, deadLetterReasonOf(error), error);
   }
 
   /** An early event (its predecessor not applied yet): held back, or dead-lettered on its last attempt. */
   private deferred(item: PreparedMessage): Promise<Decision> | Decision {
-    const deliveryCount = item.message.info.deliveryCount;
-    if (this.isFinalDeferral(item)) {
-      const event = item.event!;
-      return this.deadLetter(item, DeadLetterReason.SequenceGap, new SequenceGapError(event.subject, event.sequence));
-    }
-    return { outcome: ConsumeOutcome.Deferred, settle: { nakMs: deferralDelay(this.deferDelayMs, deliveryCount, this.maxAttempts) } };
-  }
-
-  /** An early event delivered for the last time the handler may run: it is not held back again. */
-  private isFinalDeferral(item: PreparedMessage): boolean {
-    return item.message.info.deliveryCount >= this.maxAttempts;
-  }
-
-  /**
-   * Copy the message to the DLQ. When that fails, keep the message for a redelivery — except on
-   * its final delivery (beyond the handler's attempts: JetStream delivers it no more), where the
-   * copy is tried again here, with backoff and the message kept alive, until it is made or the
-   * consumer stops: a message never ends without a dead-letter record.
-   */
-  private async deadLetter(item: PreparedMessage, reason: DeadLetterReason, error: unknown): Promise<Decision> {
-    const { message, event } = item;
-    const consumer = this.options.consumer;
-    const info = message.info;
-    const fields = { consumer, reason, type: event?.type, eventId: event?.id, streamSequence: info.streamSequence, deliveryCount: info.deliveryCount };
-    const failed = { subject: message.subject, data: message.data, headers: headersOf(message), stream: info.stream, streamSequence: info.streamSequence, deliveryCount: info.deliveryCount };
-    let stopKeepAlive: (() => void) | undefined;
-    try {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await this.options.deadLetters.deadLetter(failed, { consumer, reason, error });
-          break;
-        } catch (publishError) {
-          const finalDelivery = info.deliveryCount > this.maxAttempts;
-          if (!finalDelivery || this.stopping) {
-            withHop(item.hop, () => this.logger.error({ ...fields, ...errorFields(publishError) }, 'dead-lettering failed, message kept for redelivery'));
-            return { outcome: ConsumeOutcome.Retry, settle: { nakMs: finalDelivery ? 0 : backoffDelay(info.deliveryCount, this.retryBackoff) } };
-          }
-          const wait = backoffDelay(attempt, this.unavailableBackoff);
-          withHop(item.hop, () => this.logger.error({ ...fields, ...errorFields(publishError), attempt, retryInMs: wait }, 'dead-lettering failed on the final delivery, retrying'));
-          stopKeepAlive ??= this.keepAlive([item]);
-          await delay(wait, this.stopSignal.signal);
-        }
-      }
-    } finally {
-      stopKeepAlive?.();
-    }
-    withHop(item.hop, () => this.logger.error({ ...fields, ...errorFields(error) }, 'event dead-lettered'));
-    return { outcome: ConsumeOutcome.DeadLetter, settle: 'term', deadLetter: reason };
-  }
-
-  /**
-   * Keep messages held here from being redelivered: a progress signal (`working()`) every third
-   * of the ack wait, until the returned function is called.
-   */
-  private keepAlive(items: readonly PreparedMessage[]): () => void {
-    const timer = setInterval(() => {
-      for (const item of items) item.message.working?.();
-    }, Math.max(100, Math.floor(this.ackWaitMs / 3)));
-    timer.unref();
-    return () => clearInterval(timer);
+    const event = item.event!;
+    return this.retry.holdBack(item) ?? this.deadLetters.send(item, DeadLetterReason.SequenceGap, new SequenceGapError(event.subject, event.sequence));
   }
 
   /** Send the settlement (after commit) and count the outcome. */
@@ -397,28 +334,4 @@ export class MessageProcessor {
     const batchHandler = route?.batchHandler;
     return { message, hop, typeLabel, orderingKey, event, handler, batchHandler, rejection, delivery: new MessageDelivery(this.options.consumer, message) };
   }
-}
-
-/** The first hold-back of an early event at most, milliseconds; each further short one doubles. */
-export const FIRST_DEFERRAL_MAX_MS = 1_000;
-
-/**
- * How long an early event is held back on its `deliveryCount`-th delivery, when the handler may
- * run `maxAttempts` times. Short at first (1 s, 2 s, …, never above `deferDelayMs`): its
- * predecessor is usually in flight, or was just handed back by a replica that stopped, and comes
- * at once. The last hold-back before the final attempt is long, 3 × `deferDelayMs` (1.5 ack waits
- * with ServerJetStream's half an ack wait): a predecessor held by a process that died is
- * redelivered only after the ack wait, and must be applied before the final attempt.
- */
-export function deferralDelay(deferDelayMs: number, deliveryCount: number, maxAttempts: number): number {
-  if (deliveryCount >= maxAttempts - 1) return deferDelayMs * 3;
-  return Math.min(deferDelayMs, FIRST_DEFERRAL_MAX_MS * 2 ** Math.max(0, deliveryCount - 1));
-}
-
-function headersOf(message: InboundMessage): Record<string, string> {
-  const result: Record<string, string> = {};
-  const headers = message.headers;
-  if (!headers) return result;
-  for (const key of headers.keys()) result[key] = headers.get(key);
-  return result;
 }
