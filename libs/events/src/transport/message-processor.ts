@@ -1,24 +1,26 @@
+import { DeadLetterReason } from '../dlq/dead-letter.js';
 import type { EventEnvelope } from '../envelope/envelope.js';
 import { SequenceGapError } from '../errors.js';
-import { DeadLetterReason } from '../dlq/dead-letter.js';
-import { ConsumeOutcome, type EventsMetrics } from '../metrics/events.metrics.js';
+import { ConsumeOutcome } from '../metrics/events.metrics.js';
 import type { Database } from '../storage/database.js';
-import { isInfrastructureFailure } from '../storage/infrastructure-failure.js';
 import { withHop, type Hop } from '../tracing/trace-context.js';
-import { backoffDelay, delay, type BackoffOptions } from '../util/backoff.js';
+import type { BackoffOptions } from '../util/backoff.js';
 import { errorFields, silentLogger, type EventsLogger } from '../util/logger.js';
-import { applyBatch, type BatchPlanItem } from './batch-transaction.js';
-import { BatchMessageContext, MessageContext, MessageDelivery } from './message-context.js';
-import { aggregateKeyString, OrderingMode, type AggregateKey } from './inbox.js';
+import { applyBatch, type BatchDependencies, type BatchPlanItem } from './batch-transaction.js';
+import type { OrderingMode } from './inbox.js';
+import { MessageDelivery } from './message-context.js';
+import { DatabasePause } from './processing/database-pause.js';
 import { DeadLettering } from './processing/dead-lettering.js';
 import { decode, tryDecode } from './processing/decode.js';
-import { keepAlive } from './processing/keep-alive.js';
+import { ConsumeMetrics } from './processing/metrics.js';
 import type { MessageProcessorOptions } from './processing/options.js';
 import { deadLetterReasonOf, RetryPolicy } from './processing/retry.js';
+import { orderingKeyOf, orderingModeOf, planOf, warnSequenceRowMissing } from './processing/sequencing.js';
 import { SubjectCheck } from './processing/subject-check.js';
 import { ConsumerTracing } from './processing/tracing.js';
 import { Rejection, type Decision, type InboundMessage, type PreparedMessage } from './processing/types.js';
 import { unknownType, unsupportedVersion, VersionRouter, type Route } from './processing/version-routing.js';
+import { handleWithoutDatabase } from './processing/without-database.js';
 
 export type { MessageProcessorOptions } from './processing/options.js';
 export type { BatchEventHandler, ConsumerEventRegistry, Decision, EventHandler, InboundMessage, PreparedMessage } from './processing/types.js';
@@ -27,6 +29,9 @@ export { deferralDelay, FIRST_DEFERRAL_MAX_MS } from './processing/retry.js';
 const DEFAULT_RETRY_BACKOFF: BackoffOptions = { initialMs: 1000, maxMs: 60_000 };
 const DEFAULT_UNAVAILABLE_BACKOFF: BackoffOptions = { initialMs: 200, maxMs: 5000 };
 const ACK: Decision = { outcome: ConsumeOutcome.Ack, settle: 'ack', applied: true };
+const IGNORED: Decision = { outcome: ConsumeOutcome.Ignored, settle: 'ack' };
+/** A message of a batch kept for the database when the consumer stops: back at once, no attempt spent. */
+const HANDED_BACK: Decision = { outcome: ConsumeOutcome.Retry, settle: { nakMs: 0 } };
 
 /**
  * Decides the fate of messages: decode, validate and route each ({@link prepare}), then handle a
@@ -34,46 +39,52 @@ const ACK: Decision = { outcome: ConsumeOutcome.Ack, settle: 'ack', applied: tru
  * checks of the whole batch in one statement, each handler in its own savepoint, one commit, and
  * only then the acks; or retry with backoff, or dead-letter with the reason. It never acks a
  * message whose effects were not committed and never drops one without a dead-letter record.
+ *
+ * This is where the stages of `processing/` are composed, each with one job: decode, the subject
+ * check, version routing, inbox and sequence (sequencing.ts, batch-transaction.ts), retry,
+ * dead-lettering, the pause on an unavailable database, metrics and tracing.
  */
 export class MessageProcessor {
   private readonly ordering: OrderingMode;
-  private readonly unavailableBackoff: BackoffOptions;
-  private readonly ackWaitMs: number;
   private readonly logger: EventsLogger;
   /** Whether the per-event `event handled` debug line is written (decided once: a hot path). */
   private readonly debugEnabled: boolean;
   private readonly tracing: ConsumerTracing;
+  private readonly retry: RetryPolicy;
   private readonly versions: VersionRouter;
   private readonly subjects: SubjectCheck;
-  private readonly retry: RetryPolicy;
   private readonly deadLetters: DeadLettering;
-  private unavailableBatches = 0;
-  private readonly consumedCounters = new Map<string, { inc(): void }>();
-  private stopping = false;
+  private readonly pause: DatabasePause;
+  private readonly metrics: ConsumeMetrics | undefined;
+  /** What a batch's transaction calls back into: made once, every batch uses it. */
+  private readonly batch: BatchDependencies;
   private readonly stopSignal = new AbortController();
 
   constructor(private readonly options: MessageProcessorOptions) {
-    this.ordering = options.ordering ?? (options.db ? OrderingMode.Strict : OrderingMode.None);
-    if (!options.db && this.ordering !== OrderingMode.None) {
-      throw new TypeError(`consumer ${options.consumer}: ordering "${this.ordering}" needs a database`);
-    }
-    this.unavailableBackoff = options.unavailableBackoff ?? DEFAULT_UNAVAILABLE_BACKOFF;
-    this.ackWaitMs = options.ackWaitMs ?? 30_000;
+    const { consumer, registry } = options;
+    const stopped = this.stopSignal.signal;
+    const ackWaitMs = options.ackWaitMs ?? 30_000;
+    const unavailableBackoff = options.unavailableBackoff ?? DEFAULT_UNAVAILABLE_BACKOFF;
+    this.ordering = orderingModeOf(consumer, options.ordering, options.db !== undefined);
     this.logger = options.logger ?? silentLogger;
     this.debugEnabled = this.logger.isLevelEnabled?.('debug') ?? true;
-    this.tracing = new ConsumerTracing(options.consumer);
-    this.versions = new VersionRouter(options.registry, options.handlers, options.batchHandlers ?? new Map());
-    this.subjects = new SubjectCheck(options.registry);
-    this.retry = new RetryPolicy({ consumer: options.consumer, maxAttempts: options.maxAttempts ?? 4, backoff: options.retryBackoff ?? DEFAULT_RETRY_BACKOFF, deferDelayMs: options.deferDelayMs ?? 200, logger: this.logger });
-    this.deadLetters = new DeadLettering({
-      consumer: options.consumer,
-      publisher: options.deadLetters,
-      retry: this.retry,
-      backoff: this.unavailableBackoff,
-      ackWaitMs: this.ackWaitMs,
-      logger: this.logger,
-      stopped: this.stopSignal.signal,
-    });
+    this.tracing = new ConsumerTracing(consumer);
+    const retry = new RetryPolicy({ consumer, maxAttempts: options.maxAttempts ?? 4, backoff: options.retryBackoff ?? DEFAULT_RETRY_BACKOFF, deferDelayMs: options.deferDelayMs ?? 200, logger: this.logger });
+    this.retry = retry;
+    this.versions = new VersionRouter(registry, options.handlers, options.batchHandlers ?? new Map());
+    this.subjects = new SubjectCheck(registry);
+    this.deadLetters = new DeadLettering({ consumer, publisher: options.deadLetters, retry, backoff: unavailableBackoff, ackWaitMs, logger: this.logger, stopped });
+    this.pause = new DatabasePause({ consumer, backoff: unavailableBackoff, ackWaitMs, logger: this.logger, stopped });
+    this.metrics = options.metrics && new ConsumeMetrics(options.metrics, consumer);
+    this.batch = {
+      consumer,
+      ordering: this.ordering,
+      metrics: options.metrics,
+      outbox: options.outbox,
+      failed: (item, error) => this.failed(item.prepared, error),
+      deferred: (item) => this.deferred(item.prepared),
+      finalDeferral: (item) => retry.isFinalDeferral(item.prepared.message.info.deliveryCount),
+    };
   }
 
   get consumer(): string {
@@ -82,18 +93,17 @@ export class MessageProcessor {
 
   /** True while a batch waits for the database to come back (readiness turns false meanwhile). */
   get isDatabaseUnavailable(): boolean {
-    return this.unavailableBatches > 0;
+    return this.pause.isUnavailable;
   }
 
   /** Stop retrying batches that wait for the database: their messages are given back at once. */
   stop(): void {
-    this.stopping = true;
     this.stopSignal.abort();
   }
 
   /** Decode only: the key that serialises handling (`tenant/source/aggregate`), or a per-message key. */
   static orderingKey(message: InboundMessage, decoded: EventEnvelope | undefined): string {
-    return decoded ? `${decoded.tenantid}/${decoded.source}/${decoded.subject}` : `seq:${message.info.streamSequence}`;
+    return orderingKeyOf(message, decoded);
   }
 
   /** Parse the envelope; undefined when the payload is not one (the processor dead-letters it). */
@@ -117,7 +127,7 @@ export class MessageProcessor {
     const known = decoded !== undefined && this.versions.isKnown(decoded.type);
     const hop = this.tracing.start(decoded);
     const typeLabel = known ? decoded.type : 'unknown';
-    const key = MessageProcessor.orderingKey(message, decoded);
+    const key = orderingKeyOf(message, decoded);
     if (this.retry.isBeyondAttempts(message.info.deliveryCount)) return this.prepared(message, hop, typeLabel, key, decoded, null, this.retry.beyondAttempts());
     const envelope = decoded ?? decode(message);
     if (envelope instanceof Rejection) return this.prepared(message, hop, typeLabel, key, undefined, null, envelope);
@@ -168,101 +178,39 @@ export class MessageProcessor {
 
   /** Handle without a database: no inbox, no ordering, at-least-once. */
   private async runWithoutDatabase(item: PreparedMessage): Promise<Decision> {
-    const event = item.event!;
-    if (!item.handler && !item.batchHandler) return { outcome: ConsumeOutcome.Ignored, settle: 'ack' };
-    const stopTimer = this.options.metrics?.handlerDuration.startTimer({ consumer: this.options.consumer, event_type: event.type });
+    if (!item.handler && !item.batchHandler) return IGNORED;
     try {
-      const delivery = item.delivery;
-      if (item.handler) await withHop(item.hop, () => item.handler!(event, new MessageContext(event, delivery, undefined, this.options.outbox)));
-      else await withHop(item.hop, () => item.batchHandler!([event], new BatchMessageContext(undefined, [delivery])));
+      await handleWithoutDatabase(item, this.options.outbox, this.metrics);
       return ACK;
     } catch (error) {
       return this.failed(item, error);
-    } finally {
-      stopTimer?.();
     }
   }
 
   /**
-   * Run `work` in one transaction; after a failure of the batch itself (not of a handler): while
-   * the database is unavailable, keep the messages and try again later; otherwise handle each
-   * message alone, so that a failure is attributed to its own message.
+   * Run `work` in one transaction (inbox, sequences, a savepoint per handler: applyBatch); while
+   * the database is unavailable the pause keeps the messages and tries again later.
    */
-  private async transact(db: Database, work: readonly PreparedMessage[]): Promise<Decision[]> {
-    const plan = this.planOf(work);
-    let attempt = 0;
-    let stopKeepAlive: (() => void) | undefined;
-    try {
-      for (;;) {
-        try {
-          const decided = await db.transaction((tx) =>
-            applyBatch(tx, plan, {
-              consumer: this.options.consumer,
-              ordering: this.ordering,
-              metrics: this.options.metrics,
-              outbox: this.options.outbox,
-              failed: (item, error) => this.failed(item.prepared, error),
-              deferred: (item) => this.deferred(item.prepared),
-              finalDeferral: (item) => this.retry.isFinalDeferral(item.prepared.message.info.deliveryCount),
-            }),
-          );
-          const byMessage = new Map(plan.map((item) => [item.prepared, decided.get(item)!]));
-          return work.map((item) => byMessage.get(item)!);
-        } catch (error) {
-          if (isInfrastructureFailure(error) && !this.stopping) {
-            attempt++;
-            if (attempt === 1) {
-              this.unavailableBatches++;
-              stopKeepAlive = keepAlive(work, this.ackWaitMs);
-            }
-            const wait = backoffDelay(attempt, this.unavailableBackoff);
-            this.logger.warn({ consumer: this.options.consumer, messages: work.length, attempt, retryInMs: wait, ...errorFields(error) }, 'database unavailable: batch kept, retrying');
-            await delay(wait, this.stopSignal.signal);
-            continue;
-          }
-          if (isInfrastructureFailure(error)) {
-            // Stopping: give the messages back at once, without spending an attempt of theirs.
-            return work.map(() => ({ outcome: ConsumeOutcome.Retry, settle: { nakMs: 0 } }));
-          }
-          if (work.length > 1) {
-            this.logger.warn({ consumer: this.options.consumer, messages: work.length, ...errorFields(error) }, 'batch failed; handling its messages one by one');
-            const byMessage = new Map<PreparedMessage, Decision>();
-            for (const item of plan) byMessage.set(item.prepared, (await this.transact(db, [item.prepared]))[0]!);
-            return work.map((item) => byMessage.get(item)!);
-          }
-          return [await this.failed(work[0]!, error)];
-        }
-      }
-    } finally {
-      if (attempt > 0) {
-        stopKeepAlive?.();
-        this.unavailableBatches--;
-        this.logger.info({ consumer: this.options.consumer, attempts: attempt }, 'database available again: batch handled');
-      }
-    }
-  }
-
-  /**
-   * The batch in the order it runs: with ordering, by aggregate and then sequence (one
-   * aggregate's events apply in sequence inside a batch; aggregates are locked in key order).
-   */
-  private planOf(work: readonly PreparedMessage[]): BatchPlanItem[] {
-    const plan = work.map((prepared, index): BatchPlanItem => {
-      const event = prepared.event!;
-      const key: AggregateKey = { consumer: this.options.consumer, source: event.source, tenantId: event.tenantid, aggregateId: event.subject };
-      return {
-        prepared,
-        event,
-        key,
-        keyString: aggregateKeyString(key),
-        eventId: event.id.toLowerCase(),
-        index,
-      };
+  private transact(db: Database, work: readonly PreparedMessage[]): Promise<Decision[]> {
+    const plan = planOf(this.options.consumer, this.ordering, work);
+    const attempt = async () => {
+      const decided = await db.transaction((tx) => applyBatch(tx, plan, this.batch));
+      const byMessage = new Map(plan.map((item) => [item.prepared, decided.get(item)!]));
+      return work.map((item) => byMessage.get(item)!);
+    };
+    return this.pause.run(work, attempt, {
+      failed: (error) => this.batchFailed(db, plan, work, error),
+      stopped: () => work.map(() => HANDED_BACK),
     });
-    if (this.ordering !== OrderingMode.None && plan.length > 1) {
-      plan.sort((a, b) => (a.keyString < b.keyString ? -1 : a.keyString > b.keyString ? 1 : a.event.sequence - b.event.sequence || a.index - b.index));
-    }
-    return plan;
+  }
+
+  /** A failure of the batch itself (a deadlock, a bug): each message alone, so that a failure is its own message's. */
+  private async batchFailed(db: Database, plan: readonly BatchPlanItem[], work: readonly PreparedMessage[], error: unknown): Promise<Decision[]> {
+    if (work.length === 1) return [await this.failed(work[0]!, error)];
+    this.logger.warn({ consumer: this.options.consumer, messages: work.length, ...errorFields(error) }, 'batch failed; handling its messages one by one');
+    const byMessage = new Map<PreparedMessage, Decision>();
+    for (const item of plan) byMessage.set(item.prepared, (await this.transact(db, [item.prepared]))[0]!);
+    return work.map((item) => byMessage.get(item)!);
   }
 
   /** A handler failed: retried while attempts remain and the error is retryable, else dead-lettered (a failed DLQ copy keeps the message). */
@@ -276,9 +224,8 @@ export class MessageProcessor {
     return this.retry.holdBack(item) ?? this.deadLetters.send(item, DeadLetterReason.SequenceGap, new SequenceGapError(event.subject, event.sequence));
   }
 
-  /** Send the settlement (after commit) and count the outcome. */
+  /** Send the settlement (after commit), count the outcome and end the message's hop. */
   private settle(item: PreparedMessage, decision: Decision): ConsumeOutcome {
-    const { metrics, consumer } = this.options;
     const { message } = item;
     const settle = decision.settle;
     if (settle === 'ack') message.ack();
@@ -286,38 +233,14 @@ export class MessageProcessor {
     // would come back after the ack wait); the DLQ record carries the reason.
     else if (settle === 'term') message.term();
     else message.nak(settle.nakMs);
-    if (decision.sequenceRowMissing) {
-      const event = item.event!;
-      withHop(item.hop, () =>
-        this.logger.warn(
-          { consumer, type: event.type, eventId: event.id, subject: event.subject, sequence: event.sequence, deliveryCount: message.info.deliveryCount },
-          "event applied on its final deferral without its aggregate's sequence row (pruned after the sequence retention): its predecessors are taken as applied",
-        ),
-      );
-      metrics?.sequenceRowMissing.inc({ consumer });
-    }
-    if (metrics) {
-      this.consumedCounter(metrics, item.typeLabel, decision.outcome).inc();
-      if (decision.deadLetter) metrics.deadLettered.inc({ consumer, reason: decision.deadLetter });
-      if (decision.applied && item.event) metrics.eventAge.observe({ consumer }, Math.max(0, (Date.now() - Date.parse(item.event.time)) / 1000));
-    }
+    if (decision.sequenceRowMissing) warnSequenceRowMissing(this.logger, this.options.consumer, item);
+    this.metrics?.settled(item, decision);
     if (this.debugEnabled && decision.outcome !== ConsumeOutcome.Retry && decision.outcome !== ConsumeOutcome.DeadLetter) {
       const event = item.event;
-      withHop(item.hop, () => this.logger.debug({ consumer, type: event?.type, eventId: event?.id, subject: event?.subject, outcome: decision.outcome }, 'event handled'));
+      withHop(item.hop, () => this.logger.debug({ consumer: this.options.consumer, type: event?.type, eventId: event?.id, subject: event?.subject, outcome: decision.outcome }, 'event handled'));
     }
     this.tracing.end(item.hop);
     return decision.outcome;
-  }
-
-  /** The `events_consumed_total` child of a type and outcome, looked up once. */
-  private consumedCounter(metrics: EventsMetrics, type: string, outcome: ConsumeOutcome): { inc(): void } {
-    const key = `${type}|${outcome}`;
-    let counter = this.consumedCounters.get(key);
-    if (!counter) {
-      counter = metrics.consumed.labels({ consumer: this.options.consumer, event_type: type, outcome });
-      if (this.consumedCounters.size < 4096) this.consumedCounters.set(key, counter);
-    }
-    return counter;
   }
 
   /** A prepared message; one shape for every outcome (the hot path stays monomorphic). */

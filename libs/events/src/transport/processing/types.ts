@@ -49,7 +49,7 @@ export interface PreparedMessage {
   readonly hop: Hop;
   /** The `event_type` label: the envelope's type when the registry knows it, else `unknown`. */
   readonly typeLabel: string;
-  /** The key that serialises handling (`tenant/source/aggregate`, see MessageProcessor.orderingKey). */
+  /** The key that serialises handling (`tenant/source/aggregate`, see sequencing.ts). */
   readonly orderingKey: string;
   /** Set when the message is dead-lettered before any handler runs. */
   readonly rejection?: { readonly reason: DeadLetterReason; readonly error: unknown };
