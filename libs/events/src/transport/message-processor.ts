@@ -244,17 +244,7 @@ export class MessageProcessor {
   }
 
   /** A prepared message; one shape for every outcome (the hot path stays monomorphic). */
-  private prepared(
-    message: InboundMessage,
-    hop: Hop,
-    typeLabel: string,
-    orderingKey: string,
-    event: EventEnvelope | undefined,
-    route: Route | null,
-    rejection: Rejection | undefined,
-  ): PreparedMessage {
-    const handler = route?.handler;
-    const batchHandler = route?.batchHandler;
-    return { message, hop, typeLabel, orderingKey, event, handler, batchHandler, rejection, delivery: new MessageDelivery(this.options.consumer, message) };
+  private prepared(message: InboundMessage, hop: Hop, typeLabel: string, orderingKey: string, event: EventEnvelope | undefined, route: Route | null, rejection: Rejection | undefined): PreparedMessage {
+    return { message, hop, typeLabel, orderingKey, event, handler: route?.handler, batchHandler: route?.batchHandler, rejection, delivery: new MessageDelivery(this.options.consumer, message) };
   }
 }
