@@ -6,7 +6,7 @@ import { PermanentError, RetryableError } from '../errors.js';
 import { FakeMessage } from '../testing/fake-message.js';
 import { InMemoryPublisher } from '../testing/in-memory.publisher.js';
 import { testSubjectOf as subjectFor } from '../testing/event-fixtures.js';
-import { deferralDelay, MessageProcessor, type ConsumerEventRegistry, type EventHandler } from './message-processor.js';
+import { MessageProcessor, type ConsumerEventRegistry, type EventHandler } from './message-processor.js';
 
 const registry: ConsumerEventRegistry = {
   has: (type) => ['order.created.v1', 'order.created.v2', 'order.confirmed.v1'].includes(type),
@@ -150,6 +150,22 @@ describe('MessageProcessor (without a database)', () => {
     expect(dlq.messages[0]!.payload).toEqual(new Uint8Array([0xff, 0x00, 0x7b]));
   });
 
+  it('checks a message in order, the first check that fails naming the reason: attempts, envelope, type, subject, version', async () => {
+    const { processor, dlq } = setup({ 'order.created.v1': async () => undefined });
+    const garbage = new TextEncoder().encode('garbage');
+    const messages = [
+      new FakeMessage('orders.demo.created', garbage, { deliveryCount: 4, streamSequence: 1 }),
+      new FakeMessage('orders.demo.created', garbage, { streamSequence: 2 }),
+      FakeMessage.json('payments.demo.refunded', event('order.refunded.v1'), { streamSequence: 3 }),
+      FakeMessage.json('orders.other-tenant.created', event('order.created.v2'), { streamSequence: 4 }),
+      FakeMessage.json('orders.demo.created', event('order.created.v2'), { streamSequence: 5 }),
+    ];
+    const outcomes: string[] = [];
+    for (const m of messages) outcomes.push(await processor.process(m));
+    expect(outcomes).toEqual(['dead_letter', 'dead_letter', 'dead_letter', 'dead_letter', 'dead_letter']);
+    expect(dlq.messages.map((m) => m.headers[DlqHeader.Reason])).toEqual(['max_deliveries', 'malformed_envelope', 'unknown_type', 'subject_mismatch', 'unsupported_version']);
+  });
+
   it('dead-letters an event whose tenant, domain or event name disagree with its subject, without running the handler', async () => {
     let calls = 0;
     const { processor, dlq } = setup({ 'order.created.v1': async () => void calls++ });
@@ -165,19 +181,5 @@ describe('MessageProcessor (without a database)', () => {
     expect(calls).toBe(0);
     expect(await processor.process(message(e))).toBe('ack');
     expect(calls).toBe(1);
-  });
-});
-
-describe('deferralDelay (how long an early event is held back)', () => {
-  it('holds back briefly first (1 s, 2 s), then 1.5 ack waits before the final attempt, so a predecessor redelivered after the ack wait is still in time', () => {
-    const ackWaitMs = 30_000;
-    const half = ackWaitMs / 2;
-    // four attempts: held back on deliveries 1, 2 and 3, the 4th is the final one
-    expect([1, 2, 3].map((delivery) => deferralDelay(half, delivery, 4))).toEqual([1_000, 2_000, 45_000]);
-    expect(deferralDelay(half, 3, 4)).toBeGreaterThan(ackWaitMs);
-    // more attempts: the short ones keep doubling up to the scale, the last is still long
-    expect([1, 2, 3, 4, 5].map((delivery) => deferralDelay(half, delivery, 6))).toEqual([1_000, 2_000, 4_000, 8_000, 45_000]);
-    // a short scale (tests) caps the short ones
-    expect([1, 2, 3].map((delivery) => deferralDelay(50, delivery, 4))).toEqual([50, 50, 150]);
   });
 });

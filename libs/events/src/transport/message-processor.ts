@@ -1,122 +1,37 @@
-import type { JsMsg } from '@nats-io/jetstream';
-import { parseEnvelope } from '../envelope/parse-envelope.js';
+import { DeadLetterReason } from '../dlq/dead-letter.js';
 import type { EventEnvelope } from '../envelope/envelope.js';
-import { InvalidEventError, isRetryable, MalformedEnvelopeError, PermanentError, SequenceGapError, UnknownEventTypeError } from '../errors.js';
-import { DeadLetterReason, type DeadLetterPublisher } from '../dlq/dead-letter.js';
-import { ConsumeOutcome, type EventsMetrics } from '../metrics/events.metrics.js';
-import type { Outbox } from '../outbox/outbox.js';
+import { SequenceGapError } from '../errors.js';
+import { ConsumeOutcome } from '../metrics/events.metrics.js';
 import type { Database } from '../storage/database.js';
-import { isInfrastructureFailure } from '../storage/infrastructure-failure.js';
-import { parseEventType } from '../subjects/subjects.js';
-import { SpanKind, startHop, withHop, type Hop } from '../tracing/trace-context.js';
-import { backoffDelay, delay, type BackoffOptions } from '../util/backoff.js';
+import { withHop, type Hop } from '../tracing/trace-context.js';
+import type { BackoffOptions } from '../util/backoff.js';
 import { errorFields, silentLogger, type EventsLogger } from '../util/logger.js';
-import { applyBatch, type BatchPlanItem } from './batch-transaction.js';
-import { BatchMessageContext, MessageContext, MessageDelivery } from './message-context.js';
-import type { BatchEventContext, DeliveryMetadata, EventContext } from './event-context.js';
-import { aggregateKeyString, OrderingMode, type AggregateKey } from './inbox.js';
+import { applyBatch, type BatchDependencies, type BatchPlanItem } from './batch-transaction.js';
+import type { OrderingMode } from './inbox.js';
+import { MessageDelivery } from './message-context.js';
+import { DatabasePause } from './processing/database-pause.js';
+import { DeadLettering } from './processing/dead-lettering.js';
+import { decode, tryDecode } from './processing/decode.js';
+import { ConsumeMetrics } from './processing/metrics.js';
+import type { MessageProcessorOptions } from './processing/options.js';
+import { deadLetterReasonOf, RetryPolicy } from './processing/retry.js';
+import { orderingKeyOf, orderingModeOf, planOf, warnSequenceRowMissing } from './processing/sequencing.js';
+import { SubjectCheck } from './processing/subject-check.js';
+import { ConsumerTracing } from './processing/tracing.js';
+import { Rejection, type Decision, type InboundMessage, type PreparedMessage } from './processing/types.js';
+import { unknownType, unsupportedVersion, VersionRouter, type Route } from './processing/version-routing.js';
+import { handleWithoutDatabase } from './processing/without-database.js';
 
-/** A handler of one versioned event type. Throw a RetryableError/PermanentError to choose the path. */
-export type EventHandler = (event: EventEnvelope, context: EventContext) => Promise<void>;
-
-/**
- * A handler of several events of its types at once, in one statement or a few (a projection).
- * It applies all of them or throws; after a throw each event is handled again alone, so that the
- * failure is one event's.
- */
-export type BatchEventHandler = (events: readonly EventEnvelope[], context: BatchEventContext) => Promise<void>;
-
-/** The registry surface the consumer needs. */
-export interface ConsumerEventRegistry {
-  has(type: string): boolean;
-  /** Validates `data` against the contract of `type`; throws InvalidEventError. */
-  validate(type: string, data: unknown): unknown;
-  /** Upcasts an envelope to a later version of the same event; throws when there is no path. */
-  upcast(envelope: EventEnvelope, targetType: string): EventEnvelope;
-  /** The subject an event of `type` for `tenant` must arrive on; throws for an unknown type. */
-  subjectOf(type: string, tenant: string): string;
-}
-
-/** The subset of a JetStream message the processor uses (a fake implements it in unit tests). */
-export type InboundMessage = Pick<JsMsg, 'subject' | 'data' | 'info' | 'ack' | 'nak' | 'term'> &
-  Partial<Pick<JsMsg, 'working'>> & {
-    readonly headers?: { get(key: string): string; keys(): string[] } | undefined;
-  };
-
-export interface MessageProcessorOptions {
-  /** The durable consumer's name: the inbox and metrics key. */
-  readonly consumer: string;
-  readonly registry: ConsumerEventRegistry;
-  /** Handlers by versioned type. A message of an older version is upcast to the handler's version. */
-  readonly handlers: ReadonlyMap<string, EventHandler>;
-  /** Batch handlers by versioned type (a type has a handler or a batch handler, not both). */
-  readonly batchHandlers?: ReadonlyMap<string, BatchEventHandler>;
-  readonly deadLetters: DeadLetterPublisher;
-  /** Storage for the inbox, the sequence guard and the handler's transaction. */
-  readonly db?: Database;
-  /** The service's outbox, for events emitted by handlers (requires `db`). */
-  readonly outbox?: Outbox;
-  /** Default: `strict` with a database, `none` without. */
-  readonly ordering?: OrderingMode;
-  /**
-   * How many times the handler may run for one message. JetStream's `max_deliver` should be one
-   * more: a message delivered beyond this count crashed the process on its last attempt and is
-   * dead-lettered without running the handler again. Default 4.
-   */
-  readonly maxAttempts?: number;
-  /** Delay before a retry (nak delay). Default 1 s doubling to 60 s, with jitter. */
-  readonly retryBackoff?: BackoffOptions;
-  /**
-   * The scale of an early event's hold-backs (predecessor missing): short ones first, then 3 ×
-   * this before the final attempt (see {@link deferralDelay}). That last one should outlast the
-   * consumer's ack wait, since a predecessor delivered to a process that died comes back only
-   * after it (ServerJetStream uses ack wait / 2). Default 200 ms.
-   */
-  readonly deferDelayMs?: number;
-  /**
-   * The consumer's ack wait, milliseconds: while the database is unavailable the messages of a
-   * batch are kept (not redelivered, attempts not spent) with a progress signal every third of it.
-   * Default 30 000.
-   */
-  readonly ackWaitMs?: number;
-  /** Backoff between attempts at a batch while the database is unavailable. Default 200 ms doubling to 5 s. */
-  readonly unavailableBackoff?: BackoffOptions;
-  readonly metrics?: EventsMetrics;
-  readonly logger?: EventsLogger;
-}
-
-/** A message decoded, validated and routed, ready to run in a batch (or rejected before any handler). */
-export interface PreparedMessage {
-  readonly message: InboundMessage;
-  readonly hop: Hop;
-  /** The `event_type` label: the envelope's type when the registry knows it, else `unknown`. */
-  readonly typeLabel: string;
-  /** The key that serialises handling (see {@link MessageProcessor.orderingKey}). */
-  readonly orderingKey: string;
-  /** Set when the message is dead-lettered before any handler runs. */
-  readonly rejection?: { readonly reason: DeadLetterReason; readonly error: unknown };
-  /** The envelope as handled: upcast to the handler's version. Absent only for a malformed one. */
-  readonly event?: EventEnvelope;
-  readonly handler?: EventHandler;
-  readonly batchHandler?: BatchEventHandler;
-  readonly delivery: DeliveryMetadata;
-}
-
-/** How one message ends: its outcome label and the settlement sent after the batch commits. */
-export interface Decision {
-  readonly outcome: ConsumeOutcome;
-  readonly settle: 'ack' | 'term' | { readonly nakMs: number };
-  /** Set when the message went to the DLQ. */
-  readonly deadLetter?: DeadLetterReason;
-  /** True when a handler ran and its work was committed (for the event-age histogram). */
-  readonly applied?: boolean;
-  /** True when an early event was applied on its final deferral because its aggregate had no sequence row (pruned). */
-  readonly sequenceRowMissing?: boolean;
-}
+export type { MessageProcessorOptions } from './processing/options.js';
+export type { BatchEventHandler, ConsumerEventRegistry, Decision, EventHandler, InboundMessage, PreparedMessage } from './processing/types.js';
+export { deferralDelay, FIRST_DEFERRAL_MAX_MS } from './processing/retry.js';
 
 const DEFAULT_RETRY_BACKOFF: BackoffOptions = { initialMs: 1000, maxMs: 60_000 };
 const DEFAULT_UNAVAILABLE_BACKOFF: BackoffOptions = { initialMs: 200, maxMs: 5000 };
 const ACK: Decision = { outcome: ConsumeOutcome.Ack, settle: 'ack', applied: true };
+const IGNORED: Decision = { outcome: ConsumeOutcome.Ignored, settle: 'ack' };
+/** A message of a batch kept for the database when the consumer stops: back at once, no attempt spent. */
+const HANDED_BACK: Decision = { outcome: ConsumeOutcome.Retry, settle: { nakMs: 0 } };
 
 /**
  * Decides the fate of messages: decode, validate and route each ({@link prepare}), then handle a
@@ -124,46 +39,52 @@ const ACK: Decision = { outcome: ConsumeOutcome.Ack, settle: 'ack', applied: tru
  * checks of the whole batch in one statement, each handler in its own savepoint, one commit, and
  * only then the acks; or retry with backoff, or dead-letter with the reason. It never acks a
  * message whose effects were not committed and never drops one without a dead-letter record.
+ *
+ * This is where the stages of `processing/` are composed, each with one job: decode, the subject
+ * check, version routing, inbox and sequence (sequencing.ts, batch-transaction.ts), retry,
+ * dead-lettering, the pause on an unavailable database, metrics and tracing.
  */
 export class MessageProcessor {
-  private readonly maxAttempts: number;
   private readonly ordering: OrderingMode;
-  private readonly retryBackoff: BackoffOptions;
-  private readonly unavailableBackoff: BackoffOptions;
-  private readonly deferDelayMs: number;
-  private readonly ackWaitMs: number;
   private readonly logger: EventsLogger;
   /** Whether the per-event `event handled` debug line is written (decided once: a hot path). */
   private readonly debugEnabled: boolean;
-  private readonly batchHandlers: ReadonlyMap<string, BatchEventHandler>;
-  /** unversioned type → handler versions, ascending. */
-  private readonly versionsByName = new Map<string, number[]>();
-  private unavailableBatches = 0;
-  private readonly spanNames = new Map<string, string>();
-  private readonly consumedCounters = new Map<string, { inc(): void }>();
-  private stopping = false;
+  private readonly tracing: ConsumerTracing;
+  private readonly retry: RetryPolicy;
+  private readonly versions: VersionRouter;
+  private readonly subjects: SubjectCheck;
+  private readonly deadLetters: DeadLettering;
+  private readonly pause: DatabasePause;
+  private readonly metrics: ConsumeMetrics | undefined;
+  /** What a batch's transaction calls back into: made once, every batch uses it. */
+  private readonly batch: BatchDependencies;
   private readonly stopSignal = new AbortController();
 
   constructor(private readonly options: MessageProcessorOptions) {
-    this.maxAttempts = options.maxAttempts ?? 4;
-    this.ordering = options.ordering ?? (options.db ? OrderingMode.Strict : OrderingMode.None);
-    if (!options.db && this.ordering !== OrderingMode.None) {
-      throw new TypeError(`consumer ${options.consumer}: ordering "${this.ordering}" needs a database`);
-    }
-    this.retryBackoff = options.retryBackoff ?? DEFAULT_RETRY_BACKOFF;
-    this.unavailableBackoff = options.unavailableBackoff ?? DEFAULT_UNAVAILABLE_BACKOFF;
-    this.deferDelayMs = options.deferDelayMs ?? 200;
-    this.ackWaitMs = options.ackWaitMs ?? 30_000;
+    const { consumer, registry } = options;
+    const stopped = this.stopSignal.signal;
+    const ackWaitMs = options.ackWaitMs ?? 30_000;
+    const unavailableBackoff = options.unavailableBackoff ?? DEFAULT_UNAVAILABLE_BACKOFF;
+    this.ordering = orderingModeOf(consumer, options.ordering, options.db !== undefined);
     this.logger = options.logger ?? silentLogger;
     this.debugEnabled = this.logger.isLevelEnabled?.('debug') ?? true;
-    this.batchHandlers = options.batchHandlers ?? new Map();
-    for (const type of [...options.handlers.keys(), ...this.batchHandlers.keys()]) {
-      const { unversioned, version } = parseEventType(type);
-      const versions = this.versionsByName.get(unversioned) ?? [];
-      if (!versions.includes(version)) versions.push(version);
-      versions.sort((a, b) => a - b);
-      this.versionsByName.set(unversioned, versions);
-    }
+    this.tracing = new ConsumerTracing(consumer);
+    const retry = new RetryPolicy({ consumer, maxAttempts: options.maxAttempts ?? 4, backoff: options.retryBackoff ?? DEFAULT_RETRY_BACKOFF, deferDelayMs: options.deferDelayMs ?? 200, logger: this.logger });
+    this.retry = retry;
+    this.versions = new VersionRouter(registry, options.handlers, options.batchHandlers ?? new Map());
+    this.subjects = new SubjectCheck(registry);
+    this.deadLetters = new DeadLettering({ consumer, publisher: options.deadLetters, retry, backoff: unavailableBackoff, ackWaitMs, logger: this.logger, stopped });
+    this.pause = new DatabasePause({ consumer, backoff: unavailableBackoff, ackWaitMs, logger: this.logger, stopped });
+    this.metrics = options.metrics && new ConsumeMetrics(options.metrics, consumer);
+    this.batch = {
+      consumer,
+      ordering: this.ordering,
+      metrics: options.metrics,
+      outbox: options.outbox,
+      failed: (item, error) => this.failed(item.prepared, error),
+      deferred: (item) => this.deferred(item.prepared),
+      finalDeferral: (item) => retry.isFinalDeferral(item.prepared.message.info.deliveryCount),
+    };
   }
 
   get consumer(): string {
@@ -172,31 +93,26 @@ export class MessageProcessor {
 
   /** True while a batch waits for the database to come back (readiness turns false meanwhile). */
   get isDatabaseUnavailable(): boolean {
-    return this.unavailableBatches > 0;
+    return this.pause.isUnavailable;
   }
 
   /** Stop retrying batches that wait for the database: their messages are given back at once. */
   stop(): void {
-    this.stopping = true;
     this.stopSignal.abort();
   }
 
   /** Decode only: the key that serialises handling (`tenant/source/aggregate`), or a per-message key. */
   static orderingKey(message: InboundMessage, decoded: EventEnvelope | undefined): string {
-    return decoded ? `${decoded.tenantid}/${decoded.source}/${decoded.subject}` : `seq:${message.info.streamSequence}`;
+    return orderingKeyOf(message, decoded);
   }
 
   /** Parse the envelope; undefined when the payload is not one (the processor dead-letters it). */
   static tryDecode(message: InboundMessage): EventEnvelope | undefined {
-    try {
-      return parseEnvelope(message.data);
-    } catch {
-      return undefined;
-    }
+    return tryDecode(message);
   }
 
   /** Handle one message on its own (a batch of one). */
-  async process(message: InboundMessage, decoded = MessageProcessor.tryDecode(message)): Promise<ConsumeOutcome> {
+  async process(message: InboundMessage, decoded = tryDecode(message)): Promise<ConsumeOutcome> {
     const [outcome] = await this.handleBatch([this.prepare(message, decoded)]);
     return outcome!;
   }
@@ -204,76 +120,26 @@ export class MessageProcessor {
   /**
    * Decode (unless `decoded` is given), validate and route one message; a message that can never
    * be handled (malformed, unknown type, invalid payload, a version ahead of every handler,
-   * delivered more often than the handler may run) carries its rejection.
+   * delivered more often than the handler may run) carries its rejection. The stages run in this
+   * order, the first rejection decides.
    */
-  prepare(message: InboundMessage, decoded = MessageProcessor.tryDecode(message)): PreparedMessage {
-    const { registry } = this.options;
-    const known = decoded !== undefined && registry.has(decoded.type);
-    // Each message is a hop of its event's trace: the handler, its log lines and the events it
-    // emits carry the trace and correlation ids (see tracing/trace-context.ts).
-    const hop = startHop(this.spanName(decoded?.type), decoded?.traceparent, SpanKind.CONSUMER, decoded?.correlationid);
+  prepare(message: InboundMessage, decoded = tryDecode(message)): PreparedMessage {
+    const known = decoded !== undefined && this.versions.isKnown(decoded.type);
+    const hop = this.tracing.start(decoded);
     const typeLabel = known ? decoded.type : 'unknown';
-    const orderingKey = MessageProcessor.orderingKey(message, decoded);
-    const reject = (reason: DeadLetterReason, error: unknown, event?: EventEnvelope): PreparedMessage =>
-      prepared(this.options.consumer, message, hop, typeLabel, orderingKey, event, undefined, undefined, { reason, error });
-    if (message.info.deliveryCount > this.maxAttempts) return reject(DeadLetterReason.MaxDeliveries, undefined, decoded);
-    let envelope = decoded;
-    if (!envelope) {
-      try {
-        envelope = parseEnvelope(message.data);
-      } catch (error) {
-        const malformed = error instanceof MalformedEnvelopeError ? error : new MalformedEnvelopeError(String(error), { cause: error });
-        return reject(DeadLetterReason.MalformedEnvelope, malformed);
-      }
-    }
-    if (!registry.has(envelope.type)) {
-      return reject(DeadLetterReason.UnknownType, new UnknownEventTypeError(envelope.type), envelope);
-    }
-    const expectedSubject = this.subjectOf(envelope.type, envelope.tenantid);
-    if (message.subject !== expectedSubject) {
-      const where = expectedSubject === undefined ? `no subject domain is declared for ${envelope.type}` : `${envelope.type} of tenant ${envelope.tenantid} belongs on ${expectedSubject}`;
-      return reject(DeadLetterReason.SubjectMismatch, new PermanentError(`${where}; it arrived on ${message.subject}`), envelope);
-    }
-    const target = this.handlerTypeFor(envelope.type);
-    if (target === null) return prepared(this.options.consumer, message, hop, typeLabel, orderingKey, envelope, undefined, undefined, undefined);
-    if (target === undefined) {
-      return reject(DeadLetterReason.UnsupportedVersion, new PermanentError(`no handler for ${envelope.type} or a later version of it`), envelope);
-    }
-    let handled: EventEnvelope;
-    try {
-      registry.validate(envelope.type, envelope.data);
-      handled = target === envelope.type ? envelope : registry.upcast(envelope, target);
-      if (handled !== envelope) registry.validate(handled.type, handled.data);
-    } catch (error) {
-      const reason = error instanceof InvalidEventError ? DeadLetterReason.InvalidPayload : DeadLetterReason.PermanentError;
-      return reject(reason, error, envelope);
-    }
-    const handler = this.options.handlers.get(target);
-    return prepared(this.options.consumer, message, hop, typeLabel, orderingKey, handled, handler, handler ? undefined : this.batchHandlers.get(target), undefined);
-  }
-
-  /**
-   * The subject an event of `type` and `tenant` is published on (`<domain>.<tenant>.<event>`),
-   * as its contract declares it. A message must arrive on it: the NATS server's publish
-   * permissions are per subject, so the subject, not the body, says who sent it.
-   */
-  private subjectOf(type: string, tenant: string): string | undefined {
-    try {
-      return this.options.registry.subjectOf(type, tenant);
-    } catch {
-      return undefined;
-    }
-  }
-
-  /** `<consumer> <type>`, made once per type. */
-  private spanName(type: string | undefined): string {
-    const key = type ?? 'message';
-    let name = this.spanNames.get(key);
-    if (name === undefined) {
-      name = `${this.options.consumer} ${key}`;
-      if (this.spanNames.size < 1024) this.spanNames.set(key, name);
-    }
-    return name;
+    const key = orderingKeyOf(message, decoded);
+    if (this.retry.isBeyondAttempts(message.info.deliveryCount)) return this.prepared(message, hop, typeLabel, key, decoded, null, this.retry.beyondAttempts());
+    const envelope = decoded ?? decode(message);
+    if (envelope instanceof Rejection) return this.prepared(message, hop, typeLabel, key, undefined, null, envelope);
+    if (!known && !this.versions.isKnown(envelope.type)) return this.prepared(message, hop, typeLabel, key, envelope, null, unknownType(envelope));
+    const mismatch = this.subjects.check(message, envelope);
+    if (mismatch) return this.prepared(message, hop, typeLabel, key, envelope, null, mismatch);
+    const route = this.versions.route(envelope.type);
+    if (route === null) return this.prepared(message, hop, typeLabel, key, envelope, null, undefined);
+    if (route === undefined) return this.prepared(message, hop, typeLabel, key, envelope, null, unsupportedVersion(envelope));
+    const handled = this.versions.toHandlerVersion(envelope, route);
+    if (handled instanceof Rejection) return this.prepared(message, hop, typeLabel, key, envelope, null, handled);
+    return this.prepared(message, hop, typeLabel, key, handled, route, undefined);
   }
 
   /**
@@ -288,7 +154,7 @@ export class MessageProcessor {
     const work: PreparedMessage[] = [];
     await Promise.all(
       items.map(async (item) => {
-        if (item.rejection) decisions.set(item, await this.deadLetter(item, item.rejection.reason, item.rejection.error));
+        if (item.rejection) decisions.set(item, await this.deadLetters.send(item, item.rejection.reason, item.rejection.error));
         else work.push(item);
       }),
     );
@@ -304,7 +170,7 @@ export class MessageProcessor {
   private async handleOne(item: PreparedMessage): Promise<ConsumeOutcome> {
     const db = this.options.db;
     let decision: Decision;
-    if (item.rejection) decision = await this.deadLetter(item, item.rejection.reason, item.rejection.error);
+    if (item.rejection) decision = await this.deadLetters.send(item, item.rejection.reason, item.rejection.error);
     else if (db) decision = (await this.transact(db, [item]))[0]!;
     else decision = await this.runWithoutDatabase(item);
     return this.settle(item, decision);
@@ -312,190 +178,54 @@ export class MessageProcessor {
 
   /** Handle without a database: no inbox, no ordering, at-least-once. */
   private async runWithoutDatabase(item: PreparedMessage): Promise<Decision> {
-    const event = item.event!;
-    if (!item.handler && !item.batchHandler) return { outcome: ConsumeOutcome.Ignored, settle: 'ack' };
-    const stopTimer = this.options.metrics?.handlerDuration.startTimer({ consumer: this.options.consumer, event_type: event.type });
+    if (!item.handler && !item.batchHandler) return IGNORED;
     try {
-      const delivery = item.delivery;
-      if (item.handler) await withHop(item.hop, () => item.handler!(event, new MessageContext(event, delivery, undefined, this.options.outbox)));
-      else await withHop(item.hop, () => item.batchHandler!([event], new BatchMessageContext(undefined, [delivery])));
+      await handleWithoutDatabase(item, this.options.outbox, this.metrics);
       return ACK;
     } catch (error) {
       return this.failed(item, error);
-    } finally {
-      stopTimer?.();
     }
   }
 
   /**
-   * Run `work` in one transaction; after a failure of the batch itself (not of a handler): while
-   * the database is unavailable, keep the messages and try again later; otherwise handle each
-   * message alone, so that a failure is attributed to its own message.
+   * Run `work` in one transaction (inbox, sequences, a savepoint per handler: applyBatch); while
+   * the database is unavailable the pause keeps the messages and tries again later.
    */
-  private async transact(db: Database, work: readonly PreparedMessage[]): Promise<Decision[]> {
-    const plan = this.planOf(work);
-    let attempt = 0;
-    let stopKeepAlive: (() => void) | undefined;
-    try {
-      for (;;) {
-        try {
-          const decided = await db.transaction((tx) =>
-            applyBatch(tx, plan, {
-              consumer: this.options.consumer,
-              ordering: this.ordering,
-              metrics: this.options.metrics,
-              outbox: this.options.outbox,
-              failed: (item, error) => this.failed(item.prepared, error),
-              deferred: (item) => this.deferred(item.prepared),
-              finalDeferral: (item) => this.isFinalDeferral(item.prepared),
-            }),
-          );
-          const byMessage = new Map(plan.map((item) => [item.prepared, decided.get(item)!]));
-          return work.map((item) => byMessage.get(item)!);
-        } catch (error) {
-          if (isInfrastructureFailure(error) && !this.stopping) {
-            attempt++;
-            if (attempt === 1) {
-              this.unavailableBatches++;
-              stopKeepAlive = this.keepAlive(work);
-            }
-            const wait = backoffDelay(attempt, this.unavailableBackoff);
-            this.logger.warn({ consumer: this.options.consumer, messages: work.length, attempt, retryInMs: wait, ...errorFields(error) }, 'database unavailable: batch kept, retrying');
-            await delay(wait, this.stopSignal.signal);
-            continue;
-          }
-          if (isInfrastructureFailure(error)) {
-            // Stopping: give the messages back at once, without spending an attempt of theirs.
-            return work.map(() => ({ outcome: ConsumeOutcome.Retry, settle: { nakMs: 0 } }));
-          }
-          if (work.length > 1) {
-            this.logger.warn({ consumer: this.options.consumer, messages: work.length, ...errorFields(error) }, 'batch failed; handling its messages one by one');
-            const byMessage = new Map<PreparedMessage, Decision>();
-            for (const item of plan) byMessage.set(item.prepared, (await this.transact(db, [item.prepared]))[0]!);
-            return work.map((item) => byMessage.get(item)!);
-          }
-          return [await this.failed(work[0]!, error)];
-        }
-      }
-    } finally {
-      if (attempt > 0) {
-        stopKeepAlive?.();
-        this.unavailableBatches--;
-        this.logger.info({ consumer: this.options.consumer, attempts: attempt }, 'database available again: batch handled');
-      }
-    }
-  }
-
-  /**
-   * The batch in the order it runs: with ordering, by aggregate and then sequence (one
-   * aggregate's events apply in sequence inside a batch; aggregates are locked in key order).
-   */
-  private planOf(work: readonly PreparedMessage[]): BatchPlanItem[] {
-    const plan = work.map((prepared, index): BatchPlanItem => {
-      const event = prepared.event!;
-      const key: AggregateKey = { consumer: this.options.consumer, source: event.source, tenantId: event.tenantid, aggregateId: event.subject };
-      return {
-        prepared,
-        event,
-        key,
-        keyString: aggregateKeyString(key),
-        eventId: event.id.toLowerCase(),
-        index,
-      };
+  private transact(db: Database, work: readonly PreparedMessage[]): Promise<Decision[]> {
+    const plan = planOf(this.options.consumer, this.ordering, work);
+    const attempt = async () => {
+      const decided = await db.transaction((tx) => applyBatch(tx, plan, this.batch));
+      const byMessage = new Map(plan.map((item) => [item.prepared, decided.get(item)!]));
+      return work.map((item) => byMessage.get(item)!);
+    };
+    return this.pause.run(work, attempt, {
+      failed: (error) => this.batchFailed(db, plan, work, error),
+      stopped: () => work.map(() => HANDED_BACK),
     });
-    if (this.ordering !== OrderingMode.None && plan.length > 1) {
-      plan.sort((a, b) => (a.keyString < b.keyString ? -1 : a.keyString > b.keyString ? 1 : a.event.sequence - b.event.sequence || a.index - b.index));
-    }
-    return plan;
   }
 
-  /**
-   * The handler of `item` failed: retry with backoff while attempts remain and the error is
-   * retryable, else dead-letter (a failed DLQ publish keeps the message for redelivery).
-   */
+  /** A failure of the batch itself (a deadlock, a bug): each message alone, so that a failure is its own message's. */
+  private async batchFailed(db: Database, plan: readonly BatchPlanItem[], work: readonly PreparedMessage[], error: unknown): Promise<Decision[]> {
+    if (work.length === 1) return [await this.failed(work[0]!, error)];
+    this.logger.warn({ consumer: this.options.consumer, messages: work.length, ...errorFields(error) }, 'batch failed; handling its messages one by one');
+    const byMessage = new Map<PreparedMessage, Decision>();
+    for (const item of plan) byMessage.set(item.prepared, (await this.transact(db, [item.prepared]))[0]!);
+    return work.map((item) => byMessage.get(item)!);
+  }
+
+  /** A handler failed: retried while attempts remain and the error is retryable, else dead-lettered (a failed DLQ copy keeps the message). */
   private async failed(item: PreparedMessage, error: unknown): Promise<Decision> {
-    const deliveryCount = item.message.info.deliveryCount;
-    const event = item.event;
-    if (isRetryable(error) && deliveryCount < this.maxAttempts) {
-      const wait = backoffDelay(deliveryCount, this.retryBackoff);
-      withHop(item.hop, () =>
-        this.logger.warn(
-          { consumer: this.options.consumer, type: event?.type, eventId: event?.id, deliveryCount, correlationId: event?.correlationid, ...errorFields(error), retryInMs: wait },
-          'event handler failed, will retry',
-        ),
-      );
-      return { outcome: ConsumeOutcome.Retry, settle: { nakMs: wait } };
-    }
-    return this.deadLetter(item, isRetryable(error) ? DeadLetterReason.RetriesExhausted : DeadLetterReason.PermanentError, error);
+    return this.retry.afterFailure(item, error) ?? this.deadLetters.send(item, deadLetterReasonOf(error), error);
   }
 
   /** An early event (its predecessor not applied yet): held back, or dead-lettered on its last attempt. */
   private deferred(item: PreparedMessage): Promise<Decision> | Decision {
-    const deliveryCount = item.message.info.deliveryCount;
-    if (this.isFinalDeferral(item)) {
-      const event = item.event!;
-      return this.deadLetter(item, DeadLetterReason.SequenceGap, new SequenceGapError(event.subject, event.sequence));
-    }
-    return { outcome: ConsumeOutcome.Deferred, settle: { nakMs: deferralDelay(this.deferDelayMs, deliveryCount, this.maxAttempts) } };
+    const event = item.event!;
+    return this.retry.holdBack(item) ?? this.deadLetters.send(item, DeadLetterReason.SequenceGap, new SequenceGapError(event.subject, event.sequence));
   }
 
-  /** An early event delivered for the last time the handler may run: it is not held back again. */
-  private isFinalDeferral(item: PreparedMessage): boolean {
-    return item.message.info.deliveryCount >= this.maxAttempts;
-  }
-
-  /**
-   * Copy the message to the DLQ. When that fails, keep the message for a redelivery — except on
-   * its final delivery (beyond the handler's attempts: JetStream delivers it no more), where the
-   * copy is tried again here, with backoff and the message kept alive, until it is made or the
-   * consumer stops: a message never ends without a dead-letter record.
-   */
-  private async deadLetter(item: PreparedMessage, reason: DeadLetterReason, error: unknown): Promise<Decision> {
-    const { message, event } = item;
-    const consumer = this.options.consumer;
-    const info = message.info;
-    const fields = { consumer, reason, type: event?.type, eventId: event?.id, streamSequence: info.streamSequence, deliveryCount: info.deliveryCount };
-    const failed = { subject: message.subject, data: message.data, headers: headersOf(message), stream: info.stream, streamSequence: info.streamSequence, deliveryCount: info.deliveryCount };
-    let stopKeepAlive: (() => void) | undefined;
-    try {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await this.options.deadLetters.deadLetter(failed, { consumer, reason, error });
-          break;
-        } catch (publishError) {
-          const finalDelivery = info.deliveryCount > this.maxAttempts;
-          if (!finalDelivery || this.stopping) {
-            withHop(item.hop, () => this.logger.error({ ...fields, ...errorFields(publishError) }, 'dead-lettering failed, message kept for redelivery'));
-            return { outcome: ConsumeOutcome.Retry, settle: { nakMs: finalDelivery ? 0 : backoffDelay(info.deliveryCount, this.retryBackoff) } };
-          }
-          const wait = backoffDelay(attempt, this.unavailableBackoff);
-          withHop(item.hop, () => this.logger.error({ ...fields, ...errorFields(publishError), attempt, retryInMs: wait }, 'dead-lettering failed on the final delivery, retrying'));
-          stopKeepAlive ??= this.keepAlive([item]);
-          await delay(wait, this.stopSignal.signal);
-        }
-      }
-    } finally {
-      stopKeepAlive?.();
-    }
-    withHop(item.hop, () => this.logger.error({ ...fields, ...errorFields(error) }, 'event dead-lettered'));
-    return { outcome: ConsumeOutcome.DeadLetter, settle: 'term', deadLetter: reason };
-  }
-
-  /**
-   * Keep messages held here from being redelivered: a progress signal (`working()`) every third
-   * of the ack wait, until the returned function is called.
-   */
-  private keepAlive(items: readonly PreparedMessage[]): () => void {
-    const timer = setInterval(() => {
-      for (const item of items) item.message.working?.();
-    }, Math.max(100, Math.floor(this.ackWaitMs / 3)));
-    timer.unref();
-    return () => clearInterval(timer);
-  }
-
-  /** Send the settlement (after commit) and count the outcome. */
+  /** Send the settlement (after commit), count the outcome and end the message's hop. */
   private settle(item: PreparedMessage, decision: Decision): ConsumeOutcome {
-    const { metrics, consumer } = this.options;
     const { message } = item;
     const settle = decision.settle;
     if (settle === 'ack') message.ack();
@@ -503,90 +233,18 @@ export class MessageProcessor {
     // would come back after the ack wait); the DLQ record carries the reason.
     else if (settle === 'term') message.term();
     else message.nak(settle.nakMs);
-    if (decision.sequenceRowMissing) {
-      const event = item.event!;
-      withHop(item.hop, () =>
-        this.logger.warn(
-          { consumer, type: event.type, eventId: event.id, subject: event.subject, sequence: event.sequence, deliveryCount: message.info.deliveryCount },
-          "event applied on its final deferral without its aggregate's sequence row (pruned after the sequence retention): its predecessors are taken as applied",
-        ),
-      );
-      metrics?.sequenceRowMissing.inc({ consumer });
-    }
-    if (metrics) {
-      this.consumedCounter(metrics, item.typeLabel, decision.outcome).inc();
-      if (decision.deadLetter) metrics.deadLettered.inc({ consumer, reason: decision.deadLetter });
-      if (decision.applied && item.event) metrics.eventAge.observe({ consumer }, Math.max(0, (Date.now() - Date.parse(item.event.time)) / 1000));
-    }
+    if (decision.sequenceRowMissing) warnSequenceRowMissing(this.logger, this.options.consumer, item);
+    this.metrics?.settled(item, decision);
     if (this.debugEnabled && decision.outcome !== ConsumeOutcome.Retry && decision.outcome !== ConsumeOutcome.DeadLetter) {
       const event = item.event;
-      withHop(item.hop, () => this.logger.debug({ consumer, type: event?.type, eventId: event?.id, subject: event?.subject, outcome: decision.outcome }, 'event handled'));
+      withHop(item.hop, () => this.logger.debug({ consumer: this.options.consumer, type: event?.type, eventId: event?.id, subject: event?.subject, outcome: decision.outcome }, 'event handled'));
     }
-    item.hop.span.end();
+    this.tracing.end(item.hop);
     return decision.outcome;
   }
 
-  /** The `events_consumed_total` child of a type and outcome, looked up once. */
-  private consumedCounter(metrics: EventsMetrics, type: string, outcome: ConsumeOutcome): { inc(): void } {
-    const key = `${type}|${outcome}`;
-    let counter = this.consumedCounters.get(key);
-    if (!counter) {
-      counter = metrics.consumed.labels({ consumer: this.options.consumer, event_type: type, outcome });
-      if (this.consumedCounters.size < 4096) this.consumedCounters.set(key, counter);
-    }
-    return counter;
+  /** A prepared message; one shape for every outcome (the hot path stays monomorphic). */
+  private prepared(message: InboundMessage, hop: Hop, typeLabel: string, orderingKey: string, event: EventEnvelope | undefined, route: Route | null, rejection: Rejection | undefined): PreparedMessage {
+    return { message, hop, typeLabel, orderingKey, event, handler: route?.handler, batchHandler: route?.batchHandler, rejection, delivery: new MessageDelivery(this.options.consumer, message) };
   }
-
-  /**
-   * The handler type for an incoming type: itself, or the lowest later version with a handler.
-   * `null` when no version of the event is handled here (ignored), `undefined` when only older
-   * versions are (the producer is ahead of this consumer: dead-letter, redrive after upgrading).
-   */
-  private handlerTypeFor(type: string): string | null | undefined {
-    if (this.options.handlers.has(type) || this.batchHandlers.has(type)) return type;
-    const { unversioned, version } = parseEventType(type);
-    const versions = this.versionsByName.get(unversioned);
-    if (!versions) return null;
-    const later = versions.find((v) => v > version);
-    return later === undefined ? undefined : `${unversioned}.v${later}`;
-  }
-}
-
-/** The first hold-back of an early event at most, milliseconds; each further short one doubles. */
-export const FIRST_DEFERRAL_MAX_MS = 1_000;
-
-/**
- * How long an early event is held back on its `deliveryCount`-th delivery, when the handler may
- * run `maxAttempts` times. Short at first (1 s, 2 s, …, never above `deferDelayMs`): its
- * predecessor is usually in flight, or was just handed back by a replica that stopped, and comes
- * at once. The last hold-back before the final attempt is long, 3 × `deferDelayMs` (1.5 ack waits
- * with ServerJetStream's half an ack wait): a predecessor held by a process that died is
- * redelivered only after the ack wait, and must be applied before the final attempt.
- */
-export function deferralDelay(deferDelayMs: number, deliveryCount: number, maxAttempts: number): number {
-  if (deliveryCount >= maxAttempts - 1) return deferDelayMs * 3;
-  return Math.min(deferDelayMs, FIRST_DEFERRAL_MAX_MS * 2 ** Math.max(0, deliveryCount - 1));
-}
-
-/** A prepared message; one shape for every outcome (the hot path stays monomorphic). */
-function prepared(
-  consumer: string,
-  message: InboundMessage,
-  hop: Hop,
-  typeLabel: string,
-  orderingKey: string,
-  event: EventEnvelope | undefined,
-  handler: EventHandler | undefined,
-  batchHandler: BatchEventHandler | undefined,
-  rejection: PreparedMessage['rejection'],
-): PreparedMessage {
-  return { message, hop, typeLabel, orderingKey, event, handler, batchHandler, rejection, delivery: new MessageDelivery(consumer, message) };
-}
-
-function headersOf(message: InboundMessage): Record<string, string> {
-  const result: Record<string, string> = {};
-  const headers = message.headers;
-  if (!headers) return result;
-  for (const key of headers.keys()) result[key] = headers.get(key);
-  return result;
 }
