@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Database, EventsRuntime } from '@platform/events';
+import { ConsumerControl, EventOutbox } from './events/event-outbox.js';
 import { DATABASE, EVENTS_RUNTIME } from './tokens.js';
 
 export interface ServiceResources {
@@ -9,7 +10,8 @@ export interface ServiceResources {
 
 /**
  * The service's storage and events runtime, opened before the app is created and closed after it;
- * global so that business providers inject them with `@Inject(DATABASE)` / `@Inject(EVENTS_RUNTIME)`.
+ * global so that business providers inject the database with `@Inject(DATABASE)`, and emit and
+ * steer consumers through the `EventOutbox` and `ConsumerControl` ports (not the runtime itself).
  */
 @Module({})
 export class ServiceResourcesModule {
@@ -20,8 +22,10 @@ export class ServiceResourcesModule {
       providers: [
         { provide: DATABASE, useValue: resources.db },
         { provide: EVENTS_RUNTIME, useValue: resources.runtime },
+        EventOutbox,
+        ConsumerControl,
       ],
-      exports: [DATABASE, EVENTS_RUNTIME],
+      exports: [DATABASE, EVENTS_RUNTIME, EventOutbox, ConsumerControl],
     };
   }
 }
