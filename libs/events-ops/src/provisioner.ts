@@ -7,10 +7,10 @@ import {
 } from '@nats-io/jetstream';
 import { assertValidTopology, type EventsLogger, silentLogger, UnsafeTopologyChangeError } from '@platform/events';
 import type { ConsumerSpec, StreamSpec, Topology } from '@platform/events';
+import { diffConsumer } from './consumer.diff.js';
+import { countUnmatched } from './diff.format.js';
 import {
   consumerConfigOf,
-  countUnmatched,
-  diffConsumer,
   diffStream,
   removedSubjects,
   streamConfigOf,

@@ -1,11 +1,10 @@
 import type { ConsumerConfig, StreamConfig } from '@nats-io/jetstream';
 import { describe, expect, it } from 'vitest';
+import { diffConsumer } from './consumer.diff.js';
+import { countUnmatched, formatDuration } from './diff.format.js';
 import {
   consumerConfigOf,
-  countUnmatched,
-  diffConsumer,
   diffStream,
-  formatDuration,
   OptInChange,
   removedSubjects,
   streamConfigOf,
