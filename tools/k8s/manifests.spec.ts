@@ -13,7 +13,7 @@ import { PaymentServiceConfig } from '../../apps/payment/src/config.js';
 import { platformSecrets } from '../k8s-secrets.mjs';
 import { consumersOf } from '@platform/events';
 import { platformTopology } from '@platform/contracts';
-import { maxUnacknowledgedPerProcess } from '../../libs/events/src/transport/consumer-runner.js';
+import { maxUnacknowledgedPerProcess } from '../../libs/events/src/transport/pull-sizing.js';
 
 // Offline checks of the Kubernetes deployment (no cluster here): every overlay renders with
 // `kubectl kustomize`, every object validates against the Kubernetes OpenAPI schema

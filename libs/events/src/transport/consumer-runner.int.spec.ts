@@ -3,7 +3,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestNatsServer, type TestNatsServer } from '../testing/nats-server.js';
-import { closeDraining } from './consumer-runner.js';
+import { closeDraining } from './close-draining.js';
 
 // A consumer stopped while the server is sending: what was on its way when the client let go.
 const STREAM = 'STOPS';

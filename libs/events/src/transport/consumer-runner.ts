@@ -1,10 +1,15 @@
+// Longer than the ~250 lines a file here aims at, on purpose: the consume loop, pause/resume and
+// the stop sequence (hand-backs, the cluster's open pulls) share one runner's state — the pull,
+// the scheduler, the receiving window — and read best together. Sizing and closing are apart
+// (pull-sizing.ts, close-draining.ts).
 import type { Consumer, ConsumerMessages, JetStreamClient } from '@nats-io/jetstream';
-import type { Subscription } from '@nats-io/nats-core';
 import type { EventsMetrics } from '../metrics/events.metrics.js';
 import { backoffDelay, delay } from '../util/backoff.js';
 import { errorFields, silentLogger, type EventsLogger } from '../util/logger.js';
 import { BatchScheduler, type Semaphore } from './batch-scheduler.js';
 import { MessageProcessor, type PreparedMessage } from './message-processor.js';
+import { closeDraining } from './close-draining.js';
+import { defaultPrefetch, PULL_EXPIRES_MS } from './pull-sizing.js';
 import { SettleBatcher } from './settle-batcher.js';
 
 export interface ConsumerRunnerOptions {
@@ -35,40 +40,12 @@ export interface ConsumerRunnerOptions {
 }
 
 /**
- * How long a pull request lives on the server. The client expects an idle heartbeat every half of
- * it and re-pulls after two missed ones: when the consumer's leader dies (a node of a cluster),
- * its open pull requests die with it, and the consumer resumes on the new leader after about this
- * long (the client's default, 30 s, stalled the flow for half a minute). Idle, it costs one pull
- * request per consumer every 5 s.
- */
-export const PULL_EXPIRES_MS = 5_000;
-
-/**
  * At stop on a single server, how long the runner may still receive deliveries: the drain's round
  * trip, with room for a loaded event loop.
  */
 const LOCAL_DRAIN_GUARD_MS = 1_000;
 /** Added to every hand-back delay at stop, for the server's clock and timers. */
 const HAND_BACK_MARGIN_MS = 250;
-
-/**
- * The pull buffer of a {@link ConsumerRunner} by default: half of what its batches hold
- * (`concurrency × batchSize`), at least one batch, at most 512 — the next batch is ready when a
- * slot frees, while the process holds few messages it is not working on.
- */
-export function defaultPrefetch(concurrency: number, batchSize: number): number {
-  return Math.min(512, Math.max(batchSize, Math.ceil((concurrency * batchSize) / 2)));
-}
-
-/**
- * The most messages one process holds unacknowledged for one durable consumer: what its batches
- * accepted (`concurrency × batchSize`) plus its pull buffer. Times the replicas a deployment may
- * scale to, it must stay within the consumer's `max_ack_pending`, or the replicas that filled
- * their buffers first hold back messages the others could work on.
- */
-export function maxUnacknowledgedPerProcess(options: { readonly concurrency: number; readonly batchSize: number; readonly maxMessages?: number }): number {
-  return options.concurrency * options.batchSize + (options.maxMessages ?? defaultPrefetch(options.concurrency, options.batchSize));
-}
 
 /**
  * Pulls one durable consumer with `consume()` and feeds a {@link BatchScheduler}, which hands the
@@ -302,41 +279,4 @@ export class ConsumerRunner {
       // stats are best effort; the consume loop reports real failures
     }
   }
-}
-
-/**
- * Close a `consume()` without losing what the server already sent. `close()` alone unsubscribes
- * at once, and the client drops every message still on its way (sent for the open pull requests
- * before the server saw the UNSUB): the server counts those as delivered, so they wait for the
- * ack wait before anyone gets them. Draining the pull subscription first (UNSUB, then a round trip
- * to the server) still delivers what arrives until then, and the consume loop hands it back (nak).
- *
- * On a cluster that is not enough: a pull request there outlives the subscription, and what the
- * consumer's leader sends to it after the UNSUB is lost (see {@link ConsumerRunner.stop}). With
- * `awaitOpenPullsMs`, no further pull is issued and the subscription stays until the open pull
- * requests have ended (the server filled them, or expired them with a 408 that says how many
- * messages were left), at most that long; then it drains.
- *
- * The subscription, the pull function and the pending counts are not part of the public
- * `ConsumerMessages` type; without them, the plain `close()`.
- */
-export async function closeDraining(messages: ConsumerMessages, options: { readonly awaitOpenPullsMs?: number } = {}): Promise<void> {
-  const internals = messages as ConsumerMessages & {
-    readonly sub?: Subscription;
-    clearTimers?: () => void;
-    pull?: (options: unknown) => void;
-    readonly pending?: { readonly msgs: number };
-  };
-  const sub = internals.sub;
-  const awaitMs = options.awaitOpenPullsMs ?? 0;
-  if (awaitMs > 0 && sub && typeof internals.pull === 'function' && internals.pending) {
-    internals.pull = () => undefined;
-    const deadline = Date.now() + awaitMs;
-    while (internals.pending.msgs > 0 && !sub.isClosed() && Date.now() < deadline) await delay(50);
-  }
-  if (sub && !sub.isClosed() && !sub.isDraining()) await sub.drain().catch(() => undefined);
-  // The heartbeat monitor is stopped by close(), which returns early once the drained
-  // subscription has ended the iterator.
-  internals.clearTimers?.();
-  await messages.close().catch(() => undefined);
 }
