@@ -48,13 +48,11 @@ export { platformExamplePayloads } from './examples.js';
 export { definePlatformEvent, domainOf, subjectFor, SubjectDomain, type Producer } from './subjects.js';
 
 // Services, streams and consumers
+export { PLATFORM_REPLAY_STREAMS, PlatformService, PlatformStream } from './services.js';
 export {
   eventFilter,
   parseStreamReplicas,
   platformTopology,
-  PLATFORM_REPLAY_STREAMS,
-  PlatformService,
-  PlatformStream,
   TOPOLOGY_DEFAULTS,
   type ConsumerOverride,
   type PlatformTopologyOptions,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { eventFilter, parseStreamReplicas, PlatformService, platformTopology, TOPOLOGY_DEFAULTS } from './topology.js';
+import { PlatformService } from './services.js';
+import { eventFilter, parseStreamReplicas, platformTopology, TOPOLOGY_DEFAULTS } from './topology.js';
 import { platformContracts } from './catalogue.js';
 import { subjectFor } from './subjects.js';
 import { consumersOf, durableName, InvalidConfigError, isSubsetOf, orderingForFilter, OrderingMode, subjectMatches, validateTopology } from '@platform/events';

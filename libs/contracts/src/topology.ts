@@ -1,39 +1,10 @@
 import { assertValidTopology, type ConsumerSpec, DiscardPolicyName, DLQ_SUBJECT_PREFIX, domainFilter, durableName, InvalidConfigError, parseEventType, type StreamSpec, type Topology } from '@platform/events';
+import { PlatformService, PlatformStream } from './services.js';
 import { domainOf, SubjectDomain } from './subjects.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const DAY = 24 * 60 * MINUTE;
-
-/** The services of the reference platform (each one a subject token and a durable name prefix). */
-export const PlatformService = {
-  Order: 'order',
-  Payment: 'payment',
-  Inventory: 'inventory',
-  Notification: 'notification',
-  Analytics: 'analytics',
-  Loyalty: 'loyalty',
-} as const;
-export type PlatformService = (typeof PlatformService)[keyof typeof PlatformService];
-
-/**
- * Streams a platform service re-reads from the start (ordered consumers), which its NATS user
- * must allow (`servicePermissions(…, { replayStreams })`): analytics rebuilds its aggregates.
- */
-export const PLATFORM_REPLAY_STREAMS: Readonly<Partial<Record<PlatformService, readonly string[]>>> = {
-  analytics: ['ORDERS', 'PAYMENTS', 'INVENTORY', 'LOYALTY', 'NOTIFICATIONS'],
-};
-
-/** One stream per producing domain, plus the dead-letter stream. */
-export const PlatformStream = {
-  Orders: 'ORDERS',
-  Payments: 'PAYMENTS',
-  Inventory: 'INVENTORY',
-  Loyalty: 'LOYALTY',
-  Notifications: 'NOTIFICATIONS',
-  Dlq: 'DLQ',
-} as const;
-export type PlatformStream = (typeof PlatformStream)[keyof typeof PlatformStream];
 
 /**
  * Defaults of the platform topology, each overridable per stream or consumer.

@@ -1,3 +1,5 @@
+// Longer than the ~250 lines a file here aims at, on purpose: a conformance suite, one `it` per
+// promise of the `Database` interface, which every engine (PostgreSQL, PGlite, a fake) must pass.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Database } from '../storage/database.js';
 import { migrate, type Migration } from '../storage/migrations.js';

@@ -1,3 +1,6 @@
+// Longer than the ~250 lines a file here aims at, on purpose: one batch's run (sequence rows,
+// savepoints, hold-backs, the verdict of each message) is one piece of state read in one place;
+// the decisions it feeds are the processor's stages (processing/).
 import type { EventEnvelope } from '../envelope/envelope.js';
 import { ConsumeOutcome, type EventsMetrics } from '../metrics/events.metrics.js';
 import type { Transaction } from '../storage/database.js';
