@@ -1,13 +1,15 @@
 import { Module } from '@nestjs/common';
-import { InventoryMetrics } from './inventory.metrics.js';
-import { ProductsController } from './products/products.controller.js';
-import { ProductsService } from './products/products.service.js';
-import { OrderEventsController } from './reservations/order-events.controller.js';
-import { ReservationsService } from './reservations/reservations.service.js';
+import { ProductsRepository } from './adapters/db/products.repository.js';
+import { ReservationsRepository } from './adapters/db/reservations.repository.js';
+import { OrderEventsController } from './adapters/events/order-events.controller.js';
+import { ProductsController } from './adapters/http/products.controller.js';
+import { InventoryMetrics } from './application/inventory.metrics.js';
+import { ProductsService } from './application/products.service.js';
+import { ReservationsService } from './application/reservations.service.js';
 
 /** Root module of the inventory service: the catalogue (HTTP) and reservations (events). */
 @Module({
   controllers: [ProductsController, OrderEventsController],
-  providers: [ProductsService, ReservationsService, InventoryMetrics],
+  providers: [ProductsService, ReservationsService, ProductsRepository, ReservationsRepository, InventoryMetrics],
 })
 export class AppModule {}

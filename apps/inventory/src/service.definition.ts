@@ -1,8 +1,8 @@
 import type { ServiceDefinition } from '@platform/service-kit';
 import { AppModule } from './app.module.js';
 import { InventoryServiceConfig } from './config.js';
-import { inventoryMigrations } from './inventory.schema.js';
-import { ProductsService } from './products/products.service.js';
+import { inventoryMigrations } from './adapters/db/inventory.schema.js';
+import { ProductsService } from './application/products.service.js';
 
 /** How the inventory service is started, shared by `main.ts` and the tests. */
 export const inventoryService: ServiceDefinition<InventoryServiceConfig> = {

@@ -3,7 +3,7 @@ import { type PlatformTestNats, startPlatformTestNats } from '@platform/events-o
 import { generatePaymentTokenKeys, PaymentTokenSealer } from '@platform/service-kit';
 import { describeServiceBoot, startTestService, testAuth, TEST_PAYMENT_TOKEN_KEYS, type TestService } from '@platform/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { PAYMENT_GATEWAY, type SimulatedPaymentGateway } from './gateway/payment-gateway.js';
+import { PAYMENT_GATEWAY, type SimulatedPaymentGateway } from './adapters/gateway/payment-gateway.js';
 import type { PaymentServiceConfig } from './config.js';
 import { paymentService } from './service.definition.js';
 

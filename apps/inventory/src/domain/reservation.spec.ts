@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mergeLines, planReservation, type StockLevel } from './reservation.js';
+import { confirmWithoutReservation, mergeLines, planReservation, type StockLevel, unitsOf } from './reservation.js';
 
 const stock = (...levels: Array<[string, number, number?]>) =>
   new Map<string, StockLevel>(levels.map(([sku, available, threshold = 5]) => [sku, { sku, available, reserved: 0, lowStockThreshold: threshold }]));
@@ -65,5 +65,25 @@ describe('planReservation', () => {
     expect(planReservation([{ sku: 'A', quantity: 2 }], stock(['A', 7, 5]))).toMatchObject({ lowStock: [{ sku: 'A', available: 5, threshold: 5 }] });
     expect(planReservation([{ sku: 'A', quantity: 1 }], stock(['A', 5, 5]))).toMatchObject({ lowStock: [] });
     expect(planReservation([{ sku: 'A', quantity: 1 }], stock(['A', 9, 5]))).toMatchObject({ lowStock: [] });
+  });
+});
+
+describe('unitsOf', () => {
+  it('adds up the quantities of every line', () => {
+    expect(unitsOf([{ sku: 'A', quantity: 2 }, { sku: 'B', quantity: 3 }])).toBe(5);
+    expect(unitsOf([])).toBe(0);
+  });
+});
+
+describe('confirmWithoutReservation', () => {
+  it('is done for a reservation already committed (a redelivery)', () => {
+    expect(confirmWithoutReservation('o-1', 'committed')).toEqual({ kind: 'done' });
+  });
+
+  it('refuses any other state, naming it', () => {
+    expect(confirmWithoutReservation('o-1', undefined)).toEqual({ kind: 'refused', reason: 'order o-1 was confirmed but its reservation is missing' });
+    for (const status of ['failed', 'released', 'cancelled'] as const) {
+      expect(confirmWithoutReservation('o-1', status)).toEqual({ kind: 'refused', reason: `order o-1 was confirmed but its reservation is ${status}` });
+    }
   });
 });

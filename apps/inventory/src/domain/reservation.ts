@@ -1,5 +1,8 @@
 import { ReservationFailureReason } from '@platform/contracts';
 
+/** Where an order's reservation stands; `cancelled` is an order cancelled before any reservation. */
+export type ReservationStatus = 'reserved' | 'failed' | 'committed' | 'released' | 'cancelled';
+
 /** One order line as inventory sees it. */
 export interface StockLine {
   readonly sku: string;
@@ -52,4 +55,19 @@ export function planReservation(lines: readonly StockLine[], stock: ReadonlyMap<
     }
   }
   return { kind: 'reserved', lines: merged, lowStock };
+}
+
+/** Units of all lines together (the units metric). */
+export function unitsOf(lines: readonly StockLine[]): number {
+  return lines.reduce((sum, line) => sum + line.quantity, 0);
+}
+
+/**
+ * `order.confirmed` of an order whose reservation is not `reserved` (any more): done when it is
+ * already committed (a redelivery); anything else means the order was confirmed without its
+ * reservation, a bug upstream, refused for a human to look at.
+ */
+export function confirmWithoutReservation(orderId: string, status: ReservationStatus | undefined): { readonly kind: 'done' } | { readonly kind: 'refused'; readonly reason: string } {
+  if (status === 'committed') return { kind: 'done' };
+  return { kind: 'refused', reason: `order ${orderId} was confirmed but its reservation is ${status ?? 'missing'}` };
 }

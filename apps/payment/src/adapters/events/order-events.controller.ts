@@ -3,7 +3,7 @@ import { Ctx, Payload } from '@nestjs/microservices';
 import { type EventEnvelope, HandleEvent, JetStreamContext, PermanentError } from '@platform/events';
 import { orderCancelledV1, type OrderCancelledV1, orderConfirmedV1, type OrderConfirmedV1, orderCreatedV2, type OrderCreatedV2, orderCreatedV3, type OrderCreatedV3 } from '@platform/contracts';
 import { PaymentTokenSealer } from '@platform/service-kit';
-import { PaymentsService } from './payments.service.js';
+import { PaymentsService } from '../../application/payments.service.js';
 
 /** Payment's reactions to the order flow (durable `payment-orders`). */
 @Controller()

@@ -2,7 +2,7 @@ import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { type EventEnvelope, HandleEvent, JetStreamContext } from '@platform/events';
 import { orderCancelledV1, type OrderCancelledV1, orderConfirmedV1, type OrderConfirmedV1, orderCreatedV3, type OrderCreatedV3 } from '@platform/contracts';
-import { ReservationsService } from './reservations.service.js';
+import { ReservationsService } from '../../application/reservations.service.js';
 
 /** Inventory's reactions to the order flow (durable `inventory-orders`). */
 @Controller()

@@ -1,8 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { SKU_PATTERN } from '@platform/contracts';
+import type { Product } from '../../domain/product.js';
 
 /** A product as the HTTP API shows it (design brief §6). */
-export class ProductView {
+export class ProductView implements Product {
   @ApiProperty({ type: 'string', pattern: SKU_PATTERN.source, example: 'SKU-001' })
   readonly sku!: string;
 
@@ -28,20 +29,4 @@ export class ProductView {
 export class ProductListView {
   @ApiProperty({ type: () => [ProductView] })
   readonly items!: ProductView[];
-}
-
-export interface ProductRow {
-  sku: string;
-  name: string;
-  price_cents: string | number;
-  currency: string;
-  available: number;
-  reserved: number;
-  low_stock_threshold: number;
-}
-
-export const PRODUCT_COLUMNS = 'sku, name, price_cents, currency, available, reserved, low_stock_threshold';
-
-export function toProductView(row: ProductRow): ProductView {
-  return { sku: row.sku, name: row.name, priceCents: Number(row.price_cents), currency: row.currency, available: row.available, reserved: row.reserved };
 }

@@ -1,5 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { PaymentStatus, PaymentView } from './payments.service.js';
+import type { Payment, PaymentStatus } from '../../domain/payment-lifecycle.js';
+
+/** A payment as `GET /payments` shows it (no gateway reference). */
+export interface PaymentView {
+  readonly paymentId: string;
+  readonly orderId: string;
+  readonly status: PaymentStatus;
+  readonly amountCents: number;
+  readonly currency: string;
+  readonly declineReason?: string;
+}
+
+export function toPaymentView(payment: Payment): PaymentView {
+  const { paymentId, orderId, status, amountCents, currency, declineReason } = payment;
+  return { paymentId, orderId, status, amountCents, currency, ...(declineReason ? { declineReason } : {}) };
+}
 
 // Every status, once: the compiler refuses a missing or unknown one.
 const PAYMENT_STATUSES = Object.keys({ authorized: true, declined: true, captured: true, voided: true, refunded: true, cancelled: true } satisfies Record<PaymentStatus, true>);

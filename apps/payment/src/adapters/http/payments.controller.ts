@@ -3,8 +3,8 @@ import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nest
 import { ApiErrorResponses, ApiProtected, Role, Roles, TenantId } from '@platform/service-kit';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { PaymentListView } from './payment.views.js';
-import { PaymentsService, type PaymentView } from './payments.service.js';
+import { PaymentsService } from '../../application/payments.service.js';
+import { PaymentListView, type PaymentView, toPaymentView } from './payment.views.js';
 
 export class ListPaymentsQuery {
   /** Only the payment of this order. */
@@ -37,6 +37,6 @@ export class PaymentsController {
   @ApiErrorResponses(400)
   @Roles(Role.Operator) // payments are an operator read: customers follow their order instead
   async list(@TenantId() tenantId: string, @Query() query: ListPaymentsQuery): Promise<{ items: PaymentView[] }> {
-    return { items: await this.payments.list(tenantId, { orderId: query.orderId, limit: query.limit ?? 50 }) };
+    return { items: (await this.payments.list(tenantId, { orderId: query.orderId, limit: query.limit ?? 50 })).map(toPaymentView) };
   }
 }

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { CircuitBreaker, CircuitOpenError, CircuitState, type EventsRuntime, isRetryable } from '@platform/events';
-import { EVENTS_RUNTIME, SERVICE_CONFIG } from '@platform/service-kit';
-import type { PaymentServiceConfig } from '../config.js';
-import { PaymentMetrics } from '../payment.metrics.js';
+import { CircuitBreaker, CircuitOpenError, CircuitState, isRetryable } from '@platform/events';
+import { ConsumerControl, SERVICE_CONFIG } from '@platform/service-kit';
+import { PaymentMetrics } from '../../application/payment.metrics.js';
+import type { PaymentServiceConfig } from '../../config.js';
 
 const STATE_VALUE: Record<CircuitState, number> = { closed: 0, open: 1, half_open: 2 };
 
@@ -18,7 +18,7 @@ export class GatewayCircuit implements OnApplicationShutdown {
   private resumeTimer?: NodeJS.Timeout;
 
   constructor(
-    @Inject(EVENTS_RUNTIME) private readonly runtime: EventsRuntime,
+    private readonly consumers: ConsumerControl,
     @Inject(SERVICE_CONFIG) config: PaymentServiceConfig,
     private readonly metrics: PaymentMetrics,
   ) {
@@ -56,18 +56,18 @@ export class GatewayCircuit implements OnApplicationShutdown {
     this.metrics.circuitState.set(STATE_VALUE[state]);
     if (state === CircuitState.Open) {
       this.logger.warn(`payment gateway circuit open (was ${previous}); pausing the payment consumer`);
-      this.runtime.transport?.pauseConsumers();
+      this.consumers.pause();
       clearTimeout(this.resumeTimer);
       this.resumeTimer = setTimeout(() => {
         // Reading the state moves an expired open circuit to half-open; the next message is the trial.
         this.logger.log(`payment gateway circuit ${this.breaker.state}; resuming the payment consumer`);
-        this.runtime.transport?.resumeConsumers();
+        this.consumers.resume();
       }, this.breaker.remainingOpenMs);
       this.resumeTimer.unref();
     } else if (state === CircuitState.Closed) {
       clearTimeout(this.resumeTimer);
       this.logger.log('payment gateway circuit closed');
-      this.runtime.transport?.resumeConsumers();
+      this.consumers.resume();
     }
   }
 }
