@@ -3,9 +3,9 @@ import { Ctx, Payload } from '@nestjs/microservices';
 import { type EventEnvelope, HandleEvent, JetStreamContext } from '@platform/events';
 import { inventoryStockLowV1, type InventoryStockLowV1, orderCancelledV1, type OrderCancelledV1, orderConfirmedV1, type OrderConfirmedV1 } from '@platform/contracts';
 import { SERVICE_CONFIG } from '@platform/service-kit';
-import type { NotificationServiceConfig } from './config.js';
-import { orderCancelledNotification, orderConfirmedNotification, stockLowAlert } from './notification-rules.js';
-import { Notifier } from './notifier.js';
+import type { NotificationServiceConfig } from '../../config.js';
+import { orderCancelledNotification, orderConfirmedNotification, stockLowAlert } from '../../domain/notification-rules.js';
+import { Notifier } from '../../application/notifier.js';
 
 /**
  * Event handlers of the notification service: durables `notification-orders` (orders.*.*, strict

@@ -1,10 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { type JetStreamContext, newEventId } from '@platform/events';
 import { type NotificationSentV1 } from '@platform/contracts';
-import { ChannelRouter } from './channels.js';
-import type { NotificationPlan } from './notification-rules.js';
+import { ChannelRouter } from '../adapters/channels/channels.js';
+import { NotificationRepository } from '../adapters/db/notification.repository.js';
+import type { NotificationPlan } from '../domain/notification-rules.js';
 import { NotificationMetrics } from './notification.metrics.js';
-import { NotificationRepository } from './notification.repository.js';
 
 /**
  * Carries out a `NotificationPlan` inside the handled message's transaction: record it (once per

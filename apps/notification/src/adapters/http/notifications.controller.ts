@@ -4,7 +4,7 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { IsCustomerId, IsEntityId } from '@platform/contracts';
 import { ApiErrorResponses, ApiProtected, customerScopeOf, Principal, TenantId } from '@platform/service-kit';
-import { NotificationRepository } from './notification.repository.js';
+import { NotificationRepository } from '../db/notification.repository.js';
 
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 100;
