@@ -3,10 +3,10 @@ import type { Database, EventsRuntime } from '@platform/events';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrorResponses, ApiProtected, DATABASE, EVENTS_RUNTIME, Role, Roles, TenantId } from '@platform/service-kit';
 import { PinoLogger } from 'nestjs-pino';
-import { rebuildAnalytics, type RebuildAnalyticsResult } from '../replay/rebuild-analytics.js';
-import { AnalyticsMetrics, ReplayResult } from './analytics.metrics.js';
-import { readTenantTotals } from './analytics.store.js';
-import { summaryOf, type AnalyticsSummary } from './apply-rules.js';
+import { rebuildAnalytics, type RebuildAnalyticsResult } from '../../application/rebuild-analytics.js';
+import { AnalyticsMetrics, ReplayResult } from '../../application/analytics.metrics.js';
+import { readTenantTotals } from '../db/analytics.store.js';
+import { summaryOf, type AnalyticsSummary } from '../../domain/apply-rules.js';
 import { AnalyticsSummaryView, RebuildAnalyticsResultView } from './analytics.views.js';
 
 @ApiTags('analytics')

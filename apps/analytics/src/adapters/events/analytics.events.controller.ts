@@ -1,9 +1,9 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { type EventEnvelope, HandleEventBatch, JetStreamBatchContext } from '@platform/events';
-import { AnalyticsMetrics } from './analytics.metrics.js';
-import { applyFacts } from './analytics.store.js';
-import { ANALYTICS_CONTRACTS, factOf } from './apply-rules.js';
+import { AnalyticsMetrics } from '../../application/analytics.metrics.js';
+import { applyFacts } from '../db/analytics.store.js';
+import { ANALYTICS_CONTRACTS, factOf } from '../../domain/apply-rules.js';
 
 /**
  * The analytics consumers (analytics-orders, -payments, -inventory, -loyalty, -notifications):
