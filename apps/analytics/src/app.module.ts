@@ -1,8 +1,11 @@
 import { Module } from '@nestjs/common';
 import { FactRetentionSweeper } from './adapters/db/fact-retention.sweeper.js';
 import { AnalyticsEventsController } from './adapters/events/analytics.events.controller.js';
+import { eventStreamsProvider } from './adapters/events/event-streams.provider.js';
 import { AnalyticsController } from './adapters/http/analytics.controller.js';
+import { AnalyticsRebuild } from './application/analytics-rebuild.js';
 import { AnalyticsMetrics } from './application/analytics.metrics.js';
+import { ApplyEvents } from './application/apply-events.js';
 
 /**
  * Root module of the analytics service: per-tenant aggregates of the platform's events (the
@@ -10,6 +13,6 @@ import { AnalyticsMetrics } from './application/analytics.metrics.js';
  */
 @Module({
   controllers: [AnalyticsEventsController, AnalyticsController],
-  providers: [AnalyticsMetrics, FactRetentionSweeper],
+  providers: [AnalyticsMetrics, ApplyEvents, AnalyticsRebuild, eventStreamsProvider, FactRetentionSweeper],
 })
 export class AppModule {}
