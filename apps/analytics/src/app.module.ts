@@ -1,6 +1,18 @@
 import { Module } from '@nestjs/common';
-import { AnalyticsModule } from './analytics/analytics.module.js';
+import { FactRetentionSweeper } from './adapters/db/fact-retention.sweeper.js';
+import { AnalyticsEventsController } from './adapters/events/analytics.events.controller.js';
+import { eventStreamsProvider } from './adapters/events/event-streams.provider.js';
+import { AnalyticsController } from './adapters/http/analytics.controller.js';
+import { AnalyticsRebuild } from './application/analytics-rebuild.js';
+import { AnalyticsMetrics } from './application/analytics.metrics.js';
+import { ApplyEvents } from './application/apply-events.js';
 
-/** Root module of the analytics service; its business modules are imported here. */
-@Module({ imports: [AnalyticsModule] })
+/**
+ * Root module of the analytics service: per-tenant aggregates of the platform's events (the
+ * consumers, `GET /analytics/summary`, `POST /analytics/rebuild`, the fact retention sweep).
+ */
+@Module({
+  controllers: [AnalyticsEventsController, AnalyticsController],
+  providers: [AnalyticsMetrics, ApplyEvents, AnalyticsRebuild, eventStreamsProvider, FactRetentionSweeper],
+})
 export class AppModule {}

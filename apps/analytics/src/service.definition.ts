@@ -1,5 +1,5 @@
 import type { ServiceDefinition } from '@platform/service-kit';
-import { analyticsMigrations } from './analytics/analytics.migrations.js';
+import { analyticsMigrations } from './adapters/db/analytics.migrations.js';
 import { AppModule } from './app.module.js';
 import { AnalyticsServiceConfig } from './config.js';
 

@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
-import { ChannelRouter, EmailChannel, NOTIFICATION_CHANNELS, WebhookChannel } from './channels.js';
-import { NotificationEventsController } from './notification-events.controller.js';
-import { NotificationMetrics } from './notification.metrics.js';
-import { NotificationRepository } from './notification.repository.js';
-import { NotificationsController } from './notifications.controller.js';
-import { Notifier } from './notifier.js';
+import { ChannelRouter, EmailChannel, NOTIFICATION_CHANNELS, WebhookChannel } from './adapters/channels/channels.js';
+import { NotificationRepository } from './adapters/db/notification.repository.js';
+import { NotificationEventsController } from './adapters/events/notification-events.controller.js';
+import { NotificationsController } from './adapters/http/notifications.controller.js';
+import { NotificationMetrics } from './application/notification.metrics.js';
+import { Notifier } from './application/notifier.js';
 
 /** Root module of the notification service: customer order updates and operations stock alerts. */
 @Module({

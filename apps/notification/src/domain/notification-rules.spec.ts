@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { customerRecipient, formatAmount, orderCancelledNotification, orderConfirmedNotification, stockLowAlert } from './notification-rules.js';
+import { customerRecipient, formatAmount, notificationSent, orderCancelledNotification, orderConfirmedNotification, stockLowAlert } from './notification-rules.js';
 
 const orderId = '0190b3a2-7d3e-7c11-9a4f-1f2e3d4c5b6a';
 
@@ -50,5 +50,18 @@ describe('notification rules', () => {
     [1234, 'KWD', '1.234 KWD'],
   ])('formats %i minor units of %s as %s', (minor, currency, text) => {
     expect(formatAmount(minor, currency)).toBe(text);
+  });
+
+  it('reports a sent customer notification with its order, and an operations alert without one', () => {
+    expect(notificationSent('n-1', orderConfirmedNotification({ orderId, customerId: 'c-1', totalCents: 100, currency: 'EUR' }))).toEqual({
+      notificationId: 'n-1',
+      channel: 'email',
+      template: 'order-confirmed',
+      recipient: 'customer:c-1',
+      orderId,
+    });
+    const alert = notificationSent('n-2', stockLowAlert({ sku: 'SKU-001', available: 3, threshold: 5 }, 'ops'));
+    expect(alert).toEqual({ notificationId: 'n-2', channel: 'webhook', template: 'stock-low', recipient: 'ops' });
+    expect(alert).not.toHaveProperty('orderId');
   });
 });

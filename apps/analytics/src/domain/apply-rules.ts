@@ -1,5 +1,4 @@
-import { inventoryCommittedV1, inventoryProductUpdatedV1, inventoryReleasedV1, inventoryReservationFailedV1, inventoryReservedV1, type InventoryReservedV1, inventoryStockLowV1, loyaltyPointsAwardedV1, type LoyaltyPointsAwardedV1, notificationSentV1, orderCancelledV1, type OrderCancelledV1, orderConfirmedV1, type OrderConfirmedV1, orderCreatedV3, type OrderCreatedV3, paymentAuthorizedV1, paymentCapturedV1, paymentDeclinedV1, paymentRefundedV1, type PaymentRefundedV1, paymentVoidedV1 } from '@platform/contracts';
-import { type EventContract, type EventEnvelope } from '@platform/events';
+import { inventoryCommittedV1, inventoryProductUpdatedV1, inventoryReleasedV1, inventoryReservationFailedV1, inventoryReservedV1, type InventoryReservedV1, inventoryStockLowV1, loyaltyPointsAwardedV1, type LoyaltyPointsAwardedV1, notificationSentV1, orderCancelledV1, type OrderCancelledV1, orderConfirmedV1, type OrderConfirmedV1, orderCreatedV3, type OrderCreatedV3, paymentAuthorizedV1, paymentCapturedV1, paymentDeclinedV1, paymentRefundedV1, type PaymentRefundedV1, paymentVoidedV1, type platformContracts, type PlatformPayload } from '@platform/contracts';
 
 /**
  * The apply rules of the analytics service: which event moves which counter of a tenant's summary.
@@ -87,17 +86,30 @@ export interface AnalyticsFact {
   readonly deltas: Partial<Counters>;
 }
 
+/** A contract of the platform catalogue (typed from the catalogue itself: the rules import no events library). */
+export type PlatformContract = (typeof platformContracts)[number];
+
+/** What a fact is made of: the envelope fields of the event (an `EventEnvelope` has them all). */
+export interface AppliedEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly time: string;
+  readonly subject: string;
+  readonly tenantid: string;
+  readonly data: unknown;
+}
+
 interface Rule {
-  readonly contract: EventContract;
+  readonly contract: PlatformContract;
   readonly apply: (data: never) => Pick<AnalyticsFact, 'amountCents' | 'quantity' | 'reason' | 'deltas'>;
 }
 
-const rule = <Payload extends object>(
-  contract: EventContract<Payload>,
-  apply: (data: Payload) => Partial<Pick<AnalyticsFact, 'amountCents' | 'quantity' | 'reason'>> & { deltas: Partial<Counters> },
+const rule = <Contract extends PlatformContract>(
+  contract: Contract,
+  apply: (data: PlatformPayload<Contract['type']>) => Partial<Pick<AnalyticsFact, 'amountCents' | 'quantity' | 'reason'>> & { deltas: Partial<Counters> },
 ): Rule => ({
   contract,
-  apply: ((data: Payload) => ({ amountCents: null, quantity: null, reason: null, ...apply(data) })) as Rule['apply'],
+  apply: ((data: PlatformPayload<Contract['type']>) => ({ amountCents: null, quantity: null, reason: null, ...apply(data) })) as Rule['apply'],
 });
 
 type WithAmount = { amountCents: number; reason?: string };
@@ -133,19 +145,19 @@ const RULES: readonly Rule[] = [
   rule(notificationSentV1, () => ({ deltas: { notificationsSent: 1 } })),
 ];
 
-const RULE_BY_TYPE = new Map(RULES.map((r) => [r.contract.type, r]));
+const RULE_BY_TYPE = new Map<string, Rule>(RULES.map((r) => [r.contract.type, r]));
 
 /** The contracts the analytics handlers are bound to (one per event, at the handled version). */
-export const ANALYTICS_CONTRACTS: readonly EventContract[] = RULES.map((r) => r.contract);
+export const ANALYTICS_CONTRACTS: readonly PlatformContract[] = RULES.map((r) => r.contract);
 
 /** Unversioned type → the handled contract (`order.created` → `order.created.v3`). */
-export const ANALYTICS_CONTRACT_BY_EVENT: ReadonlyMap<string, EventContract> = new Map(RULES.map((r) => [r.contract.unversioned, r.contract]));
+export const ANALYTICS_CONTRACT_BY_EVENT: ReadonlyMap<string, PlatformContract> = new Map(RULES.map((r) => [r.contract.unversioned, r.contract]));
 
 /**
  * The fact an event records. `event` must be valid and at a handled version.
  * @throws TypeError for a type analytics does not apply (a programming error).
  */
-export function factOf(event: EventEnvelope): AnalyticsFact {
+export function factOf(event: AppliedEvent): AnalyticsFact {
   const found = RULE_BY_TYPE.get(event.type);
   if (!found) throw new TypeError(`analytics has no apply rule for ${event.type}`);
   const applied = found.apply(event.data as never);

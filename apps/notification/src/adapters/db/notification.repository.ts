@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Database, Queryable } from '@platform/events';
 import { DATABASE } from '@platform/service-kit';
+import type { NotificationFilter } from '../../domain/notification-access.js';
 
 export interface NewNotification {
   readonly id: string;
@@ -21,8 +22,6 @@ export interface NotificationRow {
   readonly orderId: string | null;
   readonly createdAt: Date;
 }
-
-export type NotificationFilter = { readonly orderId: string } | { readonly customerId: string };
 
 /** SQL of the `notifications` table. Writes take the handler's transaction; reads use the database. */
 @Injectable()

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ANALYTICS_STREAMS, type AnalyticsStream, type RebuildAnalyticsResult } from '../replay/rebuild-analytics.js';
-import { CANCELLATION_REASONS, type AnalyticsSummary, type CancellationReason } from './apply-rules.js';
+import { ANALYTICS_STREAMS, type AnalyticsStream, type RebuildAnalyticsResult } from '../../application/rebuild-analytics.js';
+import { CANCELLATION_REASONS, type AnalyticsSummary, type CancellationReason } from '../../domain/apply-rules.js';
 
 const count = (description: string) => ApiProperty({ type: 'integer', minimum: 0, description });
 const countsBy = (keys: readonly string[], description: string) =>

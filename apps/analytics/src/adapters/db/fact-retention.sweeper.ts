@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Database } from '@platform/events';
 import { DATABASE, PeriodicSweeper, SERVICE_CONFIG } from '@platform/service-kit';
-import type { AnalyticsServiceConfig } from '../config.js';
+import type { AnalyticsServiceConfig } from '../../config.js';
 import { pruneFacts } from './analytics.store.js';
 
 /** How often facts past the retention are looked for, milliseconds (as the events runtime prunes its inbox). */

@@ -1,4 +1,11 @@
-import { type InventoryStockLowV1, type NotificationChannel as ChannelKind, OrderCancellationReason, type OrderCancelledV1, type OrderConfirmedV1 } from '@platform/contracts';
+import {
+  type InventoryStockLowV1,
+  type NotificationChannel as ChannelKind,
+  type NotificationSentV1,
+  OrderCancellationReason,
+  type OrderCancelledV1,
+  type OrderConfirmedV1,
+} from '@platform/contracts';
 
 /** The templates this service sends (the `template` of `notification.sent.v1`). */
 export const NotificationTemplate = {
@@ -95,4 +102,11 @@ export function stockLowAlert(stock: InventoryStockLowV1, opsRecipient: string):
     recipient: opsRecipient,
     message: `Stock low for ${stock.sku}: ${stock.available} available (threshold ${stock.threshold}).`,
   };
+}
+
+/** What `notification.sent.v1` says about a sent plan; an operations alert has no `orderId`. */
+export function notificationSent(notificationId: string, plan: NotificationPlan): NotificationSentV1 {
+  const data: NotificationSentV1 = { notificationId, channel: plan.channel, template: plan.template, recipient: plan.recipient };
+  if (plan.orderId !== undefined) data.orderId = plan.orderId;
+  return data;
 }

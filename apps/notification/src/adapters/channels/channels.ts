@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { NotificationChannel as ChannelKind } from '@platform/contracts';
-import type { NotificationTemplate } from './notification-rules.js';
+import type { NotificationTemplate } from '../../domain/notification-rules.js';
 
 /** A notification ready to be handed to its channel. */
 export interface OutgoingNotification {

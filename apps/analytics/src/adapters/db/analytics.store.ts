@@ -1,5 +1,5 @@
 import { deleteInBatches, type Queryable, type Transaction } from '@platform/events';
-import { COUNTER_KEYS, zeroCounters, type AnalyticsFact, type Counters, type TenantTotals } from './apply-rules.js';
+import { COUNTER_KEYS, zeroCounters, type AnalyticsFact, type Counters, type TenantTotals } from '../../domain/apply-rules.js';
 
 /** Counter → column of `analytics_tenant_summary` (camelCase → snake_case). */
 const COLUMN: Readonly<Record<keyof Counters, string>> = Object.fromEntries(

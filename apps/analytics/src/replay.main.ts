@@ -3,11 +3,11 @@ import { connectNats, InvalidConfigError, migrate, openDatabase } from '@platfor
 import { createPlatformRegistry } from '@platform/contracts';
 import { EXIT_INVALID_CONFIG, loadConfig, natsOptionsOf } from '@platform/service-kit';
 import { pino } from 'pino';
-import { analyticsMigrations } from '../analytics/analytics.migrations.js';
-import { AnalyticsServiceConfig } from '../config.js';
-import { rebuildAnalytics } from './rebuild-analytics.js';
+import { analyticsMigrations } from './adapters/db/analytics.migrations.js';
+import { AnalyticsServiceConfig } from './config.js';
+import { rebuildAnalytics } from './application/rebuild-analytics.js';
 
-const USAGE = `Usage: node apps/analytics/dist/replay/replay.main.js   (or: npx nx run analytics:replay)
+const USAGE = `Usage: node apps/analytics/dist/replay.main.js   (or: npx nx run analytics:replay)
 
 Rebuilds the analytics aggregates of every tenant from the ORDERS, PAYMENTS, INVENTORY, LOYALTY and
 NOTIFICATIONS streams, in one database transaction: deletes all facts and summaries, re-applies

@@ -3,9 +3,9 @@ import { Ctx, Payload } from '@nestjs/microservices';
 import { type EventEnvelope, HandleEvent, JetStreamContext } from '@platform/events';
 import { inventoryStockLowV1, type InventoryStockLowV1, orderCancelledV1, type OrderCancelledV1, orderConfirmedV1, type OrderConfirmedV1 } from '@platform/contracts';
 import { SERVICE_CONFIG } from '@platform/service-kit';
-import type { NotificationServiceConfig } from './config.js';
-import { orderCancelledNotification, orderConfirmedNotification, stockLowAlert } from './notification-rules.js';
-import { Notifier } from './notifier.js';
+import { Notifier } from '../../application/notifier.js';
+import type { NotificationServiceConfig } from '../../config.js';
+import { type NotificationPlan, orderCancelledNotification, orderConfirmedNotification, stockLowAlert } from '../../domain/notification-rules.js';
 
 /**
  * Event handlers of the notification service: durables `notification-orders` (orders.*.*, strict
@@ -21,16 +21,21 @@ export class NotificationEventsController {
 
   @HandleEvent(orderConfirmedV1)
   async onOrderConfirmed(@Payload() event: EventEnvelope<OrderConfirmedV1>, @Ctx() ctx: JetStreamContext): Promise<void> {
-    await this.notifier.notify(ctx, orderConfirmedNotification(event.data));
+    await this.notify(event, ctx, orderConfirmedNotification(event.data));
   }
 
   @HandleEvent(orderCancelledV1)
   async onOrderCancelled(@Payload() event: EventEnvelope<OrderCancelledV1>, @Ctx() ctx: JetStreamContext): Promise<void> {
-    await this.notifier.notify(ctx, orderCancelledNotification(event.data));
+    await this.notify(event, ctx, orderCancelledNotification(event.data));
   }
 
   @HandleEvent(inventoryStockLowV1)
   async onStockLow(@Payload() event: EventEnvelope<InventoryStockLowV1>, @Ctx() ctx: JetStreamContext): Promise<void> {
-    await this.notifier.notify(ctx, stockLowAlert(event.data, this.config.NOTIFICATION_OPS_RECIPIENT));
+    await this.notify(event, ctx, stockLowAlert(event.data, this.config.NOTIFICATION_OPS_RECIPIENT));
+  }
+
+  /** Carry out `plan` in the message's transaction; the sent event continues the handled event's chain. */
+  private notify(event: EventEnvelope, ctx: JetStreamContext, plan: NotificationPlan): Promise<void> {
+    return this.notifier.notify(ctx.transaction, (e) => ctx.emit(e), { tenantId: event.tenantid, eventId: event.id }, plan);
   }
 }

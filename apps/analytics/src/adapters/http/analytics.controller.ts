@@ -1,12 +1,11 @@
 import { Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
-import type { Database, EventsRuntime } from '@platform/events';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiErrorResponses, ApiProtected, DATABASE, EVENTS_RUNTIME, Role, Roles, TenantId } from '@platform/service-kit';
-import { PinoLogger } from 'nestjs-pino';
-import { rebuildAnalytics, type RebuildAnalyticsResult } from '../replay/rebuild-analytics.js';
-import { AnalyticsMetrics, ReplayResult } from './analytics.metrics.js';
-import { readTenantTotals } from './analytics.store.js';
-import { summaryOf, type AnalyticsSummary } from './apply-rules.js';
+import type { Database } from '@platform/events';
+import { ApiErrorResponses, ApiProtected, DATABASE, Role, Roles, TenantId } from '@platform/service-kit';
+import { AnalyticsRebuild } from '../../application/analytics-rebuild.js';
+import type { RebuildAnalyticsResult } from '../../application/rebuild-analytics.js';
+import { summaryOf, type AnalyticsSummary } from '../../domain/apply-rules.js';
+import { readTenantTotals } from '../db/analytics.store.js';
 import { AnalyticsSummaryView, RebuildAnalyticsResultView } from './analytics.views.js';
 
 @ApiTags('analytics')
@@ -15,12 +14,8 @@ import { AnalyticsSummaryView, RebuildAnalyticsResultView } from './analytics.vi
 export class AnalyticsController {
   constructor(
     @Inject(DATABASE) private readonly db: Database,
-    @Inject(EVENTS_RUNTIME) private readonly runtime: EventsRuntime,
-    private readonly metrics: AnalyticsMetrics,
-    private readonly logger: PinoLogger,
-  ) {
-    logger.setContext(AnalyticsController.name);
-  }
+    private readonly rebuilds: AnalyticsRebuild,
+  ) {}
 
   /** The tenant's aggregates; zeros for a tenant without events. */
   @Get('summary')
@@ -47,14 +42,7 @@ export class AnalyticsController {
   @ApiProtected({ roles: ['operator'] })
   @ApiOkResponse({ description: 'The aggregates were rebuilt.', type: RebuildAnalyticsResultView })
   @ApiErrorResponses(400, 429)
-  async rebuild(): Promise<RebuildAnalyticsResult> {
-    try {
-      const result = await rebuildAnalytics({ db: this.db, js: this.runtime.js, registry: this.runtime.registry, logger: this.logger });
-      this.metrics.replayed(ReplayResult.Success);
-      return result;
-    } catch (error) {
-      this.metrics.replayed(ReplayResult.Failure);
-      throw error;
-    }
+  rebuild(): Promise<RebuildAnalyticsResult> {
+    return this.rebuilds.run();
   }
 }

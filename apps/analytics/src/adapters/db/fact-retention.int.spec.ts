@@ -5,10 +5,10 @@ import { loadConfig } from '@platform/service-kit';
 import { loadConfigError } from '@platform/service-kit/testing';
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AnalyticsServiceConfig } from '../config.js';
+import { AnalyticsServiceConfig } from '../../config.js';
 import { analyticsMigrations } from './analytics.migrations.js';
 import { applyFacts, pruneFacts, readTenantTotals } from './analytics.store.js';
-import { factOf } from './apply-rules.js';
+import { factOf } from '../../domain/apply-rules.js';
 import { FactRetentionSweeper } from './fact-retention.sweeper.js';
 
 const DAY = 86_400_000;

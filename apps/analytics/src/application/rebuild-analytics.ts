@@ -1,7 +1,7 @@
 import type { JetStreamClient, StoredMsg } from '@nats-io/jetstream';
 import { type Database, type EventEnvelope, type EventRegistry, type EventsLogger, parseEnvelope, silentLogger, type Transaction } from '@platform/events';
-import { applyFact, resetForRebuild } from '../analytics/analytics.store.js';
-import { ANALYTICS_CONTRACT_BY_EVENT, factOf } from '../analytics/apply-rules.js';
+import { applyFact, resetForRebuild } from '../adapters/db/analytics.store.js';
+import { ANALYTICS_CONTRACT_BY_EVENT, factOf } from '../domain/apply-rules.js';
 
 /** The domain streams the analytics aggregates are built from (every stream but `DLQ`). */
 export const ANALYTICS_STREAMS = ['ORDERS', 'PAYMENTS', 'INVENTORY', 'LOYALTY', 'NOTIFICATIONS'] as const;

@@ -1,27 +1,22 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { type EventEnvelope, HandleEventBatch, JetStreamBatchContext } from '@platform/events';
-import { AnalyticsMetrics } from './analytics.metrics.js';
-import { applyFacts } from './analytics.store.js';
-import { ANALYTICS_CONTRACTS, factOf } from './apply-rules.js';
+import { ApplyEvents } from '../../application/apply-events.js';
+import { ANALYTICS_CONTRACTS } from '../../domain/apply-rules.js';
 
 /**
  * The analytics consumers (analytics-orders, -payments, -inventory, -loyalty, -notifications):
  * every event is recorded as a fact and moves its tenant's counters. A batch handler: the events
- * of one batch are applied in one statement, in the batch's transaction (`ctx.tx`, which also
- * holds their inbox records, so a duplicate never gets here). The method handles exactly the
+ * of one batch are applied in one statement, in the batch's transaction (`ctx.transaction`, which
+ * also holds their inbox records, so a duplicate never gets here). The method handles exactly the
  * contracts the apply rules know (`ANALYTICS_CONTRACTS`); order.created v1 and v2 arrive upcast to v3.
  */
 @Controller()
 export class AnalyticsEventsController {
-  constructor(private readonly metrics: AnalyticsMetrics) {}
+  constructor(private readonly events: ApplyEvents) {}
 
   @HandleEventBatch(...ANALYTICS_CONTRACTS)
   async onEvents(@Payload() events: EventEnvelope[], @Ctx() ctx: JetStreamBatchContext): Promise<void> {
-    const tx = ctx.transaction;
-    const applied = await applyFacts(tx, events.map(factOf));
-    tx.afterCommit(() => {
-      for (const fact of applied) this.metrics.eventApplied(fact.eventType);
-    });
+    await this.events.apply(ctx.transaction, events);
   }
 }

@@ -1,0 +1,36 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsCustomerId, IsEntityId } from '@platform/contracts';
+
+export const DEFAULT_LIMIT = 50;
+export const MAX_LIMIT = 100;
+
+/** The query of `GET /notifications`. */
+export class ListNotificationsQuery {
+  /** Notifications about this order (a UUID). Exactly one of `orderId` and `customerId`. */
+  @ApiPropertyOptional({ type: 'string', format: 'uuid', description: 'Notifications about this order. Exactly one of `orderId` and `customerId`.' })
+  @IsOptional()
+  @IsEntityId()
+  orderId?: string;
+
+  /** Notifications for this customer (1–64 characters). Exactly one of `orderId` and `customerId`. */
+  @ApiPropertyOptional({
+    type: 'string',
+    minLength: 1,
+    maxLength: 64,
+    description: "Notifications for this customer (a customer token: its own only). Exactly one of `orderId` and `customerId`.",
+  })
+  @IsOptional()
+  @IsCustomerId()
+  customerId?: string;
+
+  /** At most this many, 1–100, default 50. */
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT, description: 'At most this many, newest first.' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_LIMIT)
+  limit?: number;
+}
