@@ -111,5 +111,5 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
 
 # node is PID 1 (the base image's entrypoint execs it) and gets SIGTERM directly: the service
 # drains (not ready, HTTP closed, consumers, storage) and exits within SHUTDOWN_TIMEOUT_MS.
-# Other programs of the image: `node tools/provision.mjs`, `node apps/analytics/dist/replay/replay.main.js`.
+# Other programs of the image: `node tools/provision.mjs`, `node apps/analytics/dist/replay.main.js`.
 CMD ["node", "/app/main.js"]
