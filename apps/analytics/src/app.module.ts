@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { FactRetentionSweeper } from './adapters/db/fact-retention.sweeper.js';
 import { AnalyticsEventsController } from './adapters/events/analytics.events.controller.js';
-import { eventStreamsProvider } from './adapters/events/event-streams.provider.js';
 import { AnalyticsController } from './adapters/http/analytics.controller.js';
 import { AnalyticsRebuild } from './application/analytics-rebuild.js';
 import { AnalyticsMetrics } from './application/analytics.metrics.js';
@@ -13,6 +12,6 @@ import { ApplyEvents } from './application/apply-events.js';
  */
 @Module({
   controllers: [AnalyticsEventsController, AnalyticsController],
-  providers: [AnalyticsMetrics, ApplyEvents, AnalyticsRebuild, eventStreamsProvider, FactRetentionSweeper],
+  providers: [AnalyticsMetrics, ApplyEvents, AnalyticsRebuild, FactRetentionSweeper],
 })
 export class AppModule {}

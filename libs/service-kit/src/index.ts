@@ -12,7 +12,7 @@ export { loadConfig } from './config/load-config.js';
 export { DATABASE, EVENTS_RUNTIME, METRICS_REGISTRY, SERVICE_CONFIG, SERVICE_NAME } from './tokens.js';
 export { ServiceKitModule, type ServiceKitModuleOptions } from './service-kit.module.js';
 export { ServiceResourcesModule, type ServiceResources } from './service-resources.module.js';
-export { ConsumerControl, EventOutbox, type EmitContext } from './events/event-outbox.js';
+export { ConsumerControl, EventOutbox, EventStreams, type EmitContext } from './events/event-outbox.js';
 
 // Logging
 export { CORRELATION_ID_HEADER, CORRELATION_ID_PATTERN, correlationIdOf } from './logging/correlation-id.js';

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Database, EventsRuntime } from '@platform/events';
-import { ConsumerControl, EventOutbox } from './events/event-outbox.js';
+import { ConsumerControl, EventOutbox, EventStreams } from './events/event-outbox.js';
 import { DATABASE, EVENTS_RUNTIME } from './tokens.js';
 
 export interface ServiceResources {
@@ -11,7 +11,8 @@ export interface ServiceResources {
 /**
  * The service's storage and events runtime, opened before the app is created and closed after it;
  * global so that business providers inject the database with `@Inject(DATABASE)`, and emit and
- * steer consumers through the `EventOutbox` and `ConsumerControl` ports (not the runtime itself).
+ * steer consumers through the `EventOutbox` and `ConsumerControl` ports, and re-read streams through
+ * `EventStreams` (not the runtime itself).
  */
 @Module({})
 export class ServiceResourcesModule {
@@ -24,8 +25,9 @@ export class ServiceResourcesModule {
         { provide: EVENTS_RUNTIME, useValue: resources.runtime },
         EventOutbox,
         ConsumerControl,
+        EventStreams,
       ],
-      exports: [DATABASE, EVENTS_RUNTIME, EventOutbox, ConsumerControl],
+      exports: [DATABASE, EVENTS_RUNTIME, EventOutbox, ConsumerControl, EventStreams],
     };
   }
 }

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { EmitEvent, EventsRuntime, Transaction } from '@platform/events';
+import type { JetStreamClient } from '@nats-io/jetstream';
+import type { EmitEvent, EventRegistry, EventsRuntime, Transaction } from '@platform/events';
 import type { RequestEventContext } from '../http/request-event-context.js';
 import { EVENTS_RUNTIME } from '../tokens.js';
 
@@ -39,5 +40,23 @@ export class ConsumerControl {
 
   resume(): void {
     this.runtime.transport?.resumeConsumers();
+  }
+}
+
+/**
+ * The streams as stored history, for code that re-reads them (a rebuild from the start): the
+ * service's JetStream client (its own connection and identity) and the registry that decodes and
+ * upcasts what it reads.
+ */
+@Injectable()
+export class EventStreams {
+  constructor(@Inject(EVENTS_RUNTIME) private readonly runtime: EventsRuntime) {}
+
+  get js(): JetStreamClient {
+    return this.runtime.js;
+  }
+
+  get registry(): EventRegistry {
+    return this.runtime.registry;
   }
 }
