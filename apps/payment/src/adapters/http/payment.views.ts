@@ -2,14 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { Payment, PaymentStatus } from '../../domain/payment-lifecycle.js';
 
 /** A payment as `GET /payments` shows it (no gateway reference). */
-export interface PaymentView {
-  readonly paymentId: string;
-  readonly orderId: string;
-  readonly status: PaymentStatus;
-  readonly amountCents: number;
-  readonly currency: string;
-  readonly declineReason?: string;
-}
+export type PaymentView = Omit<Payment, 'gatewayReference'>;
 
 export function toPaymentView(payment: Payment): PaymentView {
   const { paymentId, orderId, status, amountCents, currency, declineReason } = payment;
