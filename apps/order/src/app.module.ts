@@ -1,14 +1,14 @@
 import { Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { paymentTokenSealerProvider } from '@platform/service-kit';
-import { OrderMetrics } from './order.metrics.js';
-import { DeadlineSweeper } from './orders/deadline.sweeper.js';
-import { IdempotencyKeySweeper } from './orders/idempotency-keys.sweeper.js';
-import { FlowEventsController } from './orders/flow-events.controller.js';
-import { OrderAdmission } from './orders/order-admission.service.js';
-import { orderRateLimitOptions } from './orders/order-rate-limit.guard.js';
-import { OrdersController } from './orders/orders.controller.js';
-import { OrdersService } from './orders/orders.service.js';
+import { OrderMetrics } from './application/order.metrics.js';
+import { DeadlineSweeper } from './application/deadline.sweeper.js';
+import { IdempotencyKeySweeper } from './adapters/db/idempotency-keys.sweeper.js';
+import { FlowEventsController } from './adapters/events/flow-events.controller.js';
+import { OrderAdmission } from './adapters/http/order-admission.service.js';
+import { orderRateLimitOptions } from './adapters/http/order-rate-limit.guard.js';
+import { OrdersController } from './adapters/http/orders.controller.js';
+import { OrdersService } from './application/orders.service.js';
 
 /** Root module of the order service: the HTTP API, admission control, the flow's reactions and the deadline sweeper. */
 @Module({

@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { SERVICE_CONFIG } from '@platform/service-kit';
-import type { OrderServiceConfig } from '../config.js';
-import { OrderMetrics, ShedReason } from '../order.metrics.js';
+import type { OrderServiceConfig } from '../../config.js';
+import { OrderMetrics, ShedReason } from '../../application/order.metrics.js';
 import { OrderAdmissionRejected } from './admission-rejected.filter.js';
-import { OrdersService } from './orders.service.js';
+import { OrdersService } from '../../application/orders.service.js';
 
 /** An admitted `POST /orders`: release it once answered, saying whether it stored a new order. */
 export interface AdmissionTicket {

@@ -2,8 +2,8 @@ import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { type EventEnvelope, HandleEvent, JetStreamContext } from '@platform/events';
 import { inventoryCommittedV1, inventoryProductUpdatedV1, type InventoryProductUpdatedV1, inventoryReleasedV1, inventoryReservationFailedV1, type InventoryReservationFailedV1, inventoryReservedV1, paymentAuthorizedV1, paymentCapturedV1, paymentDeclinedV1, paymentRefundedV1, paymentVoidedV1 } from '@platform/contracts';
-import type { OrderFact } from '../domain/order-flow.js';
-import { OrdersService } from './orders.service.js';
+import type { OrderFact } from '../../domain/order-flow.js';
+import { OrdersService } from '../../application/orders.service.js';
 
 type AboutAnOrder = EventEnvelope<{ orderId: string }>;
 

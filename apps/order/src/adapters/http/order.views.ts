@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { OrderCancellationReason, SKU_PATTERN } from '@platform/contracts';
-import { OrderStatus, type PaymentState, type StockState } from '../domain/order-flow.js';
-import type { PricedLine } from '../domain/pricing.js';
+import { OrderStatus, type PaymentState, type StockState } from '../../domain/order-flow.js';
+import type { PricedLine } from '../../domain/pricing.js';
 
 export interface OrderRow {
   order_id: string;

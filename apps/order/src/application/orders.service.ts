@@ -6,8 +6,8 @@ import { DATABASE, EVENTS_RUNTIME, PaymentTokenSealer, SERVICE_CONFIG, type Requ
 import type { OrderServiceConfig } from '../config.js';
 import { decide, OrderStatus, type OrderFact } from '../domain/order-flow.js';
 import { priceOrder, type CataloguePrice, type RequestedLine } from '../domain/pricing.js';
-import { OrderMetrics } from '../order.metrics.js';
-import { iso, ORDER_COLUMNS, toCreatedView, toOrderView, type CreatedOrderView, type OrderRow, type OrderView } from './order.views.js';
+import { OrderMetrics } from './order.metrics.js';
+import { iso, ORDER_COLUMNS, toCreatedView, toOrderView, type CreatedOrderView, type OrderRow, type OrderView } from '../adapters/http/order.views.js';
 
 
 export interface PlaceOrder {

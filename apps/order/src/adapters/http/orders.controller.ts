@@ -7,7 +7,7 @@ import { OrderAdmission, type AdmissionTicket } from './order-admission.service.
 import { OrderRateLimitGuard } from './order-rate-limit.guard.js';
 import { CreatedOrderView, OrderListView, OrderView } from './order.views.js';
 import { CreateOrderBody, ListOrdersQuery } from './orders.dto.js';
-import { OrdersService } from './orders.service.js';
+import { OrdersService } from '../../application/orders.service.js';
 
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 /** Printable ASCII without spaces, 1–255 characters (a UUID is typical). */
