@@ -3,7 +3,7 @@ import { SERVICE_CONFIG } from '@platform/service-kit';
 import type { OrderServiceConfig } from '../../config.js';
 import { OrderMetrics, ShedReason } from '../../application/order.metrics.js';
 import { OrderAdmissionRejected } from './admission-rejected.filter.js';
-import { OrdersService } from '../../application/orders.service.js';
+import { OrderQueries } from '../../application/order-queries.js';
 
 /** An admitted `POST /orders`: release it once answered, saying whether it stored a new order. */
 export interface AdmissionTicket {
@@ -42,7 +42,7 @@ export class OrderAdmission implements OnApplicationBootstrap, OnApplicationShut
   private lastShedLog = 0;
 
   constructor(
-    private readonly orders: OrdersService,
+    private readonly orders: OrderQueries,
     private readonly metrics: OrderMetrics,
     @Inject(SERVICE_CONFIG) private readonly config: OrderServiceConfig,
   ) {}
