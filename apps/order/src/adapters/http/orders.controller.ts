@@ -3,12 +3,13 @@ import { ApiBody, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, Ap
 import { ApiErrorResponses, ApiProtected, customerScopeOf, Principal, requestEventContext, TenantId } from '@platform/service-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AdmissionRejectedFilter } from './admission-rejected.filter.js';
-import { OrderAdmission, type AdmissionTicket } from './order-admission.service.js';
+import { OrderAdmission } from './order-admission.service.js';
 import { OrderRateLimitGuard } from './order-rate-limit.guard.js';
 import { CreatedOrderView, OrderListView, OrderView, toCreatedView, toOrderView } from './order.views.js';
 import { CreateOrderBody, ListOrdersQuery } from './orders.dto.js';
 import { OrderQueries } from '../../application/order-queries.js';
 import { PlaceOrder } from '../../application/place-order.js';
+import type { AdmissionTicket } from '../../domain/admission.js';
 
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 /** Printable ASCII without spaces, 1–255 characters (a UUID is typical). */
