@@ -1,12 +1,14 @@
 import { Module } from '@nestjs/common';
-import { LoyaltyEventsController } from './loyalty-events.controller.js';
-import { LoyaltyController } from './loyalty.controller.js';
-import { LoyaltyMetrics } from './loyalty.metrics.js';
-import { LoyaltyRepository } from './loyalty.repository.js';
+import { LoyaltyEventsController } from './adapters/events/loyalty-events.controller.js';
+import { LoyaltyController } from './adapters/http/loyalty.controller.js';
+import { AwardPoints } from './application/award-points.js';
+import { LoyaltyAccounts } from './application/loyalty-accounts.js';
+import { LoyaltyMetrics } from './application/loyalty.metrics.js';
+import { LoyaltyRepository } from './adapters/db/loyalty.repository.js';
 
 /** Root module of the loyalty service: points for confirmed orders, and the balance over HTTP. */
 @Module({
   controllers: [LoyaltyController, LoyaltyEventsController],
-  providers: [LoyaltyRepository, LoyaltyMetrics],
+  providers: [AwardPoints, LoyaltyAccounts, LoyaltyRepository, LoyaltyMetrics],
 })
 export class AppModule {}

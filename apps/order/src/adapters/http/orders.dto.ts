@@ -3,7 +3,7 @@ import { IsCustomerId, IsPaymentToken, IsSku, PAYMENT_TOKEN_PATTERN, SKU_PATTERN
 import { IsQuantity, NestedArray } from '@platform/events';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
-import { OrderStatus } from '../domain/order-flow.js';
+import { OrderStatus } from '../../domain/order-flow.js';
 
 export class OrderLineBody {
   /** Catalogue SKU (`SKU-001`). */

@@ -2,7 +2,7 @@ import { Injectable, type ExecutionContext } from '@nestjs/common';
 import { ThrottlerException, ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerModuleOptions } from '@nestjs/throttler';
 import { principalOf, SERVICE_CONFIG } from '@platform/service-kit';
 import type { FastifyRequest } from 'fastify';
-import type { OrderServiceConfig } from '../config.js';
+import type { OrderServiceConfig } from '../../config.js';
 
 /** The throttler settings of `POST /orders`: `ORDER_RATE_LIMIT` per `ORDER_RATE_LIMIT_WINDOW_MS` (one unnamed throttler, so the header is plain `Retry-After`). */
 export const orderRateLimitOptions = {

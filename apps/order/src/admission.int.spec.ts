@@ -5,8 +5,8 @@ import { type PlatformTestNats, startPlatformTestNats } from '@platform/events-o
 import { startTestService, testAuth, type TestService } from '@platform/service-kit/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { OrderServiceConfig } from '../config.js';
-import { orderService } from '../service.definition.js';
+import type { OrderServiceConfig } from './config.js';
+import { orderService } from './service.definition.js';
 
 // Admission control of POST /orders against the real PostgreSQL and a provisioned nats-server.
 // Only the order service runs: no payment or inventory answers, so an accepted order stays

@@ -1,7 +1,7 @@
 import { Catch, HttpStatus, ServiceUnavailableException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { errorBody } from '@platform/service-kit';
 import type { FastifyReply } from 'fastify';
-import type { ShedReason } from '../order.metrics.js';
+import type { ShedReason } from '../../domain/admission.js';
 
 const MESSAGES: Record<ShedReason, string> = {
   pending: 'the order service is at capacity: too many orders in progress',

@@ -3,11 +3,13 @@ import { ApiBody, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, Ap
 import { ApiErrorResponses, ApiProtected, customerScopeOf, Principal, requestEventContext, TenantId } from '@platform/service-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AdmissionRejectedFilter } from './admission-rejected.filter.js';
-import { OrderAdmission, type AdmissionTicket } from './order-admission.service.js';
+import { OrderAdmission } from './order-admission.service.js';
 import { OrderRateLimitGuard } from './order-rate-limit.guard.js';
-import { CreatedOrderView, OrderListView, OrderView } from './order.views.js';
+import { CreatedOrderView, OrderListView, OrderView, toCreatedView, toOrderView } from './order.views.js';
 import { CreateOrderBody, ListOrdersQuery } from './orders.dto.js';
-import { OrdersService } from './orders.service.js';
+import { OrderQueries } from '../../application/order-queries.js';
+import { PlaceOrder } from '../../application/place-order.js';
+import type { AdmissionTicket } from '../../domain/admission.js';
 
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 /** Printable ASCII without spaces, 1–255 characters (a UUID is typical). */
@@ -18,7 +20,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 @Controller('orders')
 export class OrdersController {
   constructor(
-    private readonly orders: OrdersService,
+    private readonly placeOrder: PlaceOrder,
+    private readonly orders: OrderQueries,
     private readonly admission: OrderAdmission,
   ) {}
 
@@ -74,7 +77,8 @@ export class OrdersController {
     const ticket = await this.admit(tenantId, idempotencyKey);
     let created = false;
     try {
-      const { order, replayed } = await this.orders.place(tenantId, body, idempotencyKey, requestEventContext(request));
+      const { order: placed, replayed } = await this.placeOrder.place(tenantId, body, idempotencyKey, requestEventContext(request));
+      const order = toCreatedView(placed);
       created = !replayed;
       void reply.status(HttpStatus.CREATED).header('location', `/orders/${order.orderId}`);
       if (replayed) void reply.header('idempotent-replayed', 'true');
@@ -93,11 +97,11 @@ export class OrdersController {
   async get(@TenantId() tenantId: string, @Principal() principal: Principal, @Param('id') id: string): Promise<OrderView> {
     // Order ids are UUIDs: anything else cannot name an order, so it is not found either.
     if (!UUID.test(id)) throw new NotFoundException(`order ${id.slice(0, 64)} not found`);
-    const order = await this.orders.get(tenantId, id.toLowerCase());
+    const { order, history } = await this.orders.get(tenantId, id.toLowerCase());
     // Another customer's order is not found, exactly like another tenant's: nothing tells it exists.
     const own = customerScopeOf(principal);
     if (own !== undefined && order.customerId !== own) throw new NotFoundException(`order ${id.toLowerCase()} not found`);
-    return order;
+    return toOrderView(order, history);
   }
 
   @Get()
@@ -112,7 +116,8 @@ export class OrdersController {
       throw new ForbiddenException('a customer token lists only its own orders (customerId must be the token’s sub)');
     }
     const customerId = own ?? query.customerId;
-    return { items: await this.orders.list(tenantId, { customerId, status: query.status, limit: query.limit ?? 20 }) };
+    const orders = await this.orders.list(tenantId, { customerId, status: query.status, limit: query.limit ?? 20 });
+    return { items: orders.map((order) => toOrderView(order)) };
   }
 
   /**

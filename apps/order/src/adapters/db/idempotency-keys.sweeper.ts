@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Database } from '@platform/events';
 import { DATABASE, PeriodicSweeper, SERVICE_CONFIG } from '@platform/service-kit';
-import type { OrderServiceConfig } from '../config.js';
+import type { OrderServiceConfig } from '../../config.js';
 
 /** Rows deleted per statement, so that one sweep never holds many row locks at once. */
 const SWEEP_BATCH = 1000;

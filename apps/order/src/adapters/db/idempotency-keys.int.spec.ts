@@ -1,8 +1,8 @@
 import { type Database, migrate } from '@platform/events';
 import { createTestPgDatabase, createTestPgliteDatabase } from '@platform/events/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { OrderServiceConfig } from '../config.js';
-import { orderMigrations } from '../order.schema.js';
+import type { OrderServiceConfig } from '../../config.js';
+import { orderMigrations } from './order.schema.js';
 import { expireIdempotencyKeys, IdempotencyKeySweeper } from './idempotency-keys.sweeper.js';
 
 const engines = [

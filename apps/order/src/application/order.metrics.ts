@@ -1,10 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { counterIn, gaugeIn, histogramIn, METRICS_REGISTRY } from '@platform/service-kit';
 import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
-
-/** Why admission control refused a `POST /orders` (the `reason` label of `orders_shed_total`). */
-export const ShedReason = { Pending: 'pending', InFlight: 'in_flight' } as const;
-export type ShedReason = (typeof ShedReason)[keyof typeof ShedReason];
+import { ShedReason } from '../domain/admission.js';
 
 /** Business metrics of the order service (docs/metrics.md). */
 @Injectable()

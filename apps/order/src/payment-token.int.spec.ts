@@ -3,8 +3,8 @@ import { PaymentTokenSealer } from '@platform/service-kit';
 import { type PlatformTestNats, startPlatformTestNats } from '@platform/events-ops/testing';
 import { startTestService, TEST_PAYMENT_TOKEN_KEYS, testAuth, type TestService } from '@platform/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { OrderServiceConfig } from '../config.js';
-import { orderService } from '../service.definition.js';
+import type { OrderServiceConfig } from './config.js';
+import { orderService } from './service.definition.js';
 
 // The card token of POST /orders leaves the order service only sealed for the payment service:
 // not in clear in order.created (ORDERS is read by every consumer), nor in the outbox, nor in the

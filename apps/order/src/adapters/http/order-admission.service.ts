@@ -1,14 +1,10 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { SERVICE_CONFIG } from '@platform/service-kit';
-import type { OrderServiceConfig } from '../config.js';
-import { OrderMetrics, ShedReason } from '../order.metrics.js';
+import type { OrderServiceConfig } from '../../config.js';
+import { OrderQueries } from '../../application/order-queries.js';
+import { OrderMetrics } from '../../application/order.metrics.js';
+import { AdmissionCount, type AdmissionTicket, type ShedReason } from '../../domain/admission.js';
 import { OrderAdmissionRejected } from './admission-rejected.filter.js';
-import { OrdersService } from './orders.service.js';
-
-/** An admitted `POST /orders`: release it once answered, saying whether it stored a new order. */
-export interface AdmissionTicket {
-  release(created: boolean): void;
-}
 
 const SHED_LOG_INTERVAL_MS = 10_000;
 
@@ -23,18 +19,13 @@ const SHED_LOG_INTERVAL_MS = 10_000;
  *   seen, so replicas may overshoot by their arrival rate × the refresh interval.
  * - **in_flight** (`ORDER_ADMISSION_MAX_IN_FLIGHT`): concurrent `POST /orders` in this process.
  *
- * Decisions are synchronous (no await between the check and the count), so concurrent requests
- * never admit past a bound together.
+ * The arithmetic is `AdmissionCount`'s; this service counts the PENDING orders on a timer, and
+ * counts and logs what it sheds.
  */
 @Injectable()
 export class OrderAdmission implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('OrderAdmission');
-  private inFlight = 0;
-  /** PENDING orders at the last count. */
-  private counted = 0;
-  /** Orders this process created (committed), ever, and at the start of the last count. */
-  private accepted = 0;
-  private acceptedAtCount = 0;
+  private readonly count: AdmissionCount;
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private stopped = false;
@@ -42,10 +33,12 @@ export class OrderAdmission implements OnApplicationBootstrap, OnApplicationShut
   private lastShedLog = 0;
 
   constructor(
-    private readonly orders: OrdersService,
+    private readonly orders: OrderQueries,
     private readonly metrics: OrderMetrics,
     @Inject(SERVICE_CONFIG) private readonly config: OrderServiceConfig,
-  ) {}
+  ) {
+    this.count = new AdmissionCount({ maxPending: config.ORDER_ADMISSION_MAX_PENDING, maxInFlight: config.ORDER_ADMISSION_MAX_IN_FLIGHT });
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.ORDER_ADMISSION_MAX_PENDING === 0) return;
@@ -62,20 +55,17 @@ export class OrderAdmission implements OnApplicationBootstrap, OnApplicationShut
 
   /** Orders in flight end to end as the pending bound sees them. */
   pending(): number {
-    return this.counted + (this.accepted - this.acceptedAtCount) + this.inFlight;
+    return this.count.pending();
   }
 
   /** Admit a new request, or say which bound it would pass. */
   tryAdmit(): AdmissionTicket | ShedReason {
-    const { ORDER_ADMISSION_MAX_PENDING: maxPending, ORDER_ADMISSION_MAX_IN_FLIGHT: maxInFlight } = this.config;
-    if (maxPending > 0 && this.pending() >= maxPending) return ShedReason.Pending;
-    if (maxInFlight > 0 && this.inFlight >= maxInFlight) return ShedReason.InFlight;
-    return this.admit();
+    return this.count.tryAdmit();
   }
 
   /** Admit whatever the bounds say: the replay of an order that already exists adds no work to the flow. */
   admitReplay(): AdmissionTicket {
-    return this.admit();
+    return this.count.admit();
   }
 
   /** Count a shed request and build its 503. */
@@ -87,26 +77,9 @@ export class OrderAdmission implements OnApplicationBootstrap, OnApplicationShut
 
   /** Count the PENDING orders now (the timer does this every `ORDER_ADMISSION_REFRESH_MS`). */
   async refresh(): Promise<void> {
-    // Orders committed after this point and before the count's snapshot are counted twice (in the
-    // count and as accepted since): an overestimate by a few orders, never an underestimate.
-    const acceptedBefore = this.accepted;
-    const counted = await this.orders.countPending(this.config.ORDER_ADMISSION_MAX_PENDING + 1);
-    this.counted = counted;
-    this.acceptedAtCount = acceptedBefore;
+    const counted = this.count.startCount();
+    counted(await this.orders.countPending(this.config.ORDER_ADMISSION_MAX_PENDING + 1));
     this.metrics.admissionPending.set(this.pending());
-  }
-
-  private admit(): AdmissionTicket {
-    this.inFlight++;
-    let released = false;
-    return {
-      release: (created) => {
-        if (released) return;
-        released = true;
-        this.inFlight--;
-        if (created) this.accepted++;
-      },
-    };
   }
 
   /** One warning per 10 s at most while shedding: a log line per refused request would add load. */
@@ -115,7 +88,7 @@ export class OrderAdmission implements OnApplicationBootstrap, OnApplicationShut
     const now = Date.now();
     if (now - this.lastShedLog < SHED_LOG_INTERVAL_MS) return;
     this.logger.warn(
-      `shedding POST /orders (${reason}): ${this.shedSinceLog} refused since the last warning; pending ${this.pending()}/${this.config.ORDER_ADMISSION_MAX_PENDING}, in flight ${this.inFlight}/${this.config.ORDER_ADMISSION_MAX_IN_FLIGHT}`,
+      `shedding POST /orders (${reason}): ${this.shedSinceLog} refused since the last warning; pending ${this.pending()}/${this.config.ORDER_ADMISSION_MAX_PENDING}, in flight ${this.count.requestsInFlight()}/${this.config.ORDER_ADMISSION_MAX_IN_FLIGHT}`,
     );
     this.shedSinceLog = 0;
     this.lastShedLog = now;

@@ -1,8 +1,8 @@
 import { type PlatformTestNats, startPlatformTestNats } from '@platform/events-ops/testing';
 import { startTestService, testAuth, type TestService } from '@platform/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { OrderServiceConfig } from '../config.js';
-import { orderService } from '../service.definition.js';
+import type { OrderServiceConfig } from './config.js';
+import { orderService } from './service.definition.js';
 
 // Who may place and read which orders, over real HTTP: customers their own, operators the
 // tenant's, nobody another tenant's; and the per-token rate limit of POST /orders.

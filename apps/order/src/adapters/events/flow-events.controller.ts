@@ -2,8 +2,9 @@ import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { type EventEnvelope, HandleEvent, JetStreamContext } from '@platform/events';
 import { inventoryCommittedV1, inventoryProductUpdatedV1, type InventoryProductUpdatedV1, inventoryReleasedV1, inventoryReservationFailedV1, type InventoryReservationFailedV1, inventoryReservedV1, paymentAuthorizedV1, paymentCapturedV1, paymentDeclinedV1, paymentRefundedV1, paymentVoidedV1 } from '@platform/contracts';
-import type { OrderFact } from '../domain/order-flow.js';
-import { OrdersService } from './orders.service.js';
+import type { OrderFact } from '../../domain/order-flow.js';
+import { CatalogueProjection } from '../../application/catalogue-projection.js';
+import { OrderFlow } from '../../application/order-flow.service.js';
 
 type AboutAnOrder = EventEnvelope<{ orderId: string }>;
 
@@ -14,7 +15,10 @@ type AboutAnOrder = EventEnvelope<{ orderId: string }>;
  */
 @Controller()
 export class FlowEventsController {
-  constructor(private readonly orders: OrdersService) {}
+  constructor(
+    private readonly flow: OrderFlow,
+    private readonly catalogue: CatalogueProjection,
+  ) {}
 
   @HandleEvent(paymentAuthorizedV1)
   onPaymentAuthorized(@Payload() event: AboutAnOrder, @Ctx() ctx: JetStreamContext): Promise<void> {
@@ -39,15 +43,15 @@ export class FlowEventsController {
   /** Settlements and stock movements: recorded in the order's history, they do not move it. */
   @HandleEvent(paymentCapturedV1, paymentVoidedV1, paymentRefundedV1, inventoryCommittedV1, inventoryReleasedV1)
   onSettled(@Payload() event: AboutAnOrder, @Ctx() ctx: JetStreamContext): Promise<void> {
-    return this.orders.note(ctx.transaction, event.tenantid, event.data.orderId, event.type, new Date(event.time));
+    return this.flow.note(ctx.transaction, event.tenantid, event.data.orderId, event.type, new Date(event.time));
   }
 
   @HandleEvent(inventoryProductUpdatedV1)
   onProductUpdated(@Payload() event: EventEnvelope<InventoryProductUpdatedV1>, @Ctx() ctx: JetStreamContext): Promise<void> {
-    return this.orders.upsertProduct(ctx.transaction, event.tenantid, event.data);
+    return this.catalogue.productUpdated(ctx.transaction, event.tenantid, event.data);
   }
 
   private apply(event: AboutAnOrder, ctx: JetStreamContext, fact: OrderFact): Promise<void> {
-    return this.orders.apply(ctx.transaction, (e) => ctx.emit(e), event.tenantid, event.data.orderId, fact, event.type, new Date(event.time));
+    return this.flow.apply(ctx.transaction, (e) => ctx.emit(e), event.tenantid, event.data.orderId, fact, event.type, new Date(event.time));
   }
 }

@@ -1,26 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { OrderCancellationReason, SKU_PATTERN } from '@platform/contracts';
-import { OrderStatus, type PaymentState, type StockState } from '../domain/order-flow.js';
-import type { PricedLine } from '../domain/pricing.js';
-
-export interface OrderRow {
-  order_id: string;
-  tenant_id: string;
-  customer_id: string;
-  status: OrderStatus;
-  cancellation_reason: OrderCancellationReason | null;
-  payment_state: PaymentState;
-  stock_state: StockState;
-  total_cents: string | number;
-  currency: string;
-  items: PricedLine[];
-  created_at: Date | string;
-  updated_at: Date | string;
-  deadline_at: Date | string;
-}
-
-export const ORDER_COLUMNS =
-  'order_id, tenant_id, customer_id, status, cancellation_reason, payment_state, stock_state, total_cents, currency, items, created_at, updated_at, deadline_at';
+import type { HistoryEntry, Order } from '../../domain/order.js';
+import { OrderStatus } from '../../domain/order-flow.js';
+import type { PricedLine } from '../../domain/pricing.js';
 
 /** One priced line of an order. */
 export class OrderLineView implements PricedLine {
@@ -85,23 +67,21 @@ export class OrderListView {
   readonly items!: OrderView[];
 }
 
-export const iso = (value: Date | string): string => new Date(value).toISOString();
-
-export function toCreatedView(row: OrderRow): CreatedOrderView {
-  return { orderId: row.order_id, status: row.status, totalCents: Number(row.total_cents), currency: row.currency, items: row.items, createdAt: iso(row.created_at) };
+export function toCreatedView(order: Order): CreatedOrderView {
+  return { orderId: order.orderId, status: order.status, totalCents: order.totalCents, currency: order.currency, items: order.items, createdAt: order.createdAt.toISOString() };
 }
 
-export function toOrderView(row: OrderRow, history?: Array<{ type: string; at: Date | string }>): OrderView {
+export function toOrderView(order: Order, history?: readonly HistoryEntry[]): OrderView {
   return {
-    orderId: row.order_id,
-    status: row.status,
-    ...(row.cancellation_reason ? { cancellationReason: row.cancellation_reason } : {}),
-    customerId: row.customer_id,
-    totalCents: Number(row.total_cents),
-    currency: row.currency,
-    items: row.items,
-    createdAt: iso(row.created_at),
-    updatedAt: iso(row.updated_at),
-    ...(history ? { history: history.map((entry) => ({ type: entry.type, at: iso(entry.at) })) } : {}),
+    orderId: order.orderId,
+    status: order.status,
+    ...(order.cancellationReason ? { cancellationReason: order.cancellationReason } : {}),
+    customerId: order.customerId,
+    totalCents: order.totalCents,
+    currency: order.currency,
+    items: order.items,
+    createdAt: order.createdAt.toISOString(),
+    updatedAt: order.updatedAt.toISOString(),
+    ...(history ? { history: history.map((entry) => ({ type: entry.type, at: entry.at.toISOString() })) } : {}),
   };
 }
