@@ -9,7 +9,8 @@
 //   layer:kit        (libs/service-kit)      the generic library and the contracts
 //   layer:app        (apps/*)                the generic library, the contracts and the kit; never ops
 // Specs and test harnesses (`*.spec.ts`, `testing/`) may also use ops' test NATS servers.
-// Domain code (`apps/*/src/domain/`) imports no infrastructure: only the contracts.
+// Domain code (`apps/*/src/domain/`) imports no infrastructure: only the contracts. App code never
+// takes the events runtime (EVENTS_RUNTIME): it emits and steers through the service kit's ports.
 import { createProjectGraphAsync } from '@nx/devkit';
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
@@ -62,6 +63,23 @@ export default tseslint.config(
   {
     files: ['**/*.spec.ts', '**/testing/**/*.ts', 'e2e/**/*.ts'],
     rules: { '@nx/enforce-module-boundaries': boundaries(testModuleBoundaryConstraints) },
+  },
+  {
+    // One way to emit: application code gets an EmitEvent (ctx.emit, or EventOutbox.emitter),
+    // steers consumers through ConsumerControl and re-reads streams through EventStreams.
+    files: ['apps/*/src/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: '@platform/service-kit', importNames: ['EVENTS_RUNTIME'], message: 'apps use the EventOutbox, ConsumerControl and EventStreams ports, not the events runtime' },
+            { name: '@platform/events', importNames: ['EventsRuntime', 'Outbox', 'OutboxRelay'], message: 'apps use the EventOutbox, ConsumerControl and EventStreams ports, not the events runtime' },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['apps/*/src/domain/**/*.ts'],

@@ -59,4 +59,11 @@ describe('module boundaries', { timeout: 60_000 }, () => {
     expect(await lint("import { Injectable } from '@nestjs/common';\nexport const y = Injectable;\n")).toHaveLength(1);
     expect(await lint("import { OrderCancellationReason } from '@platform/contracts';\nexport const y = OrderCancellationReason;\n")).toEqual([]);
   });
+
+  it('refuses the events runtime in app code, and lets it use the ports', async () => {
+    const eslint = new ESLint({ cwd: root });
+    const lint = async (code: string) => (await eslint.lintText(code, { filePath: `${root}apps/order/src/application/boundary-probe.ts` }))[0]!.messages.filter((m) => m.ruleId === 'no-restricted-imports');
+    expect(await lint("import { EVENTS_RUNTIME } from '@platform/service-kit';\nexport const y = EVENTS_RUNTIME;\n")).toHaveLength(1);
+    expect(await lint("import { EventOutbox } from '@platform/service-kit';\nexport const y = EventOutbox;\n")).toEqual([]);
+  });
 });
