@@ -84,17 +84,23 @@ export class ManagedProcess {
     finishOutput: () => Promise<void> = async () => undefined,
   ) {
     this.exited = new Promise((resolve) => {
+      const settle = (exit: Pick<ExitStatus, 'code' | 'signal' | 'error'>) => {
+        this.status = { ...exit, uptimeMs: Date.now() - this.startedAt };
+        for (const listener of this.listeners.splice(0)) listener(this.status);
+        resolve(this.status);
+      };
+      // Adopted after it exited: its 'close' may be gone already.
+      if (child.exitCode !== null || child.signalCode !== null) {
+        setImmediate(() => settle({ code: child.exitCode, signal: child.signalCode }));
+        return;
+      }
       let exit: Pick<ExitStatus, 'code' | 'signal' | 'error'> | undefined;
       child.once('exit', (code, signal) => (exit = { code, signal }));
       // 'error' without 'exit' (the command cannot be run) is followed by 'close'.
       child.once('error', (error) => (exit ??= { code: null, signal: null, error }));
       // 'close': the process has exited and its stdout/stderr have ended.
       child.once('close', (code, signal) => {
-        void finishOutput().then(() => {
-          this.status = { ...(exit ?? { code, signal }), uptimeMs: Date.now() - this.startedAt };
-          for (const listener of this.listeners.splice(0)) listener(this.status);
-          resolve(this.status);
-        });
+        void finishOutput().then(() => settle(exit ?? { code, signal }));
       });
     });
   }
@@ -110,7 +116,7 @@ export class ManagedProcess {
     return new ManagedProcess(spec.name, child, ownGroup, routeOutput(child, spec.output));
   }
 
-  /** Supervise a process spawned elsewhere (e.g. tools/nats-local.mjs's nats-server). */
+  /** Supervise a process spawned elsewhere (e.g. tools/nats-local.mjs's nats-server); its uptime counts from here. */
   static adopt(name: string, child: ChildProcess, options: { readonly ownGroup: boolean }): ManagedProcess {
     return new ManagedProcess(name, child, options.ownGroup);
   }
