@@ -1,4 +1,4 @@
-// Types of tools/nats-local.mjs (plain JS, used by tools/start.mjs and tools/k8s-secrets.mjs) for the specs.
+// Types of tools/nats-local.mjs (plain JS, used by tools/start.ts and tools/k8s-secrets.mjs) for start and the specs.
 import type { ChildProcess } from 'node:child_process';
 import type { Topology } from '@platform/events';
 

@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accepts, chooseLoopbackPort, PLATFORM_NATS_IDENTITIES, prepareLocalNats, startNatsServer } from './nats-local.mjs';
 
-// `npm start`'s own NATS (tools/start.mjs uses exactly these pieces): identities generated once
+// `npm start`'s own NATS (tools/start.ts uses exactly these pieces): identities generated once
 // and reused, a config enforcing them, a nats-server that refuses anonymous clients.
 
 const mode = async (path: string) => (await stat(path)).mode & 0o777;
@@ -110,9 +110,9 @@ describe('npm start: its own nats-server with the platform identities (tools/nat
   });
 });
 
-describe('npm start against an external NATS (tools/start.mjs)', () => {
+describe('npm start against an external NATS (tools/start.ts)', () => {
   it('refuses NATS_URL without NATS_IDENTITIES_DIR, before building anything (exit 2)', async () => {
-    const child = spawn(process.execPath, [new URL('./start.mjs', import.meta.url).pathname], {
+    const child = spawn(process.execPath, ['--import', 'tsx', new URL('./start.ts', import.meta.url).pathname], {
       env: { ...process.env, NATS_URL: 'nats://127.0.0.1:4222', NATS_IDENTITIES_DIR: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

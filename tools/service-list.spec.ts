@@ -4,9 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { PlatformService } from '@platform/contracts';
 import { describe, expect, it } from 'vitest';
 
-// The platform's services are `PlatformService` (libs/events, the topology). The TypeScript code
-// imports it; three plain-JavaScript files cannot (they run before or without a build), so they
-// keep a literal list, checked here against it.
+// The platform's services are `PlatformService` (libs/contracts, the topology). The TypeScript code
+// imports it (npm start, tools/start.ts, once it has built the contracts); two plain-JavaScript
+// files cannot (they run before or without a build), so they keep a literal list, checked here
+// against it.
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
@@ -23,8 +24,12 @@ describe('the service list', () => {
     expect(names(/export const SERVICES = \[([^\]]*)\]/.exec(read('tools/k8s-secrets.mjs'))![1]!)).toEqual(services);
   });
 
-  it('is the same in tools/start.mjs (npm start runs each one)', () => {
-    const block = /const SERVICES = \[([\s\S]*?)\n\];/.exec(read('tools/start.mjs'))![1]!;
-    expect([...block.matchAll(/\['([a-z]+)', \d+\]/g)].map((m) => m[1]!)).toEqual(services);
+  it('is where npm start takes it from (tools/start.ts), with each default port of apps/<service>/src/config.ts', async () => {
+    const start = read('tools/start.ts');
+    expect(start).toMatch(/Object\.values\(contracts\.PlatformService\)/);
+    expect(start).not.toMatch(/const SERVICES = \[/);
+    const { DEFAULT_PORTS } = await import('./start/settings.js');
+    expect(Object.keys(DEFAULT_PORTS).sort()).toEqual([...services].sort());
+    for (const service of services) expect(read(`apps/${service}/src/config.ts`)).toMatch(new RegExp(`override PORT = ${DEFAULT_PORTS[service]};`));
   });
 });

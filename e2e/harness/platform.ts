@@ -1,6 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +7,7 @@ import { PlatformService, platformTopology, type PlatformTopologyOptions } from 
 import { adminQuery, freePort, TEST_DATABASE_URL } from '@platform/events/testing';
 import { type PlatformTestNats, startPlatformTestNats } from '@platform/events-ops/testing';
 import { testAuth } from '@platform/service-kit/testing';
+import { ManagedProcess } from './process-runner.js';
 
 /** The platform's services, in the topology's order (`PlatformService`). */
 export const SERVICES: readonly PlatformService[] = Object.values(PlatformService);
@@ -16,6 +15,7 @@ export type ServiceName = PlatformService;
 
 const root = new URL('../../', import.meta.url).pathname;
 const READY_TIMEOUT_MS = 60_000;
+const STOP_GRACE_MS = 30_000;
 
 export interface PlatformOptions {
   /** Environment for every service (e.g. `ORDER_DEADLINE_MS`), after the harness's own. */
@@ -33,11 +33,9 @@ export interface PlatformOptions {
   readonly nodeArgs?: readonly string[];
 }
 
-/** One service process of a running platform. */
+/** One service process of a running platform (supervised by ./process-runner.ts, as npm start's services are). */
 export class ServiceProcess {
-  private child?: ChildProcess;
-  private log?: WriteStream;
-  private exited?: Promise<void>;
+  private process?: ManagedProcess;
 
   constructor(
     readonly name: ServiceName,
@@ -53,66 +51,58 @@ export class ServiceProcess {
 
   /** The process id while it runs (benchmarks read its CPU time from /proc). */
   get pid(): number | undefined {
-    return this.running ? this.child!.pid : undefined;
+    return this.running ? this.process!.pid : undefined;
   }
 
   get running(): boolean {
-    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+    return this.process?.running ?? false;
   }
 
   /** Spawn the built service (`apps/<name>/dist/main.js`) and wait until `/health/ready` answers 200. */
   async start(): Promise<void> {
-    this.log = createWriteStream(this.logFile, { flags: 'a' });
-    const child = spawn(process.execPath, [...this.nodeArgs, join(root, 'apps', this.name, 'dist', 'main.js')], {
+    // In the test runner's process group (a terminal's Ctrl-C reaches the services too), output appended to the log.
+    const service = ManagedProcess.spawn({
+      name: this.name,
+      command: process.execPath,
+      args: [...this.nodeArgs, join(root, 'apps', this.name, 'dist', 'main.js')],
       cwd: root,
       env: { ...process.env, ...this.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      output: { file: this.logFile },
+      ownGroup: false,
     });
-    this.child = child;
-    child.stdout!.pipe(this.log, { end: false });
-    child.stderr!.pipe(this.log, { end: false });
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
-    const deadline = Date.now() + READY_TIMEOUT_MS;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`${this.name} exited with ${child.exitCode} during start; log: ${this.logFile}`);
-      const ready = await fetch(`${this.url}/health/ready`).then((r) => r.status === 200, () => false);
-      if (ready) return;
-      if (Date.now() > deadline) throw new Error(`${this.name} not ready after ${READY_TIMEOUT_MS} ms; log: ${this.logFile}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+    this.process = service;
+    const readiness = await service.waitUntilReady({ url: `${this.url}/health/ready`, status: 200, timeoutMs: READY_TIMEOUT_MS, intervalMs: 100 });
+    if (readiness === 'exited') {
+      const status = await service.exited;
+      throw new Error(`${this.name} exited with ${status.code ?? status.signal ?? status.error?.message} during start; log: ${this.logFile}`);
     }
+    if (readiness !== 'ready') throw new Error(`${this.name} not ready after ${READY_TIMEOUT_MS} ms; log: ${this.logFile}`);
   }
 
   /** SIGKILL: the process dies mid-flight, without draining. */
   async kill(): Promise<void> {
-    this.child?.kill('SIGKILL');
-    await this.exited;
+    await this.process?.kill();
   }
 
   /** SIGKILL, then start again (same port, environment and database) and wait until ready. */
   async restart(): Promise<void> {
     await this.kill();
-    this.log?.end();
     await this.start();
   }
 
   /** SIGSTOP: the process is frozen (no I/O, no heartbeats, no acks) until {@link resume}. */
   pause(): void {
-    if (this.running) this.child!.kill('SIGSTOP');
+    this.process?.signal('SIGSTOP');
   }
 
   /** SIGCONT after {@link pause}. */
   resume(): void {
-    if (this.running) this.child!.kill('SIGCONT');
+    this.process?.signal('SIGCONT');
   }
 
   /** SIGTERM and wait for the graceful drain (SIGKILL after 30 s). */
   async stop(): Promise<void> {
-    if (!this.running) return;
-    const timer = setTimeout(() => this.child?.kill('SIGKILL'), 30_000);
-    this.child!.kill('SIGTERM');
-    await this.exited;
-    clearTimeout(timer);
-    this.log?.end();
+    await this.process?.stop({ graceMs: STOP_GRACE_MS });
   }
 }
 
