@@ -4,7 +4,8 @@ import type { AdvisoryLock, Database, Queryable } from '../storage/database.js';
 import { backoffDelay, delay, type BackoffOptions } from '../util/backoff.js';
 import { errorFields, silentLogger, type EventsLogger } from '../util/logger.js';
 import { DEFAULT_OUTBOX_CHANNEL, type Outbox, type OutboxRecord } from './outbox.js';
-import { contiguousRange, MarkQueue } from './outbox.marks.js';
+import { DelayedMarks, MarkQueue, RowMarks } from './outbox.marks.js';
+import { publishRows, type BatchOutcome, type PublishableRow } from './outbox.publish.js';
 import { republishRange, type RepublishRange } from './outbox.republish.js';
 
 export interface OutboxRelayOptions {
@@ -34,24 +35,6 @@ export interface OutboxRelayOptions {
   readonly logger?: EventsLogger;
 }
 
-interface BatchOutcome {
-  readonly total: number;
-  /** Ids of the rows whose publish was acknowledged. */
-  readonly published: number[];
-  readonly failed: number[];
-  firstError: unknown;
-}
-
-/** What a publish needs of a row: an {@link OutboxRecord} (fast path) or a row read back (drain). */
-interface PublishableRow {
-  readonly id: number;
-  readonly eventId: string;
-  readonly subject: string;
-  readonly payload: string;
-  /** Absent when the row has no headers of its own. */
-  readonly headers?: Readonly<Record<string, string>>;
-}
-
 interface PendingRow {
   id: number;
   event_id: string;
@@ -64,11 +47,6 @@ interface PendingRow {
 /** The drain's marks run at most this many batches behind its publishes. */
 const MARK_LAG_BATCHES = 3;
 
-/** Fast-path marks are flushed together after this delay, milliseconds (at once when a batch is due). */
-const MARK_FLUSH_DELAY_MS = 20;
-
-const MARK_RANGE_SQL = 'UPDATE events_outbox SET published_at = now() WHERE id BETWEEN $1 AND $2';
-const MARK_IDS_SQL = 'UPDATE events_outbox SET published_at = now() WHERE id = ANY($1::bigint[])';
 export const DEFAULT_RELAY_BACKOFF: BackoffOptions = { initialMs: 100, maxMs: 30_000 };
 
 /**
@@ -99,10 +77,11 @@ export class OutboxRelay {
   private lastHousekeeping = 0;
   /** Rows handed over by the in-process outbox and being published right now. */
   private readonly inFlight = new Set<number>();
+  /** The fast path's publishes not yet settled. */
+  private readonly fastPublishes = new Set<Promise<void>>();
+  private readonly marks: RowMarks;
   /** Published fast-path rows waiting for their (batched) mark. */
-  private pendingMarks: number[] = [];
-  private markTimer?: NodeJS.Timeout;
-  private markFlush: Promise<void> = Promise.resolve();
+  private readonly fastMarks: DelayedMarks;
   /** True until a drain found nothing older pending: the fast path must not overtake a backlog. */
   private backlogSuspected = true;
   /** A commit was handed back to the drain while a backlog was suspected: drain again before the fast path. */
@@ -117,6 +96,8 @@ export class OutboxRelay {
     this.housekeepingIntervalMs = options.housekeepingIntervalMs ?? 5000;
     this.logger = options.logger ?? silentLogger;
     this.channel = options.notifyChannel ?? options.outbox?.notifyChannel ?? DEFAULT_OUTBOX_CHANNEL;
+    this.marks = new RowMarks(() => this.session(), options.metrics);
+    this.fastMarks = new DelayedMarks(this.marks, this.batchSize, (ids) => ids.forEach((id) => this.inFlight.delete(id)), this.logger);
   }
 
   /** True while this process holds the relay lock. */
@@ -152,7 +133,7 @@ export class OutboxRelay {
     const { records } = await this.readPending(0);
     if (records.length === 0) return 0;
     const outcome = await this.publishRows(records);
-    await this.mark(outcome);
+    await this.marks.write(outcome);
     return outcome.published.length;
   }
 
@@ -166,7 +147,7 @@ export class OutboxRelay {
   async drain(): Promise<number> {
     let total = 0;
     this.handedBack = false;
-    const marks = new MarkQueue((ids) => this.markPublished(ids), MARK_LAG_BATCHES * this.batchSize);
+    const marks = new MarkQueue((ids) => this.marks.markPublished(ids), MARK_LAG_BATCHES * this.batchSize);
     try {
       let page = await this.readPending(0);
       for (;;) {
@@ -178,7 +159,7 @@ export class OutboxRelay {
         if (outcome.failed.length > 0) {
           await next?.catch(() => undefined);
           await marks.settle();
-          await this.recordFailures(outcome); // throws
+          await this.marks.recordFailures(outcome); // throws
         }
         this.options.metrics?.relayBatches.inc({ result: 'ok' });
         total += outcome.published.length;
@@ -241,132 +222,22 @@ export class OutboxRelay {
       return;
     }
     for (const record of records) this.inFlight.add(record.id);
-    void this.publishRows(records).then((outcome) => {
+    const publish = this.publishRows(records).then((outcome) => {
       // Published rows stay "in flight" until marked, so a drain meanwhile does not publish them again.
       for (const id of outcome.failed) this.inFlight.delete(id);
-      this.pendingMarks.push(...outcome.published);
-      this.scheduleMarks();
+      this.fastMarks.add(outcome.published);
       if (outcome.failed.length > 0) {
         this.backlogSuspected = true;
-        void this.mark({ ...outcome, published: [] }).catch(() => undefined);
+        void this.marks.recordFailures(outcome).catch(() => undefined);
         this.wake();
       }
     });
+    this.fastPublishes.add(publish);
+    void publish.finally(() => this.fastPublishes.delete(publish));
   }
 
-  private scheduleMarks(): void {
-    if (this.pendingMarks.length >= this.batchSize) {
-      void this.flushMarks();
-      return;
-    }
-    if (this.markTimer || this.pendingMarks.length === 0) return;
-    this.markTimer = setTimeout(() => {
-      this.markTimer = undefined;
-      void this.flushMarks();
-    }, MARK_FLUSH_DELAY_MS);
-  }
-
-  /** Mark every fast-path row published so far (a failed mark leaves rows pending: re-published, de-duplicated). */
-  private flushMarks(): Promise<void> {
-    clearTimeout(this.markTimer);
-    this.markTimer = undefined;
-    const ids = this.pendingMarks;
-    this.pendingMarks = [];
-    if (ids.length === 0) return this.markFlush;
-    this.markFlush = this.markFlush
-      .then(() => this.mark({ total: ids.length, published: ids, failed: [], firstError: undefined }))
-      .catch((error: unknown) => this.logger.warn({ ...errorFields(error) }, 'outbox relay: marking published rows failed; they will be re-published'))
-      .finally(() => {
-        for (const id of ids) this.inFlight.delete(id);
-      });
-    return this.markFlush;
-  }
-
-  /**
-   * Publish `rows` pipelined, in their order, and settle when every publish has. `published`
-   * and `failed` list the ids in row order. No per-row closure or result object on the common
-   * path (two shared callbacks count the settled publishes; only a batch with a failure looks
-   * at each promise again), and `Buffer.from` takes the bytes from Node's pool instead of a
-   * fresh ArrayBuffer per row as `TextEncoder.encode` does.
-   */
   private publishRows(rows: readonly PublishableRow[]): Promise<BatchOutcome> {
-    const total = rows.length;
-    if (total === 0) return Promise.resolve({ total, published: [], failed: [], firstError: undefined });
-    const timeoutMs = this.options.publishTimeoutMs ?? 5000;
-    const { publisher } = this.options;
-    // The callbacks keep only the ids until the acks are in: the rows (and their payloads) can be
-    // collected as soon as their publishes are issued.
-    const ids = rows.map((row) => row.id);
-    const publishes = new Array<Promise<unknown>>(total);
-    let resolve!: (outcome: BatchOutcome) => void;
-    const done = new Promise<BatchOutcome>((settle) => (resolve = settle));
-    let remaining = total;
-    let failures = 0;
-    const settled = (): void => {
-      if (--remaining > 0) return;
-      if (failures === 0) {
-        resolve({ total, published: ids, failed: [], firstError: undefined });
-        return;
-      }
-      void Promise.allSettled(publishes).then((results) => {
-        const outcome: BatchOutcome = { total, published: [], failed: [], firstError: undefined };
-        results.forEach((result, i) => {
-          if (result.status === 'fulfilled') outcome.published.push(ids[i]!);
-          else {
-            outcome.failed.push(ids[i]!);
-            outcome.firstError ??= result.reason;
-          }
-        });
-        resolve(outcome);
-      });
-    };
-    const failed = (): void => {
-      failures++;
-      settled();
-    };
-    for (let i = 0; i < total; i++) {
-      const row = rows[i]!;
-      let publish: Promise<unknown>;
-      try {
-        publish = publisher.publish(row.subject, Buffer.from(row.payload, 'utf8'), { msgId: row.eventId, headers: row.headers, timeoutMs });
-      } catch (error) {
-        publish = Promise.reject(error);
-      }
-      publishes[i] = publish;
-      publish.then(settled, failed);
-    }
-    return done;
-  }
-
-  /** Mark what was published; record the attempt on what was not and reject with its error. */
-  private async mark(outcome: BatchOutcome): Promise<void> {
-    await this.markPublished(outcome.published);
-    if (outcome.failed.length === 0) {
-      this.options.metrics?.relayBatches.inc({ result: 'ok' });
-      return;
-    }
-    await this.recordFailures(outcome);
-  }
-
-  /** One UPDATE of exactly these rows: `id BETWEEN` when they are a contiguous run of ids, else `id = ANY`. */
-  private async markPublished(ids: readonly number[]): Promise<void> {
-    if (ids.length === 0) return;
-    const range = contiguousRange(ids);
-    if (range) await this.session().query(MARK_RANGE_SQL, range);
-    else await this.session().query(MARK_IDS_SQL, [ids]);
-  }
-
-  /** Record the attempt on the rows whose publish failed and reject with the first error. */
-  private async recordFailures(outcome: BatchOutcome): Promise<never> {
-    const { metrics } = this.options;
-    const db = this.session();
-    const reason = outcome.firstError instanceof Error ? outcome.firstError.message : String(outcome.firstError);
-    await db.query('UPDATE events_outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[])', [
-      outcome.failed,
-      reason.slice(0, 1000),
-    ]);
-    metrics?.relayBatches.inc({ result: 'error' });
-    throw new Error(`outbox relay: ${outcome.failed.length} of ${outcome.total} publishes failed`, { cause: outcome.firstError });
+    return publishRows(this.options.publisher, rows, this.options.publishTimeoutMs ?? 5000);
   }
 
   /**
@@ -463,8 +334,8 @@ export class OutboxRelay {
       }
     } finally {
       offCommit?.();
-      while (this.inFlight.size > this.pendingMarks.length) await delay(5);
-      await this.flushMarks();
+      await Promise.all(this.fastPublishes);
+      await this.fastMarks.flush();
       await unlisten?.().catch(() => undefined);
       this.leader = false;
       this.leaderSession = undefined;
