@@ -4,6 +4,7 @@ import type { AdvisoryLock, Database, Queryable } from '../storage/database.js';
 import { backoffDelay, delay, type BackoffOptions } from '../util/backoff.js';
 import { errorFields, silentLogger, type EventsLogger } from '../util/logger.js';
 import { DEFAULT_OUTBOX_CHANNEL, type Outbox, type OutboxRecord } from './outbox.js';
+import { OutboxHousekeeping } from './outbox.housekeeping.js';
 import { DelayedMarks, MarkQueue, RowMarks } from './outbox.marks.js';
 import { publishRows, type BatchOutcome, type PublishableRow } from './outbox.publish.js';
 import { republishRange, type RepublishRange } from './outbox.republish.js';
@@ -63,8 +64,6 @@ export class OutboxRelay {
   private readonly pollIntervalMs: number;
   private readonly lockRetryMs: number;
   private readonly backoff: BackoffOptions;
-  private readonly retentionMs: number;
-  private readonly housekeepingIntervalMs: number;
   private readonly logger: EventsLogger;
   private readonly channel: string;
   private abort = new AbortController();
@@ -74,7 +73,7 @@ export class OutboxRelay {
   private leaderSession?: Queryable;
   private wakeRequested = false;
   private wakeUp?: () => void;
-  private lastHousekeeping = 0;
+  private readonly housekeeping: OutboxHousekeeping;
   /** Rows handed over by the in-process outbox and being published right now. */
   private readonly inFlight = new Set<number>();
   /** The fast path's publishes not yet settled. */
@@ -92,11 +91,16 @@ export class OutboxRelay {
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.lockRetryMs = options.lockRetryMs ?? 2000;
     this.backoff = options.backoff ?? DEFAULT_RELAY_BACKOFF;
-    this.retentionMs = options.retentionMs ?? 7 * 24 * 3600_000;
-    this.housekeepingIntervalMs = options.housekeepingIntervalMs ?? 5000;
     this.logger = options.logger ?? silentLogger;
     this.channel = options.notifyChannel ?? options.outbox?.notifyChannel ?? DEFAULT_OUTBOX_CHANNEL;
     this.marks = new RowMarks(() => this.session(), options.metrics);
+    this.housekeeping = new OutboxHousekeeping({
+      db: options.db,
+      retentionMs: options.retentionMs ?? 7 * 24 * 3600_000,
+      intervalMs: options.housekeepingIntervalMs ?? 5000,
+      metrics: options.metrics,
+      logger: this.logger,
+    });
     this.fastMarks = new DelayedMarks(this.marks, this.batchSize, (ids) => ids.forEach((id) => this.inFlight.delete(id)), this.logger);
   }
 
@@ -253,24 +257,13 @@ export class OutboxRelay {
   }
 
   /** Delete rows published before `olderThan`. Returns the number deleted. */
-  async purgePublished(olderThan: Date): Promise<number> {
-    const { rowCount } = await this.options.db.query(
-      'DELETE FROM events_outbox WHERE published_at IS NOT NULL AND published_at < $1',
-      [olderThan],
-    );
-    return rowCount;
+  purgePublished(olderThan: Date): Promise<number> {
+    return this.housekeeping.purgePublished(olderThan);
   }
 
   /** Rows waiting to be published and the age of the oldest, seconds. */
-  async backlog(): Promise<{ pending: number; oldestAgeSeconds: number }> {
-    const { rows } = await this.options.db.query<{ pending: number; oldest: Date | null }>(
-      'SELECT count(*)::bigint AS pending, min(created_at) AS oldest FROM events_outbox WHERE published_at IS NULL',
-    );
-    const oldest = rows[0]?.oldest;
-    return {
-      pending: Number(rows[0]?.pending ?? 0),
-      oldestAgeSeconds: oldest ? Math.max(0, (Date.now() - oldest.getTime()) / 1000) : 0,
-    };
+  backlog(): Promise<{ pending: number; oldestAgeSeconds: number }> {
+    return this.housekeeping.backlog();
   }
 
   private async run(): Promise<void> {
@@ -325,11 +318,11 @@ export class OutboxRelay {
           const wait = backoffDelay(failures, this.backoff);
           this.logger.warn({ ...errorFields(error), attempt: failures, retryInMs: wait }, 'outbox relay: batch failed');
           // The backlog gauges must move most when nothing is published (the outbox-stuck alert reads them).
-          await this.housekeeping();
+          await this.housekeeping.runIfDue();
           await delay(wait, signal);
           continue;
         }
-        await this.housekeeping();
+        await this.housekeeping.runIfDue();
         await this.waitForWake(signal);
       }
     } finally {
@@ -341,22 +334,6 @@ export class OutboxRelay {
       this.leaderSession = undefined;
       this.options.metrics?.relayLeader.set(0);
       await lock.release().catch(() => undefined);
-    }
-  }
-
-  private async housekeeping(): Promise<void> {
-    const now = Date.now();
-    if (now - this.lastHousekeeping < this.housekeepingIntervalMs) return;
-    this.lastHousekeeping = now;
-    try {
-      await this.purgePublished(new Date(now - this.retentionMs));
-      if (this.options.metrics) {
-        const { pending, oldestAgeSeconds } = await this.backlog();
-        this.options.metrics.outboxPending.set(pending);
-        this.options.metrics.outboxLag.set(oldestAgeSeconds);
-      }
-    } catch (error) {
-      this.logger.warn({ ...errorFields(error) }, 'outbox relay: housekeeping failed');
     }
   }
 
