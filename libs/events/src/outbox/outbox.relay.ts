@@ -1,10 +1,11 @@
 import type { EventsMetrics } from '../metrics/events.metrics.js';
 import type { Publisher } from '../publisher/publisher.js';
-import type { AdvisoryLock, Database, Queryable } from '../storage/database.js';
+import type { Database, Queryable } from '../storage/database.js';
 import { backoffDelay, delay, type BackoffOptions } from '../util/backoff.js';
 import { errorFields, silentLogger, type EventsLogger } from '../util/logger.js';
 import { DEFAULT_OUTBOX_CHANNEL, type Outbox, type OutboxRecord } from './outbox.js';
 import { OutboxHousekeeping } from './outbox.housekeeping.js';
+import { RelayLeadership, type LeaderTerm } from './outbox.leadership.js';
 import { DelayedMarks, MarkQueue, RowMarks } from './outbox.marks.js';
 import { publishRows, type BatchOutcome, type PublishableRow } from './outbox.publish.js';
 import { republishRange, type RepublishRange } from './outbox.republish.js';
@@ -62,15 +63,12 @@ export const DEFAULT_RELAY_BACKOFF: BackoffOptions = { initialMs: 100, maxMs: 30
 export class OutboxRelay {
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
-  private readonly lockRetryMs: number;
   private readonly backoff: BackoffOptions;
   private readonly logger: EventsLogger;
   private readonly channel: string;
   private abort = new AbortController();
   private running?: Promise<void>;
-  private leader = false;
-  /** The leader lock's own connection while leading: reads and marks never wait for the pool. */
-  private leaderSession?: Queryable;
+  private readonly leadership: RelayLeadership;
   private wakeRequested = false;
   private wakeUp?: () => void;
   private readonly housekeeping: OutboxHousekeeping;
@@ -89,11 +87,18 @@ export class OutboxRelay {
   constructor(private readonly options: OutboxRelayOptions) {
     this.batchSize = options.batchSize ?? 1000;
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
-    this.lockRetryMs = options.lockRetryMs ?? 2000;
     this.backoff = options.backoff ?? DEFAULT_RELAY_BACKOFF;
     this.logger = options.logger ?? silentLogger;
     this.channel = options.notifyChannel ?? options.outbox?.notifyChannel ?? DEFAULT_OUTBOX_CHANNEL;
     this.marks = new RowMarks(() => this.session(), options.metrics);
+    this.leadership = new RelayLeadership({
+      db: options.db,
+      service: options.service,
+      lockRetryMs: options.lockRetryMs ?? 2000,
+      backoff: this.backoff,
+      metrics: options.metrics,
+      logger: this.logger,
+    });
     this.housekeeping = new OutboxHousekeeping({
       db: options.db,
       retentionMs: options.retentionMs ?? 7 * 24 * 3600_000,
@@ -106,13 +111,13 @@ export class OutboxRelay {
 
   /** True while this process holds the relay lock. */
   get isLeader(): boolean {
-    return this.leader;
+    return this.leadership.isLeader;
   }
 
   start(): void {
     if (this.running) return;
     this.abort = new AbortController();
-    this.running = this.run();
+    this.running = this.leadership.run(this.abort.signal, (term) => this.lead(term));
   }
 
   /** Stops after the batch in flight; a later start() resumes. */
@@ -188,7 +193,7 @@ export class OutboxRelay {
   }
 
   private session(): Queryable {
-    return this.leaderSession ?? this.options.db;
+    return this.leadership.session ?? this.options.db;
   }
 
   /** Pending rows after `afterId`, in id order (`lastId` reports the page's end, in-flight rows included). */
@@ -220,7 +225,7 @@ export class OutboxRelay {
    * overtaken); any failure hands the rows back to the polling drain.
    */
   private handOver(records: readonly OutboxRecord[]): void {
-    if (!this.leader || this.backlogSuspected || records.length === 0) {
+    if (this.backlogSuspected || records.length === 0) {
       this.handedBack = true;
       this.wake();
       return;
@@ -266,38 +271,8 @@ export class OutboxRelay {
     return this.housekeeping.backlog();
   }
 
-  private async run(): Promise<void> {
-    const signal = this.abort.signal;
-    let failures = 0;
-    while (!signal.aborted) {
-      let lock: AdvisoryLock | null = null;
-      try {
-        lock = await this.options.db.tryAdvisoryLock(`outbox-relay:${this.options.service}`);
-      } catch (error) {
-        failures++;
-        this.logger.warn({ ...errorFields(error) }, 'outbox relay: cannot reach the database for the leader lock');
-        await delay(backoffDelay(failures, this.backoff), signal);
-        continue;
-      }
-      if (!lock) {
-        await delay(this.lockRetryMs, signal);
-        continue;
-      }
-      failures = 0;
-      await this.lead(lock, signal);
-    }
-  }
-
-  private async lead(lock: AdvisoryLock, signal: AbortSignal): Promise<void> {
-    let lockLost = false;
-    void lock.lost.then(() => {
-      lockLost = true;
-      this.wakeUp?.();
-    });
-    this.leader = true;
-    this.leaderSession = lock.session;
-    this.options.metrics?.relayLeader.set(1);
-    this.logger.info({ service: this.options.service }, 'outbox relay: active');
+  /** One term as leader: publish until the term ends, then settle the fast path's publishes and marks. */
+  private async lead({ signal }: LeaderTerm): Promise<void> {
     this.backlogSuspected = true;
     const offCommit = this.options.outbox?.onCommit((records) => this.handOver(records));
     let unlisten: (() => Promise<void>) | undefined;
@@ -308,7 +283,7 @@ export class OutboxRelay {
     }
     let failures = 0;
     try {
-      while (!signal.aborted && !lockLost) {
+      while (!signal.aborted) {
         this.wakeRequested = false;
         try {
           await this.drain();
@@ -330,21 +305,20 @@ export class OutboxRelay {
       await Promise.all(this.fastPublishes);
       await this.fastMarks.flush();
       await unlisten?.().catch(() => undefined);
-      this.leader = false;
-      this.leaderSession = undefined;
-      this.options.metrics?.relayLeader.set(0);
-      await lock.release().catch(() => undefined);
     }
   }
 
   private waitForWake(signal: AbortSignal): Promise<void> {
     if (this.wakeRequested || signal.aborted) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, this.pollIntervalMs);
-      this.wakeUp = () => {
+      const done = () => {
         clearTimeout(timer);
+        signal.removeEventListener('abort', done);
         resolve();
       };
+      const timer = setTimeout(done, this.pollIntervalMs);
+      signal.addEventListener('abort', done, { once: true });
+      this.wakeUp = done;
     });
   }
 }
