@@ -8,6 +8,7 @@ import { OutboxHousekeeping } from './outbox.housekeeping.js';
 import { RelayLeadership, type LeaderTerm } from './outbox.leadership.js';
 import { DelayedMarks, MarkQueue, RowMarks } from './outbox.marks.js';
 import { publishRows, type BatchOutcome, type PublishableRow } from './outbox.publish.js';
+import { WakeSignal } from './outbox.wake.js';
 import { republishRange, type RepublishRange } from './outbox.republish.js';
 
 export interface OutboxRelayOptions {
@@ -62,15 +63,13 @@ export const DEFAULT_RELAY_BACKOFF: BackoffOptions = { initialMs: 100, maxMs: 30
  */
 export class OutboxRelay {
   private readonly batchSize: number;
-  private readonly pollIntervalMs: number;
   private readonly backoff: BackoffOptions;
   private readonly logger: EventsLogger;
   private readonly channel: string;
   private abort = new AbortController();
   private running?: Promise<void>;
   private readonly leadership: RelayLeadership;
-  private wakeRequested = false;
-  private wakeUp?: () => void;
+  private readonly wakeSignal: WakeSignal;
   private readonly housekeeping: OutboxHousekeeping;
   /** Rows handed over by the in-process outbox and being published right now. */
   private readonly inFlight = new Set<number>();
@@ -86,7 +85,7 @@ export class OutboxRelay {
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.batchSize = options.batchSize ?? 1000;
-    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+    this.wakeSignal = new WakeSignal(options.pollIntervalMs ?? 1000);
     this.backoff = options.backoff ?? DEFAULT_RELAY_BACKOFF;
     this.logger = options.logger ?? silentLogger;
     this.channel = options.notifyChannel ?? options.outbox?.notifyChannel ?? DEFAULT_OUTBOX_CHANNEL;
@@ -123,15 +122,13 @@ export class OutboxRelay {
   /** Stops after the batch in flight; a later start() resumes. */
   async stop(): Promise<void> {
     this.abort.abort();
-    this.wakeUp?.();
     await this.running;
     this.running = undefined;
   }
 
   /** Ask the relay to look for pending rows now. */
   wake(): void {
-    this.wakeRequested = true;
-    this.wakeUp?.();
+    this.wakeSignal.wake();
   }
 
   /**
@@ -274,17 +271,12 @@ export class OutboxRelay {
   /** One term as leader: publish until the term ends, then settle the fast path's publishes and marks. */
   private async lead({ signal }: LeaderTerm): Promise<void> {
     this.backlogSuspected = true;
-    const offCommit = this.options.outbox?.onCommit((records) => this.handOver(records));
-    let unlisten: (() => Promise<void>) | undefined;
-    try {
-      unlisten = await this.options.db.listen(this.channel, () => this.wake());
-    } catch (error) {
-      this.logger.warn({ ...errorFields(error) }, 'outbox relay: LISTEN failed, relying on the poll');
-    }
+    const { db, outbox } = this.options;
+    const unsubscribe = await this.wakeSignal.subscribe({ db, channel: this.channel, outbox, onCommit: (records) => this.handOver(records), logger: this.logger });
     let failures = 0;
     try {
       while (!signal.aborted) {
-        this.wakeRequested = false;
+        this.wakeSignal.passStarted();
         try {
           await this.drain();
           failures = 0;
@@ -298,28 +290,12 @@ export class OutboxRelay {
           continue;
         }
         await this.housekeeping.runIfDue();
-        await this.waitForWake(signal);
+        await this.wakeSignal.wait(signal);
       }
     } finally {
-      offCommit?.();
+      await unsubscribe();
       await Promise.all(this.fastPublishes);
       await this.fastMarks.flush();
-      await unlisten?.().catch(() => undefined);
     }
   }
-
-  private waitForWake(signal: AbortSignal): Promise<void> {
-    if (this.wakeRequested || signal.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, this.pollIntervalMs);
-      signal.addEventListener('abort', done, { once: true });
-      this.wakeUp = done;
-    });
-  }
 }
-
