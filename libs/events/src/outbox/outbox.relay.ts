@@ -1,15 +1,18 @@
 import type { EventsMetrics } from '../metrics/events.metrics.js';
 import type { Publisher } from '../publisher/publisher.js';
-import type { Database, Queryable } from '../storage/database.js';
+import type { Database } from '../storage/database.js';
 import { backoffDelay, delay, type BackoffOptions } from '../util/backoff.js';
 import { errorFields, silentLogger, type EventsLogger } from '../util/logger.js';
-import { DEFAULT_OUTBOX_CHANNEL, type Outbox, type OutboxRecord } from './outbox.js';
+import { DEFAULT_OUTBOX_CHANNEL, type Outbox } from './outbox.js';
+import { OutboxDrain } from './outbox.drain.js';
+import { FastPath } from './outbox.fast-path.js';
 import { OutboxHousekeeping } from './outbox.housekeeping.js';
 import { RelayLeadership, type LeaderTerm } from './outbox.leadership.js';
-import { DelayedMarks, MarkQueue, RowMarks } from './outbox.marks.js';
-import { publishRows, type BatchOutcome, type PublishableRow } from './outbox.publish.js';
-import { WakeSignal } from './outbox.wake.js';
+import { RowMarks } from './outbox.marks.js';
+import { PublicationOrder } from './outbox.order.js';
+import { publishRows, type PublishRows } from './outbox.publish.js';
 import { republishRange, type RepublishRange } from './outbox.republish.js';
+import { WakeSignal } from './outbox.wake.js';
 
 export interface OutboxRelayOptions {
   readonly db: Database;
@@ -38,18 +41,6 @@ export interface OutboxRelayOptions {
   readonly logger?: EventsLogger;
 }
 
-interface PendingRow {
-  id: number;
-  event_id: string;
-  subject: string;
-  payload: string;
-  /** The jsonb column as text: parsed once per distinct value of a page, not once per row. */
-  headers: string;
-}
-
-/** The drain's marks run at most this many batches behind its publishes. */
-const MARK_LAG_BATCHES = 3;
-
 export const DEFAULT_RELAY_BACKOFF: BackoffOptions = { initialMs: 100, maxMs: 30_000 };
 
 /**
@@ -62,50 +53,44 @@ export const DEFAULT_RELAY_BACKOFF: BackoffOptions = { initialMs: 100, maxMs: 30
  * retried row lands after its successor.
  */
 export class OutboxRelay {
-  private readonly batchSize: number;
+  private readonly channel: string;
   private readonly backoff: BackoffOptions;
   private readonly logger: EventsLogger;
-  private readonly channel: string;
+  /** Who relays. */
+  private readonly leadership: RelayLeadership;
+  /** When the drain runs. */
+  private readonly wakeSignal: WakeSignal;
+  /** When the fast path may publish: the ordering rule. */
+  private readonly order = new PublicationOrder();
+  private readonly fastPath: FastPath;
+  private readonly drainer: OutboxDrain;
+  private readonly housekeeping: OutboxHousekeeping;
   private abort = new AbortController();
   private running?: Promise<void>;
-  private readonly leadership: RelayLeadership;
-  private readonly wakeSignal: WakeSignal;
-  private readonly housekeeping: OutboxHousekeeping;
-  /** Rows handed over by the in-process outbox and being published right now. */
-  private readonly inFlight = new Set<number>();
-  /** The fast path's publishes not yet settled. */
-  private readonly fastPublishes = new Set<Promise<void>>();
-  private readonly marks: RowMarks;
-  /** Published fast-path rows waiting for their (batched) mark. */
-  private readonly fastMarks: DelayedMarks;
-  /** True until a drain found nothing older pending: the fast path must not overtake a backlog. */
-  private backlogSuspected = true;
-  /** A commit was handed back to the drain while a backlog was suspected: drain again before the fast path. */
-  private handedBack = false;
 
   constructor(private readonly options: OutboxRelayOptions) {
-    this.batchSize = options.batchSize ?? 1000;
-    this.wakeSignal = new WakeSignal(options.pollIntervalMs ?? 1000);
+    const { db, publisher, service, metrics } = options;
+    const batchSize = options.batchSize ?? 1000;
+    const publishTimeoutMs = options.publishTimeoutMs ?? 5000;
+    const logger = (this.logger = options.logger ?? silentLogger);
     this.backoff = options.backoff ?? DEFAULT_RELAY_BACKOFF;
-    this.logger = options.logger ?? silentLogger;
     this.channel = options.notifyChannel ?? options.outbox?.notifyChannel ?? DEFAULT_OUTBOX_CHANNEL;
-    this.marks = new RowMarks(() => this.session(), options.metrics);
-    this.leadership = new RelayLeadership({
-      db: options.db,
-      service: options.service,
-      lockRetryMs: options.lockRetryMs ?? 2000,
-      backoff: this.backoff,
-      metrics: options.metrics,
-      logger: this.logger,
-    });
+    this.leadership = new RelayLeadership({ db, service, lockRetryMs: options.lockRetryMs ?? 2000, backoff: this.backoff, metrics, logger });
+    this.wakeSignal = new WakeSignal(options.pollIntervalMs ?? 1000);
+    // While leading, reads and marks go through the lock's own connection.
+    const session = () => this.leadership.session ?? db;
+    const publish: PublishRows = (rows) => publishRows(publisher, rows, publishTimeoutMs);
+    const marks = new RowMarks(session, metrics);
+    const order = this.order;
+    this.fastPath = new FastPath({ order, publish, marks, batchSize, wake: () => this.wake(), logger });
+    this.drainer = new OutboxDrain({ session, batchSize, publish, marks, order, claimed: (id) => this.fastPath.holds(id), metrics });
     this.housekeeping = new OutboxHousekeeping({
-      db: options.db,
+      db,
       retentionMs: options.retentionMs ?? 7 * 24 * 3600_000,
       intervalMs: options.housekeepingIntervalMs ?? 5000,
-      metrics: options.metrics,
-      logger: this.logger,
+      metrics,
+      logger,
     });
-    this.fastMarks = new DelayedMarks(this.marks, this.batchSize, (ids) => ids.forEach((id) => this.inFlight.delete(id)), this.logger);
   }
 
   /** True while this process holds the relay lock. */
@@ -135,115 +120,17 @@ export class OutboxRelay {
    * Publish one batch of pending rows and mark the published ones. Returns how many were
    * published; rejects (after marking the successes) when any publish failed.
    */
-  async drainOnce(): Promise<number> {
-    const { records } = await this.readPending(0);
-    if (records.length === 0) return 0;
-    const outcome = await this.publishRows(records);
-    await this.marks.write(outcome);
-    return outcome.published.length;
+  drainOnce(): Promise<number> {
+    return this.drainer.once();
   }
 
   /**
-   * Publish every pending row, batch after batch: the read of the next batch runs while this
-   * batch is published, and marks run behind the publishes (merged into one UPDATE while one is
-   * in flight, at most {@link MARK_LAG_BATCHES} batches behind). Returns how many were published;
-   * rejects after the first batch with a failed publish (every acknowledged row marked, the
-   * failed ones' attempts recorded) or a failed mark.
+   * Publish every pending row, batch after batch, the next batch read while this one is
+   * published and the marks behind the publishes. Returns how many were published; rejects
+   * after the first batch with a failed publish or a failed mark.
    */
-  async drain(): Promise<number> {
-    let total = 0;
-    this.handedBack = false;
-    const marks = new MarkQueue((ids) => this.marks.markPublished(ids), MARK_LAG_BATCHES * this.batchSize);
-    try {
-      let page = await this.readPending(0);
-      for (;;) {
-        // Read ahead before issuing the publishes: the database works while this process does.
-        const next = page.full ? this.readPending(page.lastId) : undefined;
-        next?.catch(() => undefined); // awaited below; a rejection must not go unhandled meanwhile
-        const outcome = await this.publishRows(page.records);
-        marks.add(outcome.published);
-        if (outcome.failed.length > 0) {
-          await next?.catch(() => undefined);
-          await marks.settle();
-          await this.marks.recordFailures(outcome); // throws
-        }
-        this.options.metrics?.relayBatches.inc({ result: 'ok' });
-        total += outcome.published.length;
-        if (!next) {
-          await marks.settle();
-          // Rows committed after the read above went to the drain, not the fast path: only when
-          // there were none is nothing older left pending.
-          if (!this.handedBack) this.backlogSuspected = false;
-          break;
-        }
-        await marks.waitBelow((MARK_LAG_BATCHES - 1) * this.batchSize);
-        page = await next;
-      }
-    } catch (error) {
-      // Also after a failed publish of a drain started with no backlog suspected: an older row
-      // is pending now, and the fast path must not overtake it.
-      this.backlogSuspected = true;
-      await marks.settle().catch(() => undefined);
-      throw error;
-    }
-    return total;
-  }
-
-  private session(): Queryable {
-    return this.leadership.session ?? this.options.db;
-  }
-
-  /** Pending rows after `afterId`, in id order (`lastId` reports the page's end, in-flight rows included). */
-  private async readPending(afterId: number): Promise<{ records: PublishableRow[]; lastId: number; full: boolean }> {
-    const { rows } = await this.session().query<PendingRow>(
-      `SELECT id, event_id, subject, payload, headers::text AS headers FROM events_outbox
-       WHERE published_at IS NULL AND id > $1 ORDER BY id LIMIT $2`,
-      [afterId, this.batchSize],
-    );
-    // A page's rows share a handful of header values (the type, rarely a traceparent): parse each once.
-    const parsedHeaders = new Map<string, Readonly<Record<string, string>> | undefined>();
-    const records: PublishableRow[] = [];
-    for (const row of rows) {
-      if (this.inFlight.has(row.id)) continue;
-      let headers = parsedHeaders.get(row.headers);
-      if (headers === undefined && !parsedHeaders.has(row.headers)) {
-        const parsed = JSON.parse(row.headers) as Record<string, string>;
-        headers = Object.keys(parsed).length > 0 ? parsed : undefined;
-        parsedHeaders.set(row.headers, headers);
-      }
-      records.push({ id: row.id, eventId: row.event_id, subject: row.subject, payload: row.payload, headers });
-    }
-    return { records, lastId: rows[rows.length - 1]?.id ?? afterId, full: rows.length === this.batchSize };
-  }
-
-  /**
-   * The fast path: rows the in-process outbox just committed, published at once without reading
-   * them back, and marked in batches. Used only while no older row is pending (so nothing is
-   * overtaken); any failure hands the rows back to the polling drain.
-   */
-  private handOver(records: readonly OutboxRecord[]): void {
-    if (this.backlogSuspected || records.length === 0) {
-      this.handedBack = true;
-      this.wake();
-      return;
-    }
-    for (const record of records) this.inFlight.add(record.id);
-    const publish = this.publishRows(records).then((outcome) => {
-      // Published rows stay "in flight" until marked, so a drain meanwhile does not publish them again.
-      for (const id of outcome.failed) this.inFlight.delete(id);
-      this.fastMarks.add(outcome.published);
-      if (outcome.failed.length > 0) {
-        this.backlogSuspected = true;
-        void this.marks.recordFailures(outcome).catch(() => undefined);
-        this.wake();
-      }
-    });
-    this.fastPublishes.add(publish);
-    void publish.finally(() => this.fastPublishes.delete(publish));
-  }
-
-  private publishRows(rows: readonly PublishableRow[]): Promise<BatchOutcome> {
-    return publishRows(this.options.publisher, rows, this.options.publishTimeoutMs ?? 5000);
+  drain(): Promise<number> {
+    return this.drainer.all();
   }
 
   /**
@@ -253,7 +140,7 @@ export class OutboxRelay {
    */
   async republish(range: RepublishRange): Promise<number> {
     const count = await republishRange(this.options.db, range, this.channel);
-    this.backlogSuspected = true;
+    this.order.doubt();
     this.wake();
     return count;
   }
@@ -268,17 +155,21 @@ export class OutboxRelay {
     return this.housekeeping.backlog();
   }
 
-  /** One term as leader: publish until the term ends, then settle the fast path's publishes and marks. */
+  /**
+   * One term as leader: the outbox's commits go to the fast path, and the drain runs whenever
+   * woken, with backoff after a failure; when the term ends, the fast path's publishes and marks
+   * are settled before the lock is let go.
+   */
   private async lead({ signal }: LeaderTerm): Promise<void> {
-    this.backlogSuspected = true;
+    this.order.doubt(); // rows may have been committed while this process did not lead
     const { db, outbox } = this.options;
-    const unsubscribe = await this.wakeSignal.subscribe({ db, channel: this.channel, outbox, onCommit: (records) => this.handOver(records), logger: this.logger });
+    const unsubscribe = await this.wakeSignal.subscribe({ db, channel: this.channel, outbox, onCommit: (records) => this.fastPath.handOver(records), logger: this.logger });
     let failures = 0;
     try {
       while (!signal.aborted) {
         this.wakeSignal.passStarted();
         try {
-          await this.drain();
+          await this.drainer.all();
           failures = 0;
         } catch (error) {
           failures++;
@@ -294,8 +185,7 @@ export class OutboxRelay {
       }
     } finally {
       await unsubscribe();
-      await Promise.all(this.fastPublishes);
-      await this.fastMarks.flush();
+      await this.fastPath.settle();
     }
   }
 }
