@@ -105,6 +105,26 @@ describe('OutboxDrain', () => {
     expect((await batches())['error']).toBe(1);
   });
 
+  it('puts the order in doubt as soon as a publish failed, before recording the attempt', async () => {
+    await drain(2).all();
+    db.rows.push(row(1));
+    failing.add(1);
+    const recording = db.hold(/SET attempts/);
+    const draining = drain(2).all();
+    await recording.reached;
+    expect(order.admitCommit()).toBe(false);
+    recording.release();
+    await expect(draining).rejects.toThrow('1 of 1 publishes failed');
+  });
+
+  it('puts the order in doubt when a publish of once() failed', async () => {
+    await drain(2).all();
+    db.rows.push(row(1));
+    failing.add(1);
+    await expect(drain(2).once()).rejects.toThrow('1 of 1 publishes failed');
+    expect(order.admitCommit()).toBe(false);
+  });
+
   it('rejects and puts the order in doubt when a read fails', async () => {
     await drain(2).all();
     db.failNext(/^SELECT/);

@@ -41,6 +41,7 @@ export class OutboxDrain {
     const { records } = await this.readPending(0);
     if (records.length === 0) return 0;
     const outcome = await this.options.publish(records);
+    if (outcome.failed.length > 0) this.options.order.doubt();
     await this.options.marks.write(outcome);
     return outcome.published.length;
   }
@@ -55,7 +56,7 @@ export class OutboxDrain {
   async all(): Promise<number> {
     const { batchSize, publish, marks: rowMarks, order, metrics } = this.options;
     let total = 0;
-    order.drainStarted();
+    const started = order.drainStarted();
     const marks = new MarkQueue((ids) => rowMarks.markPublished(ids), MARK_LAG_BATCHES * batchSize);
     try {
       let page = await this.readPending(0);
@@ -66,6 +67,7 @@ export class OutboxDrain {
         const outcome = await publish(page.records);
         marks.add(outcome.published);
         if (outcome.failed.length > 0) {
+          order.doubt(); // now: the failed rows are pending while their attempts are recorded
           await next?.catch(() => undefined);
           await marks.settle();
           await rowMarks.recordFailures(outcome); // throws
@@ -74,7 +76,7 @@ export class OutboxDrain {
         total += outcome.published.length;
         if (!next) {
           await marks.settle();
-          order.drainCompleted();
+          order.drainCompleted(started);
           return total;
         }
         await marks.waitBelow((MARK_LAG_BATCHES - 1) * batchSize);

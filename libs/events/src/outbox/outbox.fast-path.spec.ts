@@ -32,8 +32,7 @@ describe('FastPath', () => {
   beforeEach(() => {
     db = new FakeOutboxDatabase();
     order = new PublicationOrder();
-    order.drainStarted();
-    order.drainCompleted(); // nothing older pending
+    order.drainCompleted(order.drainStarted()); // nothing older pending
     wakes = 0;
     woken = deferred();
     acks = new Map();

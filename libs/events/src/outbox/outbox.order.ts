@@ -7,33 +7,36 @@
  *
  * An older row can be pending at the start of a term (rows committed while this process did not
  * lead), after a failed publish or mark on either path, and after a republish: until a drain
- * has read to the end and published all it read. Commits that arrive meanwhile go to the drain;
- * one that arrives during a drain may be after that drain's last read, so only a drain with no
- * such commit counts.
+ * has read to the end and published all it read. Commits that arrive meanwhile go to the drain.
+ * Only a drain during which no doubt came and no commit was handed back counts: such a commit
+ * may be after the drain's last read, and a doubt may be about a row the drain skipped (the
+ * fast path's, whose publish failed after the read).
  */
 export class PublicationOrder {
-  private backlogSuspected = true;
-  private handedBack = false;
+  private clear = false;
+  /** Doubts and commits handed back so far: a drain counts only when none came while it ran. */
+  private doubts = 0;
 
   /** May the fast path publish rows committed just now? When not, the caller hands them to the drain. */
   admitCommit(): boolean {
-    if (!this.backlogSuspected) return true;
-    this.handedBack = true;
+    if (this.clear) return true;
+    this.doubts++;
     return false;
   }
 
   /** An older row may be pending. */
   doubt(): void {
-    this.backlogSuspected = true;
+    this.clear = false;
+    this.doubts++;
   }
 
-  /** A drain starts reading from the oldest pending row. */
-  drainStarted(): void {
-    this.handedBack = false;
+  /** A drain starts reading from the oldest pending row; pass what this returns to {@link drainCompleted}. */
+  drainStarted(): number {
+    return this.doubts;
   }
 
   /** That drain read to the end and published every row it read. */
-  drainCompleted(): void {
-    if (!this.handedBack) this.backlogSuspected = false;
+  drainCompleted(started: number): void {
+    if (started === this.doubts) this.clear = true;
   }
 }

@@ -185,4 +185,40 @@ describe('OutboxRelay: the fast path never overtakes an older pending row', () =
     expect(publisher.issued).toEqual([1, 2]);
     expect(publisher.overtaken).toEqual([]);
   });
+
+  it('after a drained publish fails, publishes later commits only behind the failed row', async () => {
+    relay.start();
+    await firstPassDone();
+    const recording = db.hold(/SET attempts = attempts \+ 1/);
+    publisher.rejectNext(1);
+    await commitElsewhere(1); // NOTIFY: the drain reads and publishes it
+    await recording.reached; // the drain is recording the failed attempt
+    await commit(2);
+    expect(publisher.issued).toEqual([1]); // handed to the drain
+    publisher.autoAck();
+    recording.release();
+    await everythingPublished();
+    expect(publisher.issued).toEqual([1, 1, 2]);
+    expect(publisher.overtaken).toEqual([]);
+  });
+
+  it('after a fast-path publish fails during a drain, that drain does not let later commits overtake the failed row', async () => {
+    relay.start();
+    await firstPassDone();
+    await commit(1); // the fast path: in flight
+    await commitElsewhere(2); // NOTIFY: a drain reads rows 1 (the fast path's: skipped) and 2
+    await vi.waitFor(() => expect(publisher.issued).toEqual([1, 2]));
+    publisher.reject(1);
+    await vi.waitFor(() => expect(db.rows[0]!.attempts).toBe(1));
+    const nextRead = db.hold(READ);
+    publisher.ack(2); // the drain ends
+    await nextRead.reached; // the drain woken by the failure
+    await commit(3);
+    expect(publisher.issued).toEqual([1, 2]);
+    publisher.autoAck();
+    nextRead.release();
+    await everythingPublished();
+    expect(publisher.issued).toEqual([1, 2, 1, 3]);
+    expect(publisher.overtaken).toEqual([]);
+  });
 });
