@@ -51,6 +51,11 @@ export const DEFAULT_RELAY_BACKOFF: BackoffOptions = { initialMs: 100, maxMs: 30
  * backoff forever: rows are never abandoned. Rows whose publish succeeded are marked even when
  * others in the batch failed; a consumer's sequence guard restores per-aggregate order if a
  * retried row lands after its successor.
+ *
+ * Its parts are wired here: leadership (who relays), the wake signal (when the drain runs), the
+ * drain (rows read back), the fast path (rows handed over at commit), marks and housekeeping.
+ * {@link PublicationOrder} is the one rule between the two paths: the fast path never overtakes
+ * an older pending row.
  */
 export class OutboxRelay {
   private readonly channel: string;
@@ -72,7 +77,8 @@ export class OutboxRelay {
     const { db, publisher, service, metrics } = options;
     const batchSize = options.batchSize ?? 1000;
     const publishTimeoutMs = options.publishTimeoutMs ?? 5000;
-    const logger = (this.logger = options.logger ?? silentLogger);
+    const logger = options.logger ?? silentLogger;
+    this.logger = logger;
     this.backoff = options.backoff ?? DEFAULT_RELAY_BACKOFF;
     this.channel = options.notifyChannel ?? options.outbox?.notifyChannel ?? DEFAULT_OUTBOX_CHANNEL;
     this.leadership = new RelayLeadership({ db, service, lockRetryMs: options.lockRetryMs ?? 2000, backoff: this.backoff, metrics, logger });
