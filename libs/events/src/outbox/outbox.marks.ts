@@ -1,3 +1,8 @@
+import type { EventsMetrics } from '../metrics/events.metrics.js';
+import type { Queryable } from '../storage/database.js';
+import { errorFields, type EventsLogger } from '../util/logger.js';
+import type { BatchOutcome } from './outbox.publish.js';
+
 /**
  * Published outbox row ids waiting for their mark (`published_at`). One write at a time; the ids
  * that queue meanwhile are merged into the next write, so a relay whose marks are slower than
@@ -74,4 +79,95 @@ export function contiguousRange(ids: readonly number[]): [number, number] | unde
   const sorted = ascending ? ids : [...ids].sort((a, b) => a - b);
   for (let i = 1; i < n; i++) if (sorted[i]! !== sorted[i - 1]! + 1) return undefined;
   return [sorted[0]!, sorted[n - 1]!];
+}
+
+const MARK_RANGE_SQL = 'UPDATE events_outbox SET published_at = now() WHERE id BETWEEN $1 AND $2';
+const MARK_IDS_SQL = 'UPDATE events_outbox SET published_at = now() WHERE id = ANY($1::bigint[])';
+const RECORD_FAILURES_SQL = 'UPDATE events_outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[])';
+
+/**
+ * What the relay writes back to its rows: `published_at` on the published ones, the attempt on
+ * the failed ones. Through `session()`: the leader lock's own connection while leading, so the
+ * marks never wait for the pool.
+ */
+export class RowMarks {
+  constructor(
+    private readonly session: () => Queryable,
+    private readonly metrics?: EventsMetrics,
+  ) {}
+
+  /** Mark what was published; record the attempt on what was not and reject with its error. */
+  async write(outcome: BatchOutcome): Promise<void> {
+    await this.markPublished(outcome.published);
+    if (outcome.failed.length === 0) {
+      this.metrics?.relayBatches.inc({ result: 'ok' });
+      return;
+    }
+    await this.recordFailures(outcome);
+  }
+
+  /** One UPDATE of exactly these rows: `id BETWEEN` when they are a contiguous run of ids, else `id = ANY`. */
+  async markPublished(ids: readonly number[]): Promise<void> {
+    if (ids.length === 0) return;
+    const range = contiguousRange(ids);
+    if (range) await this.session().query(MARK_RANGE_SQL, range);
+    else await this.session().query(MARK_IDS_SQL, [ids]);
+  }
+
+  /** Record the attempt on the rows whose publish failed and reject with the first error. */
+  async recordFailures(outcome: BatchOutcome): Promise<never> {
+    const reason = outcome.firstError instanceof Error ? outcome.firstError.message : String(outcome.firstError);
+    await this.session().query(RECORD_FAILURES_SQL, [outcome.failed, reason.slice(0, 1000)]);
+    this.metrics?.relayBatches.inc({ result: 'error' });
+    throw new Error(`outbox relay: ${outcome.failed.length} of ${outcome.total} publishes failed`, { cause: outcome.firstError });
+  }
+}
+
+/** Fast-path marks are flushed together after this delay, milliseconds (at once when a batch is due). */
+export const MARK_FLUSH_DELAY_MS = 20;
+
+/**
+ * The fast path's marks: written together {@link MARK_FLUSH_DELAY_MS} after the first id
+ * arrives, or at once when `batchSize` ids wait, one write after the other. A failed write is
+ * logged and leaves its rows pending (re-published, de-duplicated by `Nats-Msg-Id`); `written`
+ * gets each write's ids once it is over, failed or not.
+ */
+export class DelayedMarks {
+  private ids: number[] = [];
+  private timer?: NodeJS.Timeout;
+  private writes: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly marks: RowMarks,
+    private readonly batchSize: number,
+    private readonly written: (ids: readonly number[]) => void,
+    private readonly logger: EventsLogger,
+  ) {}
+
+  add(ids: readonly number[]): void {
+    this.ids.push(...ids);
+    if (this.ids.length >= this.batchSize) {
+      void this.flush();
+      return;
+    }
+    if (this.timer || this.ids.length === 0) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.flush();
+    }, MARK_FLUSH_DELAY_MS);
+  }
+
+  /** Write every id added so far; resolves when it and the writes before it are over. */
+  flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const ids = this.ids;
+    this.ids = [];
+    if (ids.length === 0) return this.writes;
+    this.writes = this.writes
+      .then(() => this.marks.write({ total: ids.length, published: ids, failed: [], firstError: undefined }))
+      .catch((error: unknown) => this.logger.warn({ ...errorFields(error) }, 'outbox relay: marking published rows failed; they will be re-published'))
+      .finally(() => this.written(ids));
+    return this.writes;
+  }
 }

@@ -1,11 +1,18 @@
 import type { EventsMetrics } from '../metrics/events.metrics.js';
 import type { Publisher } from '../publisher/publisher.js';
-import type { AdvisoryLock, Database, Queryable } from '../storage/database.js';
+import type { Database } from '../storage/database.js';
 import { backoffDelay, delay, type BackoffOptions } from '../util/backoff.js';
 import { errorFields, silentLogger, type EventsLogger } from '../util/logger.js';
-import { DEFAULT_OUTBOX_CHANNEL, type Outbox, type OutboxRecord } from './outbox.js';
-import { contiguousRange, MarkQueue } from './outbox.marks.js';
+import { DEFAULT_OUTBOX_CHANNEL, type Outbox } from './outbox.js';
+import { OutboxDrain } from './outbox.drain.js';
+import { FastPath } from './outbox.fast-path.js';
+import { OutboxHousekeeping } from './outbox.housekeeping.js';
+import { RelayLeadership, type LeaderTerm } from './outbox.leadership.js';
+import { RowMarks } from './outbox.marks.js';
+import { PublicationOrder } from './outbox.order.js';
+import { publishRows, type PublishRows } from './outbox.publish.js';
 import { republishRange, type RepublishRange } from './outbox.republish.js';
+import { WakeSignal } from './outbox.wake.js';
 
 export interface OutboxRelayOptions {
   readonly db: Database;
@@ -34,41 +41,6 @@ export interface OutboxRelayOptions {
   readonly logger?: EventsLogger;
 }
 
-interface BatchOutcome {
-  readonly total: number;
-  /** Ids of the rows whose publish was acknowledged. */
-  readonly published: number[];
-  readonly failed: number[];
-  firstError: unknown;
-}
-
-/** What a publish needs of a row: an {@link OutboxRecord} (fast path) or a row read back (drain). */
-interface PublishableRow {
-  readonly id: number;
-  readonly eventId: string;
-  readonly subject: string;
-  readonly payload: string;
-  /** Absent when the row has no headers of its own. */
-  readonly headers?: Readonly<Record<string, string>>;
-}
-
-interface PendingRow {
-  id: number;
-  event_id: string;
-  subject: string;
-  payload: string;
-  /** The jsonb column as text: parsed once per distinct value of a page, not once per row. */
-  headers: string;
-}
-
-/** The drain's marks run at most this many batches behind its publishes. */
-const MARK_LAG_BATCHES = 3;
-
-/** Fast-path marks are flushed together after this delay, milliseconds (at once when a batch is due). */
-const MARK_FLUSH_DELAY_MS = 20;
-
-const MARK_RANGE_SQL = 'UPDATE events_outbox SET published_at = now() WHERE id BETWEEN $1 AND $2';
-const MARK_IDS_SQL = 'UPDATE events_outbox SET published_at = now() WHERE id = ANY($1::bigint[])';
 export const DEFAULT_RELAY_BACKOFF: BackoffOptions = { initialMs: 100, maxMs: 30_000 };
 
 /**
@@ -79,294 +51,92 @@ export const DEFAULT_RELAY_BACKOFF: BackoffOptions = { initialMs: 100, maxMs: 30
  * backoff forever: rows are never abandoned. Rows whose publish succeeded are marked even when
  * others in the batch failed; a consumer's sequence guard restores per-aggregate order if a
  * retried row lands after its successor.
+ *
+ * Its parts are wired here: leadership (who relays), the wake signal (when the drain runs), the
+ * drain (rows read back), the fast path (rows handed over at commit), marks and housekeeping.
+ * {@link PublicationOrder} is the one rule between the two paths: the fast path never overtakes
+ * an older pending row.
  */
 export class OutboxRelay {
-  private readonly batchSize: number;
-  private readonly pollIntervalMs: number;
-  private readonly lockRetryMs: number;
-  private readonly backoff: BackoffOptions;
-  private readonly retentionMs: number;
-  private readonly housekeepingIntervalMs: number;
-  private readonly logger: EventsLogger;
   private readonly channel: string;
+  private readonly backoff: BackoffOptions;
+  private readonly logger: EventsLogger;
+  /** Who relays. */
+  private readonly leadership: RelayLeadership;
+  /** When the drain runs. */
+  private readonly wakeSignal: WakeSignal;
+  /** When the fast path may publish: the ordering rule. */
+  private readonly order = new PublicationOrder();
+  private readonly fastPath: FastPath;
+  private readonly drainer: OutboxDrain;
+  private readonly housekeeping: OutboxHousekeeping;
   private abort = new AbortController();
   private running?: Promise<void>;
-  private leader = false;
-  /** The leader lock's own connection while leading: reads and marks never wait for the pool. */
-  private leaderSession?: Queryable;
-  private wakeRequested = false;
-  private wakeUp?: () => void;
-  private lastHousekeeping = 0;
-  /** Rows handed over by the in-process outbox and being published right now. */
-  private readonly inFlight = new Set<number>();
-  /** Published fast-path rows waiting for their (batched) mark. */
-  private pendingMarks: number[] = [];
-  private markTimer?: NodeJS.Timeout;
-  private markFlush: Promise<void> = Promise.resolve();
-  /** True until a drain found nothing older pending: the fast path must not overtake a backlog. */
-  private backlogSuspected = true;
-  /** A commit was handed back to the drain while a backlog was suspected: drain again before the fast path. */
-  private handedBack = false;
 
   constructor(private readonly options: OutboxRelayOptions) {
-    this.batchSize = options.batchSize ?? 1000;
-    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
-    this.lockRetryMs = options.lockRetryMs ?? 2000;
+    const { db, publisher, service, metrics } = options;
+    const batchSize = options.batchSize ?? 1000;
+    const publishTimeoutMs = options.publishTimeoutMs ?? 5000;
+    const logger = options.logger ?? silentLogger;
+    this.logger = logger;
     this.backoff = options.backoff ?? DEFAULT_RELAY_BACKOFF;
-    this.retentionMs = options.retentionMs ?? 7 * 24 * 3600_000;
-    this.housekeepingIntervalMs = options.housekeepingIntervalMs ?? 5000;
-    this.logger = options.logger ?? silentLogger;
     this.channel = options.notifyChannel ?? options.outbox?.notifyChannel ?? DEFAULT_OUTBOX_CHANNEL;
+    this.leadership = new RelayLeadership({ db, service, lockRetryMs: options.lockRetryMs ?? 2000, backoff: this.backoff, metrics, logger });
+    this.wakeSignal = new WakeSignal(options.pollIntervalMs ?? 1000);
+    // While leading, reads and marks go through the lock's own connection.
+    const session = () => this.leadership.session ?? db;
+    const publish: PublishRows = (rows) => publishRows(publisher, rows, publishTimeoutMs);
+    const marks = new RowMarks(session, metrics);
+    const order = this.order;
+    this.fastPath = new FastPath({ order, publish, marks, batchSize, wake: () => this.wake(), logger });
+    this.drainer = new OutboxDrain({ session, batchSize, publish, marks, order, claimed: (id) => this.fastPath.holds(id), metrics });
+    this.housekeeping = new OutboxHousekeeping({
+      db,
+      retentionMs: options.retentionMs ?? 7 * 24 * 3600_000,
+      intervalMs: options.housekeepingIntervalMs ?? 5000,
+      metrics,
+      logger,
+    });
   }
 
   /** True while this process holds the relay lock. */
   get isLeader(): boolean {
-    return this.leader;
+    return this.leadership.isLeader;
   }
 
   start(): void {
     if (this.running) return;
     this.abort = new AbortController();
-    this.running = this.run();
+    this.running = this.leadership.run(this.abort.signal, (term) => this.lead(term));
   }
 
   /** Stops after the batch in flight; a later start() resumes. */
   async stop(): Promise<void> {
     this.abort.abort();
-    this.wakeUp?.();
     await this.running;
     this.running = undefined;
   }
 
   /** Ask the relay to look for pending rows now. */
   wake(): void {
-    this.wakeRequested = true;
-    this.wakeUp?.();
+    this.wakeSignal.wake();
   }
 
   /**
    * Publish one batch of pending rows and mark the published ones. Returns how many were
    * published; rejects (after marking the successes) when any publish failed.
    */
-  async drainOnce(): Promise<number> {
-    const { records } = await this.readPending(0);
-    if (records.length === 0) return 0;
-    const outcome = await this.publishRows(records);
-    await this.mark(outcome);
-    return outcome.published.length;
+  drainOnce(): Promise<number> {
+    return this.drainer.once();
   }
 
   /**
-   * Publish every pending row, batch after batch: the read of the next batch runs while this
-   * batch is published, and marks run behind the publishes (merged into one UPDATE while one is
-   * in flight, at most {@link MARK_LAG_BATCHES} batches behind). Returns how many were published;
-   * rejects after the first batch with a failed publish (every acknowledged row marked, the
-   * failed ones' attempts recorded) or a failed mark.
+   * Publish every pending row, batch after batch, the next batch read while this one is
+   * published and the marks behind the publishes. Returns how many were published; rejects
+   * after the first batch with a failed publish or a failed mark.
    */
-  async drain(): Promise<number> {
-    let total = 0;
-    this.handedBack = false;
-    const marks = new MarkQueue((ids) => this.markPublished(ids), MARK_LAG_BATCHES * this.batchSize);
-    try {
-      let page = await this.readPending(0);
-      for (;;) {
-        // Read ahead before issuing the publishes: the database works while this process does.
-        const next = page.full ? this.readPending(page.lastId) : undefined;
-        next?.catch(() => undefined); // awaited below; a rejection must not go unhandled meanwhile
-        const outcome = await this.publishRows(page.records);
-        marks.add(outcome.published);
-        if (outcome.failed.length > 0) {
-          await next?.catch(() => undefined);
-          await marks.settle();
-          await this.recordFailures(outcome); // throws
-        }
-        this.options.metrics?.relayBatches.inc({ result: 'ok' });
-        total += outcome.published.length;
-        if (!next) {
-          await marks.settle();
-          // Rows committed after the read above went to the drain, not the fast path: only when
-          // there were none is nothing older left pending.
-          if (!this.handedBack) this.backlogSuspected = false;
-          break;
-        }
-        await marks.waitBelow((MARK_LAG_BATCHES - 1) * this.batchSize);
-        page = await next;
-      }
-    } catch (error) {
-      // Also after a failed publish of a drain started with no backlog suspected: an older row
-      // is pending now, and the fast path must not overtake it.
-      this.backlogSuspected = true;
-      await marks.settle().catch(() => undefined);
-      throw error;
-    }
-    return total;
-  }
-
-  private session(): Queryable {
-    return this.leaderSession ?? this.options.db;
-  }
-
-  /** Pending rows after `afterId`, in id order (`lastId` reports the page's end, in-flight rows included). */
-  private async readPending(afterId: number): Promise<{ records: PublishableRow[]; lastId: number; full: boolean }> {
-    const { rows } = await this.session().query<PendingRow>(
-      `SELECT id, event_id, subject, payload, headers::text AS headers FROM events_outbox
-       WHERE published_at IS NULL AND id > $1 ORDER BY id LIMIT $2`,
-      [afterId, this.batchSize],
-    );
-    // A page's rows share a handful of header values (the type, rarely a traceparent): parse each once.
-    const parsedHeaders = new Map<string, Readonly<Record<string, string>> | undefined>();
-    const records: PublishableRow[] = [];
-    for (const row of rows) {
-      if (this.inFlight.has(row.id)) continue;
-      let headers = parsedHeaders.get(row.headers);
-      if (headers === undefined && !parsedHeaders.has(row.headers)) {
-        const parsed = JSON.parse(row.headers) as Record<string, string>;
-        headers = Object.keys(parsed).length > 0 ? parsed : undefined;
-        parsedHeaders.set(row.headers, headers);
-      }
-      records.push({ id: row.id, eventId: row.event_id, subject: row.subject, payload: row.payload, headers });
-    }
-    return { records, lastId: rows[rows.length - 1]?.id ?? afterId, full: rows.length === this.batchSize };
-  }
-
-  /**
-   * The fast path: rows the in-process outbox just committed, published at once without reading
-   * them back, and marked in batches. Used only while no older row is pending (so nothing is
-   * overtaken); any failure hands the rows back to the polling drain.
-   */
-  private handOver(records: readonly OutboxRecord[]): void {
-    if (!this.leader || this.backlogSuspected || records.length === 0) {
-      this.handedBack = true;
-      this.wake();
-      return;
-    }
-    for (const record of records) this.inFlight.add(record.id);
-    void this.publishRows(records).then((outcome) => {
-      // Published rows stay "in flight" until marked, so a drain meanwhile does not publish them again.
-      for (const id of outcome.failed) this.inFlight.delete(id);
-      this.pendingMarks.push(...outcome.published);
-      this.scheduleMarks();
-      if (outcome.failed.length > 0) {
-        this.backlogSuspected = true;
-        void this.mark({ ...outcome, published: [] }).catch(() => undefined);
-        this.wake();
-      }
-    });
-  }
-
-  private scheduleMarks(): void {
-    if (this.pendingMarks.length >= this.batchSize) {
-      void this.flushMarks();
-      return;
-    }
-    if (this.markTimer || this.pendingMarks.length === 0) return;
-    this.markTimer = setTimeout(() => {
-      this.markTimer = undefined;
-      void this.flushMarks();
-    }, MARK_FLUSH_DELAY_MS);
-  }
-
-  /** Mark every fast-path row published so far (a failed mark leaves rows pending: re-published, de-duplicated). */
-  private flushMarks(): Promise<void> {
-    clearTimeout(this.markTimer);
-    this.markTimer = undefined;
-    const ids = this.pendingMarks;
-    this.pendingMarks = [];
-    if (ids.length === 0) return this.markFlush;
-    this.markFlush = this.markFlush
-      .then(() => this.mark({ total: ids.length, published: ids, failed: [], firstError: undefined }))
-      .catch((error: unknown) => this.logger.warn({ ...errorFields(error) }, 'outbox relay: marking published rows failed; they will be re-published'))
-      .finally(() => {
-        for (const id of ids) this.inFlight.delete(id);
-      });
-    return this.markFlush;
-  }
-
-  /**
-   * Publish `rows` pipelined, in their order, and settle when every publish has. `published`
-   * and `failed` list the ids in row order. No per-row closure or result object on the common
-   * path (two shared callbacks count the settled publishes; only a batch with a failure looks
-   * at each promise again), and `Buffer.from` takes the bytes from Node's pool instead of a
-   * fresh ArrayBuffer per row as `TextEncoder.encode` does.
-   */
-  private publishRows(rows: readonly PublishableRow[]): Promise<BatchOutcome> {
-    const total = rows.length;
-    if (total === 0) return Promise.resolve({ total, published: [], failed: [], firstError: undefined });
-    const timeoutMs = this.options.publishTimeoutMs ?? 5000;
-    const { publisher } = this.options;
-    // The callbacks keep only the ids until the acks are in: the rows (and their payloads) can be
-    // collected as soon as their publishes are issued.
-    const ids = rows.map((row) => row.id);
-    const publishes = new Array<Promise<unknown>>(total);
-    let resolve!: (outcome: BatchOutcome) => void;
-    const done = new Promise<BatchOutcome>((settle) => (resolve = settle));
-    let remaining = total;
-    let failures = 0;
-    const settled = (): void => {
-      if (--remaining > 0) return;
-      if (failures === 0) {
-        resolve({ total, published: ids, failed: [], firstError: undefined });
-        return;
-      }
-      void Promise.allSettled(publishes).then((results) => {
-        const outcome: BatchOutcome = { total, published: [], failed: [], firstError: undefined };
-        results.forEach((result, i) => {
-          if (result.status === 'fulfilled') outcome.published.push(ids[i]!);
-          else {
-            outcome.failed.push(ids[i]!);
-            outcome.firstError ??= result.reason;
-          }
-        });
-        resolve(outcome);
-      });
-    };
-    const failed = (): void => {
-      failures++;
-      settled();
-    };
-    for (let i = 0; i < total; i++) {
-      const row = rows[i]!;
-      let publish: Promise<unknown>;
-      try {
-        publish = publisher.publish(row.subject, Buffer.from(row.payload, 'utf8'), { msgId: row.eventId, headers: row.headers, timeoutMs });
-      } catch (error) {
-        publish = Promise.reject(error);
-      }
-      publishes[i] = publish;
-      publish.then(settled, failed);
-    }
-    return done;
-  }
-
-  /** Mark what was published; record the attempt on what was not and reject with its error. */
-  private async mark(outcome: BatchOutcome): Promise<void> {
-    await this.markPublished(outcome.published);
-    if (outcome.failed.length === 0) {
-      this.options.metrics?.relayBatches.inc({ result: 'ok' });
-      return;
-    }
-    await this.recordFailures(outcome);
-  }
-
-  /** One UPDATE of exactly these rows: `id BETWEEN` when they are a contiguous run of ids, else `id = ANY`. */
-  private async markPublished(ids: readonly number[]): Promise<void> {
-    if (ids.length === 0) return;
-    const range = contiguousRange(ids);
-    if (range) await this.session().query(MARK_RANGE_SQL, range);
-    else await this.session().query(MARK_IDS_SQL, [ids]);
-  }
-
-  /** Record the attempt on the rows whose publish failed and reject with the first error. */
-  private async recordFailures(outcome: BatchOutcome): Promise<never> {
-    const { metrics } = this.options;
-    const db = this.session();
-    const reason = outcome.firstError instanceof Error ? outcome.firstError.message : String(outcome.firstError);
-    await db.query('UPDATE events_outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[])', [
-      outcome.failed,
-      reason.slice(0, 1000),
-    ]);
-    metrics?.relayBatches.inc({ result: 'error' });
-    throw new Error(`outbox relay: ${outcome.failed.length} of ${outcome.total} publishes failed`, { cause: outcome.firstError });
+  drain(): Promise<number> {
+    return this.drainer.all();
   }
 
   /**
@@ -376,128 +146,52 @@ export class OutboxRelay {
    */
   async republish(range: RepublishRange): Promise<number> {
     const count = await republishRange(this.options.db, range, this.channel);
-    this.backlogSuspected = true;
+    this.order.doubt();
     this.wake();
     return count;
   }
 
   /** Delete rows published before `olderThan`. Returns the number deleted. */
-  async purgePublished(olderThan: Date): Promise<number> {
-    const { rowCount } = await this.options.db.query(
-      'DELETE FROM events_outbox WHERE published_at IS NOT NULL AND published_at < $1',
-      [olderThan],
-    );
-    return rowCount;
+  purgePublished(olderThan: Date): Promise<number> {
+    return this.housekeeping.purgePublished(olderThan);
   }
 
   /** Rows waiting to be published and the age of the oldest, seconds. */
-  async backlog(): Promise<{ pending: number; oldestAgeSeconds: number }> {
-    const { rows } = await this.options.db.query<{ pending: number; oldest: Date | null }>(
-      'SELECT count(*)::bigint AS pending, min(created_at) AS oldest FROM events_outbox WHERE published_at IS NULL',
-    );
-    const oldest = rows[0]?.oldest;
-    return {
-      pending: Number(rows[0]?.pending ?? 0),
-      oldestAgeSeconds: oldest ? Math.max(0, (Date.now() - oldest.getTime()) / 1000) : 0,
-    };
+  backlog(): Promise<{ pending: number; oldestAgeSeconds: number }> {
+    return this.housekeeping.backlog();
   }
 
-  private async run(): Promise<void> {
-    const signal = this.abort.signal;
-    let failures = 0;
-    while (!signal.aborted) {
-      let lock: AdvisoryLock | null = null;
-      try {
-        lock = await this.options.db.tryAdvisoryLock(`outbox-relay:${this.options.service}`);
-      } catch (error) {
-        failures++;
-        this.logger.warn({ ...errorFields(error) }, 'outbox relay: cannot reach the database for the leader lock');
-        await delay(backoffDelay(failures, this.backoff), signal);
-        continue;
-      }
-      if (!lock) {
-        await delay(this.lockRetryMs, signal);
-        continue;
-      }
-      failures = 0;
-      await this.lead(lock, signal);
-    }
-  }
-
-  private async lead(lock: AdvisoryLock, signal: AbortSignal): Promise<void> {
-    let lockLost = false;
-    void lock.lost.then(() => {
-      lockLost = true;
-      this.wakeUp?.();
-    });
-    this.leader = true;
-    this.leaderSession = lock.session;
-    this.options.metrics?.relayLeader.set(1);
-    this.logger.info({ service: this.options.service }, 'outbox relay: active');
-    this.backlogSuspected = true;
-    const offCommit = this.options.outbox?.onCommit((records) => this.handOver(records));
-    let unlisten: (() => Promise<void>) | undefined;
-    try {
-      unlisten = await this.options.db.listen(this.channel, () => this.wake());
-    } catch (error) {
-      this.logger.warn({ ...errorFields(error) }, 'outbox relay: LISTEN failed, relying on the poll');
-    }
+  /**
+   * One term as leader: the outbox's commits go to the fast path, and the drain runs whenever
+   * woken, with backoff after a failure; when the term ends, the fast path's publishes and marks
+   * are settled before the lock is let go.
+   */
+  private async lead({ signal }: LeaderTerm): Promise<void> {
+    this.order.doubt(); // rows may have been committed while this process did not lead
+    const { db, outbox } = this.options;
+    const unsubscribe = await this.wakeSignal.subscribe({ db, channel: this.channel, outbox, onCommit: (records) => this.fastPath.handOver(records), logger: this.logger });
     let failures = 0;
     try {
-      while (!signal.aborted && !lockLost) {
-        this.wakeRequested = false;
+      while (!signal.aborted) {
+        this.wakeSignal.passStarted();
         try {
-          await this.drain();
+          await this.drainer.all();
           failures = 0;
         } catch (error) {
           failures++;
           const wait = backoffDelay(failures, this.backoff);
           this.logger.warn({ ...errorFields(error), attempt: failures, retryInMs: wait }, 'outbox relay: batch failed');
           // The backlog gauges must move most when nothing is published (the outbox-stuck alert reads them).
-          await this.housekeeping();
+          await this.housekeeping.runIfDue();
           await delay(wait, signal);
           continue;
         }
-        await this.housekeeping();
-        await this.waitForWake(signal);
+        await this.housekeeping.runIfDue();
+        await this.wakeSignal.wait(signal);
       }
     } finally {
-      offCommit?.();
-      while (this.inFlight.size > this.pendingMarks.length) await delay(5);
-      await this.flushMarks();
-      await unlisten?.().catch(() => undefined);
-      this.leader = false;
-      this.leaderSession = undefined;
-      this.options.metrics?.relayLeader.set(0);
-      await lock.release().catch(() => undefined);
+      await unsubscribe();
+      await this.fastPath.settle();
     }
-  }
-
-  private async housekeeping(): Promise<void> {
-    const now = Date.now();
-    if (now - this.lastHousekeeping < this.housekeepingIntervalMs) return;
-    this.lastHousekeeping = now;
-    try {
-      await this.purgePublished(new Date(now - this.retentionMs));
-      if (this.options.metrics) {
-        const { pending, oldestAgeSeconds } = await this.backlog();
-        this.options.metrics.outboxPending.set(pending);
-        this.options.metrics.outboxLag.set(oldestAgeSeconds);
-      }
-    } catch (error) {
-      this.logger.warn({ ...errorFields(error) }, 'outbox relay: housekeeping failed');
-    }
-  }
-
-  private waitForWake(signal: AbortSignal): Promise<void> {
-    if (this.wakeRequested || signal.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, this.pollIntervalMs);
-      this.wakeUp = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
   }
 }
-
