@@ -1,8 +1,10 @@
+import { runAfterCommit, runBeforeCommit } from '../storage/after-commit.js';
 import type { AdvisoryLock, Database, QueryResult, Queryable, Transaction } from '../storage/database.js';
 
 // An in-memory events_outbox behind the Database port, for the relay's unit specs. It runs the
 // statements the relay, the outbox and republishRange send, and throws on any other, so a spec
-// fails loudly when the SQL changes instead of passing against rows it never wrote.
+// fails loudly when the SQL changes instead of passing against rows it never wrote. It passes the
+// same conformance suite as PGlite and PostgreSQL (outbox.fakes.conformance.int.spec.ts).
 
 export interface FakeOutboxRow {
   readonly id: number;
@@ -39,6 +41,15 @@ export interface HeldStatement {
 }
 
 type Result = QueryResult<Record<string, unknown>>;
+/** What an open transaction has written: visible to others only once it commits. */
+interface OpenTransaction {
+  readonly staged: FakeOutboxRow[];
+  readonly notifications: Array<[string, string]>;
+  /** Last sequences it took, per aggregate: a rollback gives them back, as events_aggregate_sequences does. */
+  readonly sequences: Map<string, number>;
+  /** Resolves when it commits or rolls back: its aggregates' row locks are free again. */
+  readonly ended: Deferred;
+}
 const result = (rows: Record<string, unknown>[] = [], rowCount = rows.length): Result => ({ rows, rowCount });
 const squash = (sql: string) => sql.replace(/\s+/g, ' ').trim();
 
@@ -50,11 +61,14 @@ export class FakeOutboxDatabase implements Database {
   readonly statements: Array<{ sql: string; on: 'db' | 'lock' }> = [];
   private nextId = 1;
   private readonly sequences = new Map<string, number>();
+  /** The aggregates whose sequence row an open transaction has locked, until it ends. */
+  private readonly rowLocks = new Map<string, OpenTransaction>();
   private readonly listeners = new Map<string, Set<(payload: string) => void>>();
   /** Held statements, waiting to arrive (`taken` false) or to be released. */
   private readonly holds: Array<{ pattern: RegExp; gate: Deferred; reached: Deferred; taken: boolean }> = [];
   private readonly failures: Array<{ pattern: RegExp; error: Error }> = [];
-  private lock?: { readonly key: string; lose(): void };
+  /** Held locks by key: one session per key, as pg_try_advisory_lock. */
+  private readonly locks = new Map<string, { lose(): void }>();
   /** Keys held by another process. */
   readonly foreignLocks = new Set<string>();
   /** When set, tryAdvisoryLock rejects with it (the database is unreachable). */
@@ -82,11 +96,11 @@ export class FakeOutboxDatabase implements Database {
     return this.rows.filter((row) => row.publishedAt === null).map((row) => row.id);
   }
 
-  /** The relay's lock connection dies: its lock is lost. */
+  /** The relay's lock connection dies: its lock (every lock this process holds) is lost. */
   loseLock(): void {
-    const lock = this.lock;
-    this.lock = undefined;
-    lock?.lose();
+    const held = [...this.locks.values()];
+    this.locks.clear();
+    for (const lock of held) lock.lose();
   }
 
   query<Row = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<Row>> {
@@ -94,31 +108,42 @@ export class FakeOutboxDatabase implements Database {
   }
 
   async transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
-    const staged: FakeOutboxRow[] = [];
-    const notifications: Array<[string, string]> = [];
+    const open: OpenTransaction = { staged: [], notifications: [], sequences: new Map(), ended: deferred() };
     const before: Array<() => Promise<void>> = [];
     const after: Array<() => void> = [];
     const tx: Transaction = {
-      query: <Row>(sql: string, params: readonly unknown[] = []) => this.run(sql, params, 'db', { staged, notifications }) as Promise<QueryResult<Row>>,
+      query: <Row>(sql: string, params: readonly unknown[] = []) => this.run(sql, params, 'db', open) as Promise<QueryResult<Row>>,
       beforeCommit: (callback) => void before.push(callback),
       afterCommit: (callback) => void after.push(callback),
     };
-    const value = await fn(tx);
-    for (let i = 0; i < before.length; i++) await before[i]!();
-    this.rows.push(...staged);
-    for (const [channel, payload] of notifications) this.notify(channel, payload);
-    for (const callback of after) callback();
+    let value: T;
+    try {
+      value = await fn(tx);
+      await runBeforeCommit(before);
+    } finally {
+      for (const [key, owner] of this.rowLocks) if (owner === open) this.rowLocks.delete(key);
+      open.ended.resolve();
+    }
+    for (const [key, sequence] of open.sequences) this.sequences.set(key, sequence);
+    // Ids are taken at the statement, rows land at commit: a later id may commit first.
+    for (const row of open.staged) {
+      const at = this.rows.findIndex((other) => other.id > row.id);
+      this.rows.splice(at < 0 ? this.rows.length : at, 0, row);
+    }
+    for (const [channel, payload] of open.notifications) this.notify(channel, payload);
+    // A failing callback must not turn a committed transaction into an error.
+    runAfterCommit(after);
     return value;
   }
 
   async tryAdvisoryLock(key: string): Promise<AdvisoryLock | null> {
     if (this.lockError) throw this.lockError;
-    if (this.lock || this.foreignLocks.has(key)) return null;
+    if (this.locks.has(key) || this.foreignLocks.has(key)) return null;
     const lost = deferred();
-    const held = { key, lose: () => lost.resolve() };
-    this.lock = held;
+    const held = { lose: () => lost.resolve() };
+    this.locks.set(key, held);
     const session: Queryable = { query: <Row>(sql: string, params?: readonly unknown[]) => this.run(sql, params ?? [], 'lock', undefined) as Promise<QueryResult<Row>> };
-    return { session, lost: lost.promise, release: async () => void (this.lock === held && (this.lock = undefined)) };
+    return { session, lost: lost.promise, release: async () => void (this.locks.get(key) === held && this.locks.delete(key)) };
   }
 
   async listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>> {
@@ -134,7 +159,7 @@ export class FakeOutboxDatabase implements Database {
     for (const listener of this.listeners.get(channel) ?? []) setImmediate(() => listener(payload));
   }
 
-  private async run(sql: string, params: readonly unknown[], on: 'db' | 'lock', tx: { staged: FakeOutboxRow[]; notifications: Array<[string, string]> } | undefined): Promise<Result> {
+  private async run(sql: string, params: readonly unknown[], on: 'db' | 'lock', tx: OpenTransaction | undefined): Promise<Result> {
     const text = squash(sql);
     this.statements.push({ sql: text, on });
     const held = this.holds.find((h) => !h.taken && h.pattern.test(text));
@@ -148,7 +173,7 @@ export class FakeOutboxDatabase implements Database {
     return this.execute(text, params, tx);
   }
 
-  private execute(sql: string, p: readonly unknown[], tx: { staged: FakeOutboxRow[]; notifications: Array<[string, string]> } | undefined): Result {
+  private execute(sql: string, p: readonly unknown[], tx: OpenTransaction | undefined): Result | Promise<Result> {
     const ids = (value: unknown) => new Set((value as Array<number | string>).map(Number));
     const update = (match: (row: FakeOutboxRow) => boolean, change: (row: FakeOutboxRow) => void) => {
       const rows = this.rows.filter(match);
@@ -195,14 +220,23 @@ export class FakeOutboxDatabase implements Database {
     throw new Error(`FakeOutboxDatabase: unexpected statement ${sql}`);
   }
 
-  /** The outbox's append statement: rows visible at commit, sequences per aggregate, NOTIFY when asked. */
-  private append(p: readonly unknown[], tx: { staged: FakeOutboxRow[]; notifications: Array<[string, string]> } | undefined): Result {
+  /**
+   * The outbox's append statement: rows visible at commit, sequences per aggregate, NOTIFY when
+   * asked. Like the statement's upsert of events_aggregate_sequences, it locks each aggregate (in
+   * key order) until the transaction ends, so a concurrent append to one waits for it.
+   */
+  private async append(p: readonly unknown[], tx: OpenTransaction | undefined): Promise<Result> {
     if (!tx) throw new Error('FakeOutboxDatabase: the outbox appends inside a transaction');
     const [eventIds, tenants, aggregates, subjects, , unsequenced, headers, times] = p as string[][];
+    const keyOf = (i: number) => JSON.stringify([tenants![i], aggregates![i]]);
+    for (const key of [...new Set(eventIds!.map((_, i) => keyOf(i)))].sort()) {
+      for (let owner = this.rowLocks.get(key); owner && owner !== tx; owner = this.rowLocks.get(key)) await owner.ended.promise;
+      this.rowLocks.set(key, tx);
+    }
     const returned = eventIds!.map((eventId, i) => {
-      const key = `${tenants![i]}/${aggregates![i]}`;
-      const sequence = (this.sequences.get(key) ?? 0) + 1;
-      this.sequences.set(key, sequence);
+      const key = keyOf(i);
+      const sequence = (tx.sequences.get(key) ?? this.sequences.get(key) ?? 0) + 1;
+      tx.sequences.set(key, sequence);
       const payload = `${unsequenced![i]!.slice(0, -1)},"sequence":${sequence}}`;
       const row: FakeOutboxRow = { id: this.nextId++, eventId: eventId.toLowerCase(), subject: subjects![i]!, payload, headers: headers![i]!, createdAt: new Date(times![i]!), publishedAt: null, attempts: 0, lastError: null, requeues: 0 };
       tx.staged.push(row);
