@@ -99,6 +99,34 @@ describe('payment service against a provisioned NATS', () => {
     await vi.waitFor(async () => expect(await paymentEventsOf(declined)).toEqual(['payment.declined.v1']), { timeout: 10_000 });
   });
 
+  // The order's later facts, as the order service publishes them after order.created (sequence 1).
+  const orderSettled = (type: 'order.confirmed.v1' | 'order.cancelled.v1', orderId: string, sequence: number) =>
+    nats.publish({
+      type,
+      tenantId: tenant,
+      aggregateId: orderId,
+      sequence,
+      data: { orderId, customerId: 'c-1', totalCents: 1500, currency: 'USD', ...(type === 'order.cancelled.v1' ? { reason: 'timeout' } : {}) },
+    });
+
+  it('voids an authorization when the order is cancelled, and refunds a capture when a confirmed order is cancelled', async () => {
+    const voided = newEventId();
+    await orderCreated(voided);
+    await vi.waitFor(async () => expect(await paymentEventsOf(voided)).toEqual(['payment.authorized.v1']), { timeout: 10_000 });
+    await orderSettled('order.cancelled.v1', voided, 2);
+    await vi.waitFor(async () => expect(await paymentEventsOf(voided)).toEqual(['payment.authorized.v1', 'payment.voided.v1']), { timeout: 10_000 });
+    expect(await paymentsOf(voided)).toEqual([expect.objectContaining({ status: 'voided' })]);
+
+    const refunded = newEventId();
+    await orderCreated(refunded);
+    await vi.waitFor(async () => expect(await paymentEventsOf(refunded)).toEqual(['payment.authorized.v1']), { timeout: 10_000 });
+    await orderSettled('order.confirmed.v1', refunded, 2);
+    await vi.waitFor(async () => expect(await paymentEventsOf(refunded)).toEqual(['payment.authorized.v1', 'payment.captured.v1']), { timeout: 10_000 });
+    await orderSettled('order.cancelled.v1', refunded, 3);
+    await vi.waitFor(async () => expect(await paymentEventsOf(refunded)).toEqual(['payment.authorized.v1', 'payment.captured.v1', 'payment.refunded.v1']), { timeout: 10_000 });
+    expect(await paymentsOf(refunded)).toEqual([expect.objectContaining({ status: 'refunded' })]);
+  });
+
   it('dead-letters a permanent error at once (the error class survives the hybrid app)', async () => {
     const orderId = newEventId();
     await nats.publish({ type: 'order.confirmed.v1', tenantId: tenant, aggregateId: orderId, data: { orderId, customerId: 'c-1', totalCents: 100, currency: 'USD' } });
