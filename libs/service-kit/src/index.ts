@@ -60,6 +60,8 @@ export {
   ERROR_DESCRIPTIONS,
   ROLES_EXTENSION,
   TENANT_HEADER_NAME,
+  MAX_PAGE_LIMIT,
+  PageLimit,
   type ApiErrorStatus,
   type ApiProtectedOptions,
 } from './openapi/openapi.decorators.js';

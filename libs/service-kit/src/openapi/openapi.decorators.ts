@@ -1,5 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiBearerAuth, ApiExtension, ApiHeader, ApiResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtension, ApiHeader, ApiPropertyOptional, ApiResponse } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { TENANT_ID_PATTERN } from '@platform/events';
 import type { Role } from '../auth/principal.js';
 import { ErrorBodySchema } from '../http/error-body.js';
@@ -87,3 +89,21 @@ export function ApiTenantHeader(): MethodDecorator & ClassDecorator {
 
 export const TENANT_HEADER_DESCRIPTION =
   'The tenant whose data the request is about. Must match the tenant of the bearer token; may be left out when the token carries the tenant. Missing (without a tenant in the token) or malformed → 400.';
+
+/** The most items a list query's `limit` may ask for. */
+export const MAX_PAGE_LIMIT = 100;
+
+/**
+ * A list query's `limit`: an integer 1–100 (converted from the query string), `defaultLimit`
+ * when absent, newest first; validated and documented alike on every list route.
+ */
+export function PageLimit(defaultLimit: number): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE_LIMIT, default: defaultLimit, description: 'At most this many, newest first.' }),
+    IsOptional(),
+    Type(() => Number),
+    IsInt(),
+    Min(1),
+    Max(MAX_PAGE_LIMIT),
+  );
+}

@@ -1,10 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsOptional } from 'class-validator';
 import { IsCustomerId, IsEntityId } from '@platform/contracts';
+import { PageLimit } from '@platform/service-kit';
 
 export const DEFAULT_LIMIT = 50;
-export const MAX_LIMIT = 100;
 
 /** The query of `GET /notifications`. */
 export class ListNotificationsQuery {
@@ -26,11 +25,6 @@ export class ListNotificationsQuery {
   customerId?: string;
 
   /** At most this many, 1–100, default 50. */
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT, description: 'At most this many, newest first.' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_LIMIT)
+  @PageLimit(DEFAULT_LIMIT)
   limit?: number;
 }

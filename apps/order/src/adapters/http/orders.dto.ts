@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsCustomerId, IsPaymentToken, IsSku, PAYMENT_TOKEN_PATTERN, SKU_PATTERN } from '@platform/contracts';
 import { IsQuantity, NestedArray } from '@platform/events';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { PageLimit } from '@platform/service-kit';
+import { IsIn, IsOptional } from 'class-validator';
 import { OrderStatus } from '../../domain/order-flow.js';
 
 export class OrderLineBody {
@@ -47,11 +47,6 @@ export class ListOrdersQuery {
   status?: OrderStatus;
 
   /** 1–100, default 20; newest first. */
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 20, description: 'At most this many, newest first.' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @PageLimit(20)
   limit?: number;
 }

@@ -1,8 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { ApiErrorResponses, ApiProtected, Role, Roles, TenantId } from '@platform/service-kit';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { ApiErrorResponses, ApiProtected, PageLimit, Role, Roles, TenantId } from '@platform/service-kit';
+import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { PaymentsService } from '../../application/payments.service.js';
 import { PaymentListView, type PaymentView, toPaymentView } from './payment.views.js';
 
@@ -16,12 +15,7 @@ export class ListPaymentsQuery {
   orderId?: string;
 
   /** 1–100, default 50; newest first. */
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 50, description: 'At most this many, newest first.' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @PageLimit(50)
   limit?: number;
 }
 
