@@ -10,7 +10,7 @@ import { migrate } from '../storage/migrations.js';
 import { eventSubject, parseEventType } from '../subjects/subjects.js';
 
 /** A validator that accepts any payload, for tests about delivery rather than contracts. */
-export const acceptAnyEvent: EventValidator = { validate: (_type, data) => data, subjectOf: (type, tenant) => testSubjectOf(type, tenant) };
+export const acceptAnyEvent: EventValidator = { validate: (_type, data) => data, subjectOf: testSubjectOf };
 
 /**
  * The subject of a test event: `<producer>s.<tenant>.<event>` (`order.created.v1` → `orders.acme.created`),
