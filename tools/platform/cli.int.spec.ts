@@ -22,12 +22,17 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 // suite starts some thirty of them.
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const sources = fileURLToPath(new URL('.', import.meta.url));
-const tsxCli = join(sources, 'cli.ts');
+const sources = fileURLToPath(new URL('..', import.meta.url));
+const tsxCli = join(sources, 'platform', 'cli.ts');
 
 /** Transpiles tools/platform/**\/*.ts (not the specs) into `outDir`, keeping the layout; returns the entry point. */
 async function transpileCli(outDir: string): Promise<string> {
-  const files = readdirSync(sources, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts'));
+  // the CLI and the tools' kit it is built on (tools/lib)
+  const files = ['platform', 'lib'].flatMap((folder) =>
+    readdirSync(join(sources, folder), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts'))
+      .map((f) => join(folder, f)),
+  );
   for (const file of files) {
     const { outputText } = ts.transpileModule(readFileSync(join(sources, file), 'utf8'), {
       compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2023 },
@@ -37,7 +42,7 @@ async function transpileCli(outDir: string): Promise<string> {
     await writeFile(join(outDir, file.replace(/\.ts$/, '.js')), outputText);
   }
   await writeFile(join(outDir, 'package.json'), '{ "type": "module" }\n');
-  return join(outDir, 'cli.js');
+  return join(outDir, 'platform', 'cli.js');
 }
 
 interface Run {

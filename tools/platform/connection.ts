@@ -1,34 +1,16 @@
 /**
- * The one place the CLI reads its NATS settings, with the same keys and checks as the services and
- * tools/provision.mjs: NATS_URL, at most one of NATS_CREDS / NATS_NKEY_SEED_FILE /
- * NATS_USER + NATS_PASSWORD, NATS_TLS_CA / NATS_TLS_CERT + NATS_TLS_KEY (paths). The library's
- * connectNats checks pairs, the single auth method and the files; a bad setting names its key
- * (exit 2), a refused or unreachable server is a NATS failure (exit 1).
+ * The CLI's NATS connection, with the settings of the tools' one environment reader
+ * (tools/lib/env.ts: the services' keys). The library's connectNats checks pairs, the single auth
+ * method and the files; a bad setting names its key (exit 2), a refused or unreachable server is a
+ * NATS failure (exit 1).
  */
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
-import type { NatsConnectionOptions } from '@platform/events';
+import { readNatsSettings, type NatsSettings } from '../lib/env.js';
 import { OperationError, UsageError } from './args.js';
 import { loadEvents } from './events.js';
 
-export type NatsSettings = Omit<NatsConnectionOptions, 'service'>;
-
-export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
-
-/** The connection settings in `env`; empty values count as unset, as in the services. */
-export function readNatsSettings(env: NodeJS.ProcessEnv = process.env): NatsSettings {
-  const value = (key: string) => env[key]?.trim() || undefined;
-  const tls = { caFile: value('NATS_TLS_CA'), certFile: value('NATS_TLS_CERT'), keyFile: value('NATS_TLS_KEY') };
-  return {
-    url: value('NATS_URL') ?? DEFAULT_NATS_URL,
-    credsFile: value('NATS_CREDS'),
-    nkeySeedFile: value('NATS_NKEY_SEED_FILE'),
-    user: value('NATS_USER'),
-    password: env['NATS_PASSWORD'] || undefined,
-    ...(tls.caFile || tls.certFile || tls.keyFile ? { tls } : {}),
-    timeoutMs: 5_000,
-  };
-}
+export { DEFAULT_NATS_URL, readNatsSettings, type NatsSettings } from '../lib/env.js';
 
 export interface NatsHandle {
   readonly url: string;

@@ -1,12 +1,11 @@
 // What `npm start` reads from its environment, read in one place, and its fixed settings.
 import { join, relative, resolve } from 'node:path';
 import type { PlatformService } from '@platform/contracts';
+import { DATA_DIR, envText as text, NATS_AUTH_KEYS, NATS_TLS_KEYS, REPO_ROOT, type Env } from '../lib/env.js';
 
-type Env = Readonly<Record<string, string | undefined>>;
-
+export { DATA_DIR, NATS_AUTH_KEYS, NATS_TLS_KEYS };
 /** The repository's root (where .data/ lives). */
-export const root = new URL('../../', import.meta.url).pathname;
-export const DATA_DIR = join(root, '.data');
+export const root = REPO_ROOT;
 export const NATS_DIR = join(DATA_DIR, 'nats');
 
 /**
@@ -23,8 +22,6 @@ export const DEFAULT_PORTS: Readonly<Record<PlatformService, number>> = {
   loyalty: 3005,
 };
 
-export const NATS_AUTH_KEYS = ['NATS_CREDS', 'NATS_NKEY_SEED_FILE', 'NATS_USER', 'NATS_PASSWORD'] as const;
-export const NATS_TLS_KEYS = ['NATS_TLS_CA', 'NATS_TLS_CERT', 'NATS_TLS_KEY'] as const;
 /** Per-service settings that would collide on one machine: each service uses its own default. */
 export const PER_SERVICE_KEYS = ['PORT', 'DATA_DIR', 'DATABASE_URL'] as const;
 export const PROVISIONER = 'provisioner';
@@ -35,9 +32,6 @@ export const NATS_STOP_GRACE_MS = 10_000;
 export const EARLY_EXIT_WINDOW_MS = 10_000;
 export const STOP_GRACE_MS = 30_000;
 export const READY_TIMEOUT_MS = 120_000;
-
-/** A set, non-blank value (trimmed), or undefined. */
-const text = (env: Env, key: string): string | undefined => env[key]?.trim() || undefined;
 
 export interface StartSettings {
   /** NATS_URL: a server run elsewhere; unset, npm start runs its own. */
