@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { EmitEvent, Transaction } from '@platform/events';
 import type { LoyaltyPointsAwardedV1, OrderConfirmedV1 } from '@platform/contracts';
-import { LoyaltyRepository } from '../adapters/db/loyalty.repository.js';
+import { LoyaltyStore } from './ports.js';
 import { earnsPoints, pointsForOrder } from '../domain/points.js';
 import { LoyaltyMetrics } from './loyalty.metrics.js';
 
@@ -11,7 +11,7 @@ export class AwardPoints {
   private readonly logger = new Logger(AwardPoints.name);
 
   constructor(
-    private readonly repository: LoyaltyRepository,
+    private readonly store: LoyaltyStore,
     private readonly metrics: LoyaltyMetrics,
   ) {}
 
@@ -27,7 +27,7 @@ export class AwardPoints {
       this.logger.log({ tenant, orderId, totalCents, msg: 'order earns no loyalty points' });
       return;
     }
-    const balance = await this.repository.award(tx, { tenantId: tenant, customerId, orderId, points, totalCents, currency, eventId });
+    const balance = await this.store.award(tx, { tenantId: tenant, customerId, orderId, points, totalCents, currency, eventId });
     if (balance === null) {
       this.logger.log({ tenant, orderId, msg: 'loyalty points already awarded for this order, skipped' });
       return;

@@ -1,9 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { type EmitEvent, newEventId, type Transaction } from '@platform/events';
-import { ChannelRouter } from '../adapters/channels/channels.js';
-import { NotificationRepository } from '../adapters/db/notification.repository.js';
 import { notificationSent, type NotificationPlan } from '../domain/notification-rules.js';
 import { NotificationMetrics } from './notification.metrics.js';
+import { NotificationSender, NotificationStore } from './ports.js';
 
 /** The handled event a notification comes from: its tenant, and its id (recorded as the source event). */
 export interface NotificationSource {
@@ -22,15 +21,15 @@ export class Notifier {
   private readonly logger = new Logger(Notifier.name);
 
   constructor(
-    private readonly repository: NotificationRepository,
-    private readonly channels: ChannelRouter,
+    private readonly store: NotificationStore,
+    private readonly channels: NotificationSender,
     private readonly metrics: NotificationMetrics,
   ) {}
 
   async notify(tx: Transaction, emit: EmitEvent, source: NotificationSource, plan: NotificationPlan): Promise<void> {
     const tenant = source.tenantId;
     const notificationId = newEventId();
-    const recorded = await this.repository.insert(tx, {
+    const recorded = await this.store.insert(tx, {
       id: notificationId,
       tenantId: tenant,
       template: plan.template,

@@ -1,29 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Database, Queryable } from '@platform/events';
 import { DATABASE } from '@platform/service-kit';
-
-export interface NewAward {
-  readonly tenantId: string;
-  readonly customerId: string;
-  readonly orderId: string;
-  readonly points: number;
-  readonly totalCents: number;
-  readonly currency: string;
-  readonly eventId: string;
-}
-
-export interface AwardRow {
-  readonly orderId: string;
-  readonly points: number;
-  readonly awardedAt: Date;
-}
-
-/** Newest awards returned by `history`; older ones still count in the balance. */
-export const HISTORY_LIMIT = 100;
+import { type AwardRow, HISTORY_LIMIT, LoyaltyStore, type NewAward } from '../../application/ports.js';
 
 /** SQL of the loyalty tables. Writes take the handler's transaction; reads use the database. */
 @Injectable()
-export class LoyaltyRepository {
+export class LoyaltyRepository implements LoyaltyStore {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
 
   /**

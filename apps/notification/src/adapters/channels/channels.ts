@@ -1,18 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { NotificationChannel as ChannelKind } from '@platform/contracts';
-import type { NotificationTemplate } from '../../domain/notification-rules.js';
+import { NotificationSender, type OutgoingNotification } from '../../application/ports.js';
 
-/** A notification ready to be handed to its channel. */
-export interface OutgoingNotification {
-  readonly notificationId: string;
-  readonly tenantId: string;
-  readonly template: NotificationTemplate;
-  readonly channel: ChannelKind;
-  readonly recipient: string;
-  readonly orderId?: string;
-  readonly message: string;
-  readonly reason?: string;
-}
+export type { OutgoingNotification };
 
 /**
  * One way of delivering notifications. `send` resolves once the notification is handed over and
@@ -63,7 +53,7 @@ export const NOTIFICATION_CHANNELS = Symbol('NOTIFICATION_CHANNELS');
 
 /** Picks the channel of a notification. */
 @Injectable()
-export class ChannelRouter {
+export class ChannelRouter implements NotificationSender {
   private readonly byKind: ReadonlyMap<ChannelKind, NotificationChannel>;
 
   constructor(@Inject(NOTIFICATION_CHANNELS) channels: readonly NotificationChannel[]) {

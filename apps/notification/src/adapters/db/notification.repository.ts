@@ -2,30 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Database, Queryable } from '@platform/events';
 import { DATABASE } from '@platform/service-kit';
 import type { NotificationFilter } from '../../domain/notification-access.js';
-
-export interface NewNotification {
-  readonly id: string;
-  readonly tenantId: string;
-  readonly template: string;
-  readonly channel: string;
-  readonly recipient: string;
-  readonly orderId?: string;
-  readonly customerId?: string;
-  readonly message: string;
-  readonly sourceEventId: string;
-}
-
-export interface NotificationRow {
-  readonly channel: string;
-  readonly template: string;
-  readonly recipient: string;
-  readonly orderId: string | null;
-  readonly createdAt: Date;
-}
+import { type NewNotification, type NotificationRow, NotificationStore } from '../../application/ports.js';
 
 /** SQL of the `notifications` table. Writes take the handler's transaction; reads use the database. */
 @Injectable()
-export class NotificationRepository {
+export class NotificationRepository implements NotificationStore {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
 
   /**

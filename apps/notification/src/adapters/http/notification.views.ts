@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { NotificationRow } from '../db/notification.repository.js';
+import type { NotificationRow } from '../../application/ports.js';
 
 export class NotificationItem {
   @ApiProperty({ type: 'string', description: 'How it was sent (email, webhook).', example: 'email' })

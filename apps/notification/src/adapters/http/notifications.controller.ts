@@ -1,15 +1,15 @@
 import { BadRequestException, Controller, ForbiddenException, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrorResponses, ApiProtected, customerScopeOf, Principal, TenantId } from '@platform/service-kit';
+import { NotificationQueries } from '../../application/notification-queries.js';
 import { listingFilter } from '../../domain/notification-access.js';
-import { NotificationRepository } from '../db/notification.repository.js';
 import { DEFAULT_LIMIT, ListNotificationsQuery } from './list-notifications.query.js';
 import { type NotificationItem, notificationItemOf, NotificationListView } from './notification.views.js';
 
 @ApiTags('notifications')
 @Controller('notifications')
 export class NotificationsController {
-  constructor(private readonly repository: NotificationRepository) {}
+  constructor(private readonly notifications: NotificationQueries) {}
 
   /**
    * `GET /notifications?orderId=` or `?customerId=` → `{items:[{channel,template,recipient,orderId,createdAt}]}`,
@@ -37,7 +37,7 @@ export class NotificationsController {
         ? new BadRequestException('exactly one of the query parameters orderId or customerId is required')
         : new ForbiddenException('a customer token reads only its own notifications (customerId must be the token’s sub)');
     }
-    const rows = await this.repository.list(tenantId, decided.filter, query.limit ?? DEFAULT_LIMIT, own);
+    const rows = await this.notifications.list(tenantId, decided.filter, query.limit ?? DEFAULT_LIMIT, own);
     return { items: rows.map(notificationItemOf) };
   }
 }
