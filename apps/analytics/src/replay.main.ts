@@ -4,6 +4,7 @@ import { createPlatformRegistry } from '@platform/contracts';
 import { EXIT_INVALID_CONFIG, loadConfig, natsOptionsOf } from '@platform/service-kit';
 import { pino } from 'pino';
 import { analyticsMigrations } from './adapters/db/analytics.migrations.js';
+import { SqlAnalyticsStore } from './adapters/db/analytics.store.js';
 import { AnalyticsServiceConfig } from './config.js';
 import { rebuildAnalytics } from './application/rebuild-analytics.js';
 
@@ -48,7 +49,7 @@ async function main(): Promise<number> {
     await migrate(db, 'analytics', analyticsMigrations);
     const nc = await connectNats({ ...natsOptionsOf(config), service: 'analytics' });
     try {
-      const result = await rebuildAnalytics({ db, js: jetstream(nc), registry: createPlatformRegistry(), logger });
+      const result = await rebuildAnalytics({ db, store: new SqlAnalyticsStore(db), js: jetstream(nc), registry: createPlatformRegistry(), logger });
       process.stdout.write(`${JSON.stringify(result)}\n`);
       return 0;
     } finally {

@@ -1,7 +1,7 @@
 import type { JetStreamClient, StoredMsg } from '@nats-io/jetstream';
 import { type Database, type EventEnvelope, type EventRegistry, type EventsLogger, parseEnvelope, silentLogger, type Transaction } from '@platform/events';
-import { applyFact, resetForRebuild } from '../adapters/db/analytics.store.js';
 import { ANALYTICS_CONTRACT_BY_EVENT, factOf } from '../domain/apply-rules.js';
+import type { AnalyticsStore } from './ports.js';
 
 /** The domain streams the analytics aggregates are built from (every stream but `DLQ`). */
 export const ANALYTICS_STREAMS = ['ORDERS', 'PAYMENTS', 'INVENTORY', 'LOYALTY', 'NOTIFICATIONS'] as const;
@@ -9,6 +9,8 @@ export type AnalyticsStream = (typeof ANALYTICS_STREAMS)[number];
 
 export interface RebuildAnalyticsOptions {
   readonly db: Database;
+  /** Where the facts and summaries are reset and applied. */
+  readonly store: AnalyticsStore;
   readonly js: JetStreamClient;
   /** Decodes, validates and upcasts the stored events (the platform registry). */
   readonly registry: EventRegistry;
@@ -42,7 +44,7 @@ export async function rebuildAnalytics(options: RebuildAnalyticsOptions): Promis
   const logger = options.logger ?? silentLogger;
   const started = Date.now();
   const result = await options.db.transaction(async (tx) => {
-    await resetForRebuild(tx);
+    await options.store.resetForRebuild(tx);
     const rebuilt = Object.fromEntries(ANALYTICS_STREAMS.map((stream) => [stream, 0])) as Record<AnalyticsStream, number>;
     let skipped = 0;
     for (const stream of ANALYTICS_STREAMS) {
@@ -83,7 +85,7 @@ async function replayStream(stream: AnalyticsStream, tx: Transaction, options: R
     const batch = await Promise.all(Array.from({ length: to - from + 1 }, (_, i) => jsm.streams.getMessage(stream, { seq: from + i })));
     for (const message of batch) {
       if (message === null) missing++;
-      else if (await applyMessage(stream, message, tx, options.registry, logger)) counts.applied++;
+      else if (await applyMessage(stream, message, tx, options.store, options.registry, logger)) counts.applied++;
       else counts.skipped++;
     }
   }
@@ -92,7 +94,7 @@ async function replayStream(stream: AnalyticsStream, tx: Transaction, options: R
 }
 
 /** Apply one stored message; false when it was skipped. */
-async function applyMessage(stream: string, message: StoredMsg, tx: Transaction, registry: EventRegistry, logger: EventsLogger): Promise<boolean> {
+async function applyMessage(stream: string, message: StoredMsg, tx: Transaction, store: AnalyticsStore, registry: EventRegistry, logger: EventsLogger): Promise<boolean> {
   let event: EventEnvelope;
   try {
     event = decodeForAnalytics(registry, message.data);
@@ -103,7 +105,7 @@ async function applyMessage(stream: string, message: StoredMsg, tx: Transaction,
     );
     return false;
   }
-  await applyFact(tx, factOf(event));
+  await store.applyFacts(tx, [factOf(event)]);
   return true;
 }
 

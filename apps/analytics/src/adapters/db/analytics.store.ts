@@ -1,4 +1,7 @@
-import { deleteInBatches, type Queryable, type Transaction } from '@platform/events';
+import { Inject, Injectable } from '@nestjs/common';
+import { type Database, deleteInBatches, type Queryable, type Transaction } from '@platform/events';
+import { DATABASE } from '@platform/service-kit';
+import { AnalyticsStore } from '../../application/ports.js';
 import { COUNTER_KEYS, zeroCounters, type AnalyticsFact, type Counters, type TenantTotals } from '../../domain/apply-rules.js';
 
 /** Counter → column of `analytics_tenant_summary` (camelCase → snake_case). */
@@ -118,4 +121,22 @@ export async function resetForRebuild(tx: Transaction): Promise<void> {
   await tx.query('LOCK TABLE analytics_facts, analytics_tenant_summary IN EXCLUSIVE MODE');
   await tx.query('DELETE FROM analytics_facts');
   await tx.query('DELETE FROM analytics_tenant_summary');
+}
+
+/** The {@link AnalyticsStore} of the service: the statements above, reads on the service's database. */
+@Injectable()
+export class SqlAnalyticsStore implements AnalyticsStore {
+  constructor(@Inject(DATABASE) private readonly db: Database) {}
+
+  applyFacts(tx: Queryable, facts: readonly AnalyticsFact[]): Promise<AnalyticsFact[]> {
+    return applyFacts(tx, facts);
+  }
+
+  tenantTotals(tenantId: string): Promise<TenantTotals> {
+    return readTenantTotals(this.db, tenantId);
+  }
+
+  resetForRebuild(tx: Transaction): Promise<void> {
+    return resetForRebuild(tx);
+  }
 }

@@ -1,11 +1,10 @@
-import { Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Database } from '@platform/events';
-import { ApiErrorResponses, ApiProtected, DATABASE, Role, Roles, TenantId } from '@platform/service-kit';
+import { ApiErrorResponses, ApiProtected, Role, Roles, TenantId } from '@platform/service-kit';
+import { AnalyticsQueries } from '../../application/analytics-queries.js';
 import { AnalyticsRebuild } from '../../application/analytics-rebuild.js';
 import type { RebuildAnalyticsResult } from '../../application/rebuild-analytics.js';
-import { summaryOf, type AnalyticsSummary } from '../../domain/apply-rules.js';
-import { readTenantTotals } from '../db/analytics.store.js';
+import type { AnalyticsSummary } from '../../domain/apply-rules.js';
 import { AnalyticsSummaryView, RebuildAnalyticsResultView } from './analytics.views.js';
 
 @ApiTags('analytics')
@@ -13,7 +12,7 @@ import { AnalyticsSummaryView, RebuildAnalyticsResultView } from './analytics.vi
 @Roles(Role.Operator) // the tenant's aggregates and rebuilds: operators only (403 for a customer)
 export class AnalyticsController {
   constructor(
-    @Inject(DATABASE) private readonly db: Database,
+    private readonly queries: AnalyticsQueries,
     private readonly rebuilds: AnalyticsRebuild,
   ) {}
 
@@ -24,8 +23,7 @@ export class AnalyticsController {
   @ApiOkResponse({ description: 'The aggregates.', type: AnalyticsSummaryView })
   @ApiErrorResponses(400)
   async summary(@TenantId() tenantId: string): Promise<AnalyticsSummary> {
-    const totals = await readTenantTotals(this.db, tenantId);
-    return summaryOf(totals.counters, totals.lastEventAt);
+    return this.queries.summary(tenantId);
   }
 
   /**
