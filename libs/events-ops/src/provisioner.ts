@@ -5,8 +5,7 @@ import {
   type JetStreamManager,
   type StreamInfo,
 } from '@nats-io/jetstream';
-import { assertValidTopology, type EventsLogger, silentLogger, UnsafeTopologyChangeError } from '@platform/events';
-import type { ConsumerSpec, StreamSpec, Topology } from '@platform/events';
+import { assertValidTopology, type ConsumerSpec, type EventsLogger, silentLogger, type StreamSpec, type Topology, UnsafeTopologyChangeError } from '@platform/events';
 import { diffConsumer } from './consumer.diff.js';
 import { countUnmatched } from './diff.format.js';
 import {
