@@ -73,7 +73,8 @@ export function parseToolArgs(
 
 function describeParseError(error: Error & { code?: string }): string {
   const quoted = /'([^']+)'/.exec(error.message)?.[1];
-  const name = quoted?.split(' ')[0];
+  // Node quotes an option with a short form as '-h, --help': name it by its long form
+  const name = quoted && (/--[^\s,]+/.exec(quoted)?.[0] ?? quoted.split(/[\s,]/)[0]);
   switch (error.code) {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
       return `unknown option ${name ?? error.message}`;
