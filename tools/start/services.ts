@@ -2,7 +2,7 @@
 // readiness report once every one answers /health/ready.
 import { join } from 'node:path';
 import type { PlatformService } from '@platform/contracts';
-import { devAuthEnv } from '../dev-auth.mjs';
+import { devAuthEnv } from '../dev-auth.js';
 import { ensurePaymentTokenKey } from '../dev-secrets.mjs';
 import { ManagedProcess, type Readiness } from '../../e2e/harness/process-runner.js';
 import { reportNatsAccess, type StartNats, withNatsIdentity } from './nats.js';
