@@ -9,7 +9,7 @@
 //   4. run the services (`PlatformService` of @platform/contracts), their output prefixed `[order] ...`,
 //      each with PGlite under .data/<service> and only its own seed (NATS_URL + NATS_NKEY_SEED_FILE);
 //      order and payment also get the card token sealing key PAYMENT_TOKEN_KEYS
-//      (tools/dev-secrets.mjs: .data/secrets/payment-token.key, 0600)
+//      (tools/dev-secrets.ts: .data/secrets/payment-token.key, 0600)
 // Ctrl-C (or SIGTERM) stops the services (SIGTERM, SIGKILL after 30 s), then the nats-server it
 // spawned. A service that exits during its first 10 s stops everything with exit code 1.
 // The processes run on e2e/harness/process-runner.ts, as the e2e harness's do. package.json runs this
