@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { paymentTokenKeysProblem, PaymentTokenSealer } from '../libs/service-kit/src/sealing/payment-token-sealer.js';
-import { ensurePaymentTokenKey, paymentTokenKeyFile } from './dev-secrets.mjs';
+import { ensurePaymentTokenKey, paymentTokenKeyFile } from './dev-secrets.js';
 
-describe('tools/dev-secrets.mjs: ensurePaymentTokenKey (npm start)', () => {
+describe('tools/dev-secrets.ts: ensurePaymentTokenKey (npm start)', () => {
   let dataDir: string;
   beforeEach(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'dev-secrets-'));

@@ -8,7 +8,7 @@ import { createNatsIdentity, provision } from '@platform/events-ops';
 import { PlatformService, platformTopology } from '@platform/contracts';
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accepts, chooseLoopbackPort, PLATFORM_NATS_IDENTITIES, prepareLocalNats, startNatsServer } from './nats-local.mjs';
+import { accepts, chooseLoopbackPort, PLATFORM_NATS_IDENTITIES, prepareLocalNats, startNatsServer } from './nats-local.js';
 
 // `npm start`'s own NATS (tools/start.ts uses exactly these pieces): identities generated once
 // and reused, a config enforcing them, a nats-server that refuses anonymous clients.
@@ -27,7 +27,7 @@ function stop(child: ChildProcess | undefined): Promise<void> {
   });
 }
 
-describe('npm start: its own nats-server with the platform identities (tools/nats-local.mjs)', () => {
+describe('npm start: its own nats-server with the platform identities (tools/nats-local.ts)', () => {
   let natsDir: string;
   let server: ChildProcess | undefined;
   let first: ReturnType<typeof prepareLocalNats>;

@@ -5,9 +5,9 @@ import { PlatformService } from '@platform/contracts';
 import { describe, expect, it } from 'vitest';
 
 // The platform's services are `PlatformService` (libs/contracts, the topology). The TypeScript code
-// imports it (npm start, tools/start.ts, once it has built the contracts); two plain-JavaScript
-// files cannot (they run before or without a build), so they keep a literal list, checked here
-// against it.
+// imports it (npm start, tools/start.ts, once it has built the contracts; npm run k8s:secrets,
+// tools/k8s-secrets.ts, from the built libraries); a plain-JavaScript file cannot (it runs before
+// or without a build), so it keeps a literal list, checked here against it.
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
@@ -20,8 +20,11 @@ describe('the service list', () => {
     expect(names(/const services = \[([^\]]*)\]/.exec(read('eslint.config.mjs'))![1]!)).toEqual(services);
   });
 
-  it('is the same in tools/k8s-secrets.mjs (one NATS identity Secret per service)', () => {
-    expect(names(/export const SERVICES = \[([^\]]*)\]/.exec(read('tools/k8s-secrets.mjs'))![1]!)).toEqual(services);
+  it('is where npm run k8s:secrets takes it from (tools/k8s-secrets.ts: one database Secret per service)', () => {
+    const tool = read('tools/k8s-secrets.ts');
+    expect(tool).toMatch(/Object\.values\(PlatformService\)/);
+    expect(tool).not.toMatch(/SERVICES = \[/);
+    for (const service of services) expect(tool, `a literal '${service}' in tools/k8s-secrets.ts`).not.toContain(`'${service}'`);
   });
 
   it('is where npm start takes it from (tools/start.ts), with each default port of apps/<service>/src/config.ts', async () => {

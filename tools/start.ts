@@ -1,7 +1,7 @@
 // `npm start`: the whole platform on this machine, in one terminal.
 //   1. build every project (tsc -b tsconfig.json)
 //   2. NATS: run its own nats-server from PATH (store .data/nats, on 127.0.0.1:4222 when free, else a
-//      free loopback port) with a config generated on every start (tools/nats-local.mjs) that enforces
+//      free loopback port) with a config generated on every start (tools/nats-local.ts) that enforces
 //      the platform's NATS identities: no anonymous access, one user NKey per service, the provisioner
 //      and the operator, seeds generated once in .data/nats/identities/<identity>.nk (0600) and reused.
 //      With an explicit NATS_URL it uses that server instead, with the seeds of NATS_IDENTITIES_DIR.
@@ -9,7 +9,7 @@
 //   4. run the services (`PlatformService` of @platform/contracts), their output prefixed `[order] ...`,
 //      each with PGlite under .data/<service> and only its own seed (NATS_URL + NATS_NKEY_SEED_FILE);
 //      order and payment also get the card token sealing key PAYMENT_TOKEN_KEYS
-//      (tools/dev-secrets.mjs: .data/secrets/payment-token.key, 0600)
+//      (tools/dev-secrets.ts: .data/secrets/payment-token.key, 0600)
 // Ctrl-C (or SIGTERM) stops the services (SIGTERM, SIGKILL after 30 s), then the nats-server it
 // spawned. A service that exits during its first 10 s stops everything with exit code 1.
 // The processes run on e2e/harness/process-runner.ts, as the e2e harness's do. package.json runs this
@@ -55,7 +55,7 @@ function readCommandLine(): void {
 
 /**
  * The platform's services, once the contracts are built (undefined before, on a fresh clone). Loaded
- * after the build (as tools/nats-local.mjs is): a module loaded before it would be kept as it was.
+ * after the build (as tools/nats-local.ts is): a module loaded before it would be kept as it was.
  */
 async function platformServices(): Promise<PlatformService[] | undefined> {
   return import('@platform/contracts').then(

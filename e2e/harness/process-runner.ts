@@ -116,7 +116,7 @@ export class ManagedProcess {
     return new ManagedProcess(spec.name, child, ownGroup, routeOutput(child, spec.output));
   }
 
-  /** Supervise a process spawned elsewhere (e.g. tools/nats-local.mjs's nats-server); its uptime counts from here. */
+  /** Supervise a process spawned elsewhere (e.g. tools/nats-local.ts's nats-server); its uptime counts from here. */
   static adopt(name: string, child: ChildProcess, options: { readonly ownGroup: boolean }): ManagedProcess {
     return new ManagedProcess(name, child, options.ownGroup);
   }

@@ -10,7 +10,7 @@ import { LoyaltyServiceConfig } from '../../apps/loyalty/src/config.js';
 import { NotificationServiceConfig } from '../../apps/notification/src/config.js';
 import { OrderServiceConfig } from '../../apps/order/src/config.js';
 import { PaymentServiceConfig } from '../../apps/payment/src/config.js';
-import { platformSecrets } from '../k8s-secrets.mjs';
+import { platformSecrets } from '../k8s-secrets.js';
 import { consumersOf } from '@platform/events';
 import { platformTopology } from '@platform/contracts';
 import { maxUnacknowledgedPerProcess } from '../../libs/events/src/transport/pull-sizing.js';
@@ -59,7 +59,7 @@ function renderDir(dir: string): K8sObject[] {
 
 const rendered = Object.fromEntries(OVERLAYS.map((overlay) => [overlay, render(overlay)])) as Record<(typeof OVERLAYS)[number], K8sObject[]>;
 
-// The Secrets `npm run k8s:secrets` generates (tools/k8s-secrets.mjs), in a throw-away state folder.
+// The Secrets `npm run k8s:secrets` generates (tools/k8s-secrets.ts), in a throw-away state folder.
 const secretsStateDir = mkdtempSync(join(tmpdir(), 'k8s-secrets-'));
 const generatedSecrets = await platformSecrets({ stateDir: secretsStateDir });
 afterAll(() => rmSync(secretsStateDir, { recursive: true, force: true }));

@@ -3,11 +3,11 @@
 // with the seeds of NATS_IDENTITIES_DIR; and the environment of a process connecting as one identity.
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import type { LocalIdentity } from '../nats-local.mjs';
+import type { LocalIdentity } from '../nats-local.js';
 import { ManagedProcess } from '../../e2e/harness/process-runner.js';
 import { NATS_AUTH_KEYS, NATS_DIR, NATS_START_TIMEOUT_MS, NATS_TLS_KEYS, OPERATOR, PROVISIONER, root, say, shown, type StartSettings } from './settings.js';
 
-type NatsLocal = typeof import('../nats-local.mjs');
+type NatsLocal = typeof import('../nats-local.js');
 
 export interface StartNats {
   readonly url: string;
@@ -141,7 +141,7 @@ async function useExternalNats(local: NatsLocal, settings: StartSettings, url: s
 
 export async function ensureNats(settings: StartSettings, services: readonly string[]): Promise<StartNats> {
   // The events library (and this helper on top of it) exists once the build has run.
-  const local = await import('../nats-local.mjs');
+  const local = await import('../nats-local.js');
   if (settings.ignoredNatsKeys.length > 0) say(`ignoring ${settings.ignoredNatsKeys.join(', ')} from the environment: each process connects with its own NATS identity`);
   return settings.externalNatsUrl ? useExternalNats(local, settings, settings.externalNatsUrl, services) : startOwnNats(local, settings);
 }

@@ -2,8 +2,8 @@
 // readiness report once every one answers /health/ready.
 import { join } from 'node:path';
 import type { PlatformService } from '@platform/contracts';
-import { devAuthEnv } from '../dev-auth.mjs';
-import { ensurePaymentTokenKey } from '../dev-secrets.mjs';
+import { devAuthEnv } from '../dev-auth.js';
+import { ensurePaymentTokenKey } from '../dev-secrets.js';
 import { ManagedProcess, type Readiness } from '../../e2e/harness/process-runner.js';
 import { reportNatsAccess, type StartNats, withNatsIdentity } from './nats.js';
 import { DATA_DIR, DEFAULT_PORTS, PER_SERVICE_KEYS, READY_TIMEOUT_MS, root, say, type StartSettings } from './settings.js';

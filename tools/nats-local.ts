@@ -1,22 +1,37 @@
 // The platform's NATS identities on this machine, for `npm start` (tools/start.ts) and
-// `npm run k8s:secrets` (tools/k8s-secrets.mjs): one user NKey per identity (the six services, the
+// `npm run k8s:secrets` (tools/k8s-secrets.ts): one user NKey per identity (the six services, the
 // provisioner, the operator), kept as `<identity>.nk` seed files in a folder (0700, files 0600),
 // generated once and reused on later runs; and the nats-server config of `npm start`'s own server,
 // regenerated on every start from the current topology and the identities' public keys (it holds
-// no secret: only public keys and permissions). Uses the BUILT events library.
-import { spawn } from 'node:child_process';
+// no secret: only public keys and permissions). Uses the BUILT events library: load this module
+// only once it is built (tools/start/nats.ts and tools/k8s-secrets.ts import it on use).
+import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import type { Topology } from '@platform/events';
 import { platformTopology } from '@platform/contracts';
-import { createNatsIdentity, natsIdentityFromSeed, PLATFORM_NATS_IDENTITIES, platformNatsAuthorizationConfig } from '@platform/events-ops';
+import { createNatsIdentity, type NatsIdentity, natsIdentityFromSeed, PLATFORM_NATS_IDENTITIES, platformNatsAuthorizationConfig } from '@platform/events-ops';
 
 export { PLATFORM_NATS_IDENTITIES };
 
-/** The seed file of `identity` in `dir`. */
-export const seedFileOf = (dir, identity) => join(dir, `${identity}.nk`);
+export interface LocalIdentity {
+  readonly name: string;
+  readonly publicKey: string;
+  readonly seedFile: string;
+}
 
-function tighten(path, mode) {
+export interface LoadedIdentities {
+  readonly dir: string;
+  readonly identities: Record<string, LocalIdentity>;
+  readonly created: string[];
+  readonly reused: string[];
+}
+
+/** The seed file of `identity` in `dir`. */
+export const seedFileOf = (dir: string, identity: string): string => join(dir, `${identity}.nk`);
+
+function tighten(path: string, mode: number): void {
   if ((statSync(path).mode & 0o777) !== mode) chmodSync(path, mode);
 }
 
@@ -24,18 +39,17 @@ function tighten(path, mode) {
  * Read the identities of `names` from `dir`; with `create`, generate the missing ones (and the
  * folder). Existing seeds are reused as they are (their permissions tightened to 0600 / 0700).
  * Without `create`, a missing seed throws naming the files expected.
- * @returns {{ dir: string, identities: Record<string, { name: string, publicKey: string, seedFile: string }>, created: string[], reused: string[] }}
  */
-export function loadIdentities(dir, { create = false, names = PLATFORM_NATS_IDENTITIES } = {}) {
+export function loadIdentities(dir: string, { create = false, names = PLATFORM_NATS_IDENTITIES }: { create?: boolean; names?: readonly string[] } = {}): LoadedIdentities {
   if (create) mkdirSync(dir, { recursive: true, mode: 0o700 });
   if (!existsSync(dir)) throw new Error(`${dir} does not exist (it should hold ${names.map((n) => `${n}.nk`).join(', ')})`);
   tighten(dir, 0o700);
-  const identities = {};
-  const created = [];
-  const reused = [];
+  const identities: Record<string, LocalIdentity> = {};
+  const created: string[] = [];
+  const reused: string[] = [];
   for (const name of names) {
     const seedFile = seedFileOf(dir, name);
-    let identity;
+    let identity: NatsIdentity;
     if (existsSync(seedFile)) {
       tighten(seedFile, 0o600);
       identity = natsIdentityFromSeed(name, readFileSync(seedFile, 'utf8'));
@@ -56,19 +70,29 @@ export function loadIdentities(dir, { create = false, names = PLATFORM_NATS_IDEN
 }
 
 /** Seed files in `dir` that are not identities of the platform (left alone; reported). */
-export function unknownSeedFiles(dir, names = PLATFORM_NATS_IDENTITIES) {
+export function unknownSeedFiles(dir: string, names: readonly string[] = PLATFORM_NATS_IDENTITIES): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir).filter((file) => file.endsWith('.nk') && !names.includes(file.slice(0, -3)));
 }
 
 /** The `accounts { … }` block enforcing the platform's identities (no anonymous access). */
-export function authorizationConfig(identities, topology = platformTopology()) {
+export function authorizationConfig(identities: Readonly<Record<string, LocalIdentity>>, topology: Topology = platformTopology()): string {
   const publicKeys = Object.fromEntries(Object.values(identities).map((identity) => [identity.name, identity.publicKey]));
   return platformNatsAuthorizationConfig(topology, publicKeys);
 }
 
 /** The whole config of the local nats-server: loopback only, JetStream in `storeDir`, the identities. */
-export function localNatsServerConfig({ port, storeDir, identities, topology }) {
+export function localNatsServerConfig({
+  port,
+  storeDir,
+  identities,
+  topology,
+}: {
+  port: number;
+  storeDir: string;
+  identities: Readonly<Record<string, LocalIdentity>>;
+  topology?: Topology;
+}): string {
   return [
     '# Generated by npm start (tools/start.ts) on every start from the topology and the public NKeys',
     '# of the identities folder: edits are overwritten. No anonymous access: every client signs in',
@@ -81,10 +105,10 @@ export function localNatsServerConfig({ port, storeDir, identities, topology }) 
 }
 
 /** Whether something accepts TCP connections at host:port. */
-export function accepts({ host, port }, timeoutMs = 1000) {
+export function accepts({ host, port }: { host: string; port: number }, timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host, port });
-    const done = (ok) => {
+    const done = (ok: boolean) => {
       socket.destroy();
       resolve(ok);
     };
@@ -94,19 +118,19 @@ export function accepts({ host, port }, timeoutMs = 1000) {
   });
 }
 
-function listenOn(port) {
+function listenOn(port: number): Promise<number | undefined> {
   return new Promise((resolve) => {
     const server = createServer();
     server.once('error', () => resolve(undefined));
     server.listen({ host: '127.0.0.1', port, exclusive: true }, () => {
-      const { port: bound } = server.address();
+      const { port: bound } = server.address() as AddressInfo;
       server.close(() => resolve(bound));
     });
   });
 }
 
 /** `preferred` on 127.0.0.1 when nobody uses it, otherwise a free loopback port. */
-export async function chooseLoopbackPort(preferred = 4222) {
+export async function chooseLoopbackPort(preferred = 4222): Promise<number> {
   if (!(await accepts({ host: '127.0.0.1', port: preferred }, 500))) {
     const port = await listenOn(preferred);
     if (port !== undefined) return port;
@@ -116,11 +140,28 @@ export async function chooseLoopbackPort(preferred = 4222) {
   return port;
 }
 
+export interface PreparedLocalNats extends LoadedIdentities {
+  readonly configFile: string;
+  readonly url: string;
+  readonly port: number;
+  readonly logFile: string;
+}
+
 /**
  * Write the identities (created once, reused after) and the server config for `port` under
  * `natsDir` (`identities/`, `jetstream/`, `nats-server.conf`).
  */
-export function prepareLocalNats({ natsDir, port, identitiesDir = join(natsDir, 'identities'), topology = platformTopology() }) {
+export function prepareLocalNats({
+  natsDir,
+  port,
+  identitiesDir = join(natsDir, 'identities'),
+  topology = platformTopology(),
+}: {
+  natsDir: string;
+  port: number;
+  identitiesDir?: string;
+  topology?: Topology;
+}): PreparedLocalNats {
   mkdirSync(natsDir, { recursive: true, mode: 0o700 });
   const loaded = loadIdentities(identitiesDir, { create: true });
   const configFile = join(natsDir, 'nats-server.conf');
@@ -133,19 +174,33 @@ export function prepareLocalNats({ natsDir, port, identitiesDir = join(natsDir, 
  * before the services have drained), its output appended to `logFile`, and wait until it accepts
  * connections on `port`. Rejects (after killing it) when it exits or does not answer in time.
  */
-export async function startNatsServer({ binary, configFile, port, logFile, cwd, timeoutMs = 10_000 }) {
+export async function startNatsServer({
+  binary,
+  configFile,
+  port,
+  logFile,
+  cwd,
+  timeoutMs = 10_000,
+}: {
+  binary: string;
+  configFile: string;
+  port: number;
+  logFile: string;
+  cwd?: string;
+  timeoutMs?: number;
+}): Promise<ChildProcess> {
   const child = spawn(binary, ['-c', configFile], { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const log = createWriteStream(logFile, { flags: 'a' });
   child.stdout.pipe(log);
   child.stderr.pipe(log);
-  let failure;
+  let failure: string | undefined;
   child.once('error', (error) => (failure = `cannot run ${binary}: ${error.message}`));
   child.once('exit', (code, signal) => (failure ??= `${binary} exited (${signal ?? `code ${code}`})`));
   const deadline = Date.now() + timeoutMs;
   while (!(await accepts({ host: '127.0.0.1', port }, 500))) {
     if (failure || Date.now() > deadline) {
       try {
-        process.kill(-child.pid, 'SIGKILL');
+        process.kill(-child.pid!, 'SIGKILL');
       } catch {
         // Already gone.
       }

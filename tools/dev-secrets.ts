@@ -1,11 +1,12 @@
-// Local development secrets of `npm start` (plain JS, no build needed), generated once under the
-// workspace's data folder and reused; never committed (.data/ is ignored).
+// Local development secrets of `npm start` (no build needed: nothing of the workspace libraries),
+// generated once under the workspace's data folder and reused; never committed (.data/ is ignored).
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Env } from './lib/env.js';
 
 /** Where `ensurePaymentTokenKey` keeps the key under `dataDir`. */
-export function paymentTokenKeyFile(dataDir) {
+export function paymentTokenKeyFile(dataDir: string): string {
   return join(dataDir, 'secrets', 'payment-token.key');
 }
 
@@ -18,15 +19,15 @@ export function paymentTokenKeyFile(dataDir) {
  *
  * @returns `{ PAYMENT_TOKEN_KEYS }`, the environment to add to order and payment only.
  */
-export function ensurePaymentTokenKey(dataDir, env = process.env) {
-  const explicit = env.PAYMENT_TOKEN_KEYS?.trim();
+export function ensurePaymentTokenKey(dataDir: string, env: Env = process.env): { readonly PAYMENT_TOKEN_KEYS: string } {
+  const explicit = env['PAYMENT_TOKEN_KEYS']?.trim();
   if (explicit) return { PAYMENT_TOKEN_KEYS: explicit };
   const file = paymentTokenKeyFile(dataDir);
   mkdirSync(join(dataDir, 'secrets'), { recursive: true, mode: 0o700 });
   try {
     writeFileSync(file, `local:${randomBytes(32).toString('base64url')}\n`, { flag: 'wx', mode: 0o600 });
   } catch (error) {
-    if (error.code !== 'EEXIST') throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
   if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
   const value = readFileSync(file, 'utf8').trim();
