@@ -15,6 +15,7 @@ import { OrderFlow } from './application/order-flow.service.js';
 import { OrderQueries } from './application/order-queries.js';
 import { OrderMetrics } from './application/order.metrics.js';
 import { PlaceOrder } from './application/place-order.js';
+import { CatalogueStore, IdempotencyKeysStore, OrdersStore } from './application/ports.js';
 
 /** Root module of the order service: the HTTP API, admission control, the flow's reactions and the deadline sweeper. */
 @Module({
@@ -26,8 +27,11 @@ import { PlaceOrder } from './application/place-order.js';
     OrderQueries,
     CatalogueProjection,
     OrdersRepository,
+    { provide: OrdersStore, useExisting: OrdersRepository },
     IdempotencyKeysRepository,
+    { provide: IdempotencyKeysStore, useExisting: IdempotencyKeysRepository },
     CatalogueRepository,
+    { provide: CatalogueStore, useExisting: CatalogueRepository },
     OrderMetrics,
     DeadlineSweeper,
     IdempotencyKeySweeper,

@@ -2,10 +2,10 @@ import { Inject, Injectable, NotFoundException, UnprocessableEntityException } f
 import { inventoryProductUpdatedV1, type InventoryProductUpdatedV1 } from '@platform/contracts';
 import type { Database, EmitEvent } from '@platform/events';
 import { DATABASE, EventOutbox, SERVICE_CONFIG, type RequestEventContext } from '@platform/service-kit';
-import { type CatalogueSettings, ProductsRepository } from '../adapters/db/products.repository.js';
 import type { InventoryServiceConfig } from '../config.js';
 import { applyProductChanges, type Product, type ProductChanges } from '../domain/product.js';
 import { DEMO_CATALOGUE, DEMO_TENANT } from './demo-catalogue.js';
+import { type CatalogueSettings, ProductsStore } from './ports.js';
 
 /** The catalogue: products, prices and stock levels, and their `inventory.product-updated` events. */
 @Injectable()
@@ -14,7 +14,7 @@ export class ProductsService {
 
   constructor(
     @Inject(DATABASE) private readonly db: Database,
-    private readonly products: ProductsRepository,
+    private readonly products: ProductsStore,
     private readonly outbox: EventOutbox,
     @Inject(SERVICE_CONFIG) config: InventoryServiceConfig,
   ) {

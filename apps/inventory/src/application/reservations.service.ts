@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { inventoryCommittedV1, inventoryReleasedV1, inventoryReservationFailedV1, inventoryReservedV1, inventoryStockLowV1 } from '@platform/contracts';
 import { type EmitEvent, PermanentError, type Transaction } from '@platform/events';
-import { ReservationsRepository } from '../adapters/db/reservations.repository.js';
 import { confirmWithoutReservation, mergeLines, planReservation, type StockLine, unitsOf } from '../domain/reservation.js';
 import { InventoryMetrics } from './inventory.metrics.js';
+import { ReservationsStore } from './ports.js';
 
 /**
  * Reservations of order lines against stock. Every method runs in the transaction of the event
@@ -13,7 +13,7 @@ import { InventoryMetrics } from './inventory.metrics.js';
 @Injectable()
 export class ReservationsService {
   constructor(
-    private readonly reservations: ReservationsRepository,
+    private readonly reservations: ReservationsStore,
     private readonly metrics: InventoryMetrics,
   ) {}
 

@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Database } from '@platform/events';
 import { DATABASE, EventOutbox, PeriodicSweeper, SERVICE_CONFIG } from '@platform/service-kit';
-import { OrdersRepository } from '../adapters/db/orders.repository.js';
 import type { OrderServiceConfig } from '../config.js';
 import { OrderFlow } from './order-flow.service.js';
+import { OrdersStore } from './ports.js';
 
 /** Orders cancelled per transaction. */
 const SWEEP_BATCH = 100;
@@ -21,7 +21,7 @@ export class DeadlineSweeper extends PeriodicSweeper {
   constructor(
     @Inject(DATABASE) private readonly db: Database,
     private readonly outbox: EventOutbox,
-    private readonly orders: OrdersRepository,
+    private readonly orders: OrdersStore,
     private readonly flow: OrderFlow,
     @Inject(SERVICE_CONFIG) config: OrderServiceConfig,
   ) {

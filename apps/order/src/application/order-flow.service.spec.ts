@@ -1,11 +1,11 @@
 import { PermanentError, type EmittedEvent, type Transaction } from '@platform/events';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import type { OrdersRepository } from '../adapters/db/orders.repository.js';
 import type { HistoryEntry, Order } from '../domain/order.js';
 import { OrderStatus, type OrderProgress } from '../domain/order-flow.js';
 import { OrderFlow } from './order-flow.service.js';
 import { OrderMetrics } from './order.metrics.js';
+import type { OrdersStore } from './ports.js';
 
 // The orchestration of the flow over a fake repository: what is moved, emitted and counted, and
 // that the counting waits for the commit. The SQL itself runs in the service's integration specs.
@@ -33,7 +33,7 @@ function setUp(stored: Order | undefined) {
     find: async () => stored,
     move: async (_tx: Transaction, orderId: string, next: OrderProgress, entries: readonly HistoryEntry[]) => void moves.push({ orderId, next, entries }),
     note: async (_tx: Transaction, _tenantId: string, _orderId: string, entry: HistoryEntry) => (stored ? (notes.push(entry), true) : false),
-  } as unknown as OrdersRepository;
+  } as unknown as OrdersStore;
   const registry = new Registry();
   const commits: Array<() => void> = [];
   const tx = { query: async () => ({ rows: [], rowCount: 0 }), afterCommit: (fn: () => void) => commits.push(fn) } as unknown as Transaction;

@@ -1,15 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { type EmitEvent, PermanentError, type Transaction } from '@platform/events';
-import { OrdersRepository } from '../adapters/db/orders.repository.js';
 import { historyEntries, historyTypeOf, outcomeEvent } from '../domain/order.js';
 import { decide, type OrderFact } from '../domain/order-flow.js';
 import { OrderMetrics } from './order.metrics.js';
+import { OrdersStore } from './ports.js';
 
 /** The order's state machine applied: facts from payment, inventory and the clock move the order. */
 @Injectable()
 export class OrderFlow {
   constructor(
-    private readonly orders: OrdersRepository,
+    private readonly orders: OrdersStore,
     private readonly metrics: OrderMetrics,
   ) {}
 

@@ -1,14 +1,13 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { IdempotencyKeysRepository } from '../adapters/db/idempotency-keys.repository.js';
-import { type OrderFilter, OrdersRepository } from '../adapters/db/orders.repository.js';
 import type { HistoryEntry, Order } from '../domain/order.js';
+import { IdempotencyKeysStore, type OrderFilter, OrdersStore } from './ports.js';
 
 /** Reads of orders, outside any transaction. */
 @Injectable()
 export class OrderQueries {
   constructor(
-    private readonly orders: OrdersRepository,
-    private readonly keys: IdempotencyKeysRepository,
+    private readonly orders: OrdersStore,
+    private readonly keys: IdempotencyKeysStore,
   ) {}
 
   /** One order of the tenant with its history, oldest first; 404 when the tenant has no such order. */

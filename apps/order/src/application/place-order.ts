@@ -3,13 +3,11 @@ import { Inject, Injectable, UnprocessableEntityException } from '@nestjs/common
 import { type Database, newEventId, type Transaction } from '@platform/events';
 import { orderCreatedV3, type OrderCreatedV3 } from '@platform/contracts';
 import { DATABASE, EventOutbox, PaymentTokenSealer, SERVICE_CONFIG, type RequestEventContext } from '@platform/service-kit';
-import { CatalogueRepository } from '../adapters/db/catalogue.repository.js';
-import { IdempotencyKeysRepository } from '../adapters/db/idempotency-keys.repository.js';
-import { OrdersRepository } from '../adapters/db/orders.repository.js';
 import type { OrderServiceConfig } from '../config.js';
 import { historyTypeOf, type Order } from '../domain/order.js';
 import { priceOrder, type RequestedLine } from '../domain/pricing.js';
 import { OrderMetrics } from './order.metrics.js';
+import { CatalogueStore, IdempotencyKeysStore, OrdersStore } from './ports.js';
 
 export interface PlaceOrderCommand {
   readonly customerId: string;
@@ -23,9 +21,9 @@ export class PlaceOrder {
   constructor(
     @Inject(DATABASE) private readonly db: Database,
     private readonly outbox: EventOutbox,
-    private readonly orders: OrdersRepository,
-    private readonly keys: IdempotencyKeysRepository,
-    private readonly catalogue: CatalogueRepository,
+    private readonly orders: OrdersStore,
+    private readonly keys: IdempotencyKeysStore,
+    private readonly catalogue: CatalogueStore,
     @Inject(SERVICE_CONFIG) private readonly config: OrderServiceConfig,
     private readonly metrics: OrderMetrics,
     private readonly sealer: PaymentTokenSealer,

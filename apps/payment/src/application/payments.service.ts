@@ -1,11 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { type EmitEvent, newEventId, PermanentError, type Transaction } from '@platform/events';
 import { paymentAuthorizedV1, paymentCapturedV1, paymentDeclinedV1, paymentRefundedV1, paymentVoidedV1 } from '@platform/contracts';
-import { PaymentsRepository } from '../adapters/db/payments.repository.js';
-import { GatewayCircuit } from '../adapters/gateway/gateway-circuit.js';
-import { PAYMENT_GATEWAY, type AuthorizeResult, type PaymentGateway } from '../adapters/gateway/payment-gateway.js';
 import { authorizedStatus, idempotencyKey, onOrderCancelled, onOrderConfirmed, type Payment, type Settlement, shouldAuthorize } from '../domain/payment-lifecycle.js';
 import { PaymentMetrics } from './payment.metrics.js';
+import { PaymentGateway, type PaymentFilter, PaymentsStore } from './ports.js';
 
 export interface OrderToPay {
   readonly orderId: string;
@@ -30,24 +28,19 @@ const SETTLED_EVENT: Record<Settlement['operation'], string> = { capture: paymen
 @Injectable()
 export class PaymentsService {
   constructor(
-    private readonly payments: PaymentsRepository,
-    @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
-    private readonly circuit: GatewayCircuit,
+    private readonly payments: PaymentsStore,
+    private readonly gateway: PaymentGateway,
     private readonly metrics: PaymentMetrics,
   ) {}
 
-  list(tenantId: string, filter: { orderId?: string; limit: number }): Promise<Payment[]> {
+  list(tenantId: string, filter: PaymentFilter): Promise<Payment[]> {
     return this.payments.list(tenantId, filter);
   }
 
   /** `order.created`: authorize the order total, unless the order already has a payment (or was cancelled first). */
   async authorize(tx: Transaction, emit: EmitEvent, tenantId: string, order: OrderToPay): Promise<void> {
     if (!shouldAuthorize(await this.payments.findForUpdate(tx, tenantId, order.orderId))) return;
-    const result = await this.circuit.call(
-      'authorize',
-      () => this.gateway.authorize({ idempotencyKey: idempotencyKey(tenantId, order.orderId, 'authorize'), token: order.paymentToken, amountCents: order.amountCents, currency: order.currency }),
-      (answer: AuthorizeResult) => (answer.approved ? 'ok' : 'declined'),
-    );
+    const result = await this.gateway.authorize({ idempotencyKey: idempotencyKey(tenantId, order.orderId, 'authorize'), token: order.paymentToken, amountCents: order.amountCents, currency: order.currency });
     const paymentId = newEventId();
     const base = { paymentId, orderId: order.orderId, amountCents: order.amountCents, currency: order.currency };
     const status = authorizedStatus(result.approved);
@@ -80,9 +73,7 @@ export class PaymentsService {
 
   private async settle(tx: Transaction, emit: EmitEvent, tenantId: string, payment: Payment, { operation, status }: Settlement): Promise<void> {
     const { paymentId, orderId, amountCents, currency } = payment;
-    await this.circuit.call(operation, () =>
-      this.gateway[operation]({ idempotencyKey: idempotencyKey(tenantId, orderId, operation), reference: payment.gatewayReference ?? '', amountCents }),
-    );
+    await this.gateway[operation]({ idempotencyKey: idempotencyKey(tenantId, orderId, operation), reference: payment.gatewayReference ?? '', amountCents });
     await this.payments.setStatus(tx, paymentId, status);
     await emit({ type: SETTLED_EVENT[operation], aggregateId: paymentId, data: { paymentId, orderId, amountCents, currency } });
     tx.afterCommit(() => this.metrics.payments.inc({ outcome: status }));

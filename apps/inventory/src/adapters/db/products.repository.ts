@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Database, Transaction } from '@platform/events';
 import { DATABASE } from '@platform/service-kit';
 import type { Product, ProductFields } from '../../domain/product.js';
+import type { CatalogueSettings, ProductsStore } from '../../application/ports.js';
 
 interface ProductRow {
   sku: string;
@@ -15,15 +16,9 @@ interface ProductRow {
 
 const PRODUCT_COLUMNS = 'sku, name, price_cents, currency, available, reserved, low_stock_threshold';
 
-/** What a product row is written with besides its fields: the catalogue's currency and stock-low threshold. */
-export interface CatalogueSettings {
-  readonly currency: string;
-  readonly lowStockThreshold: number;
-}
-
 /** The `products` table, as the catalogue reads and writes it (reservations move its stock: ReservationsRepository). */
 @Injectable()
-export class ProductsRepository {
+export class ProductsRepository implements ProductsStore {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
 
   async list(tenantId: string): Promise<Product[]> {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Transaction } from '@platform/events';
 import type { ReservationStatus, StockLevel, StockLine } from '../../domain/reservation.js';
+import type { ReservationsStore } from '../../application/ports.js';
 
 /**
  * The `reservations` table and the stock they move in `products`. Product rows are always locked
@@ -8,7 +9,7 @@ import type { ReservationStatus, StockLevel, StockLine } from '../../domain/rese
  * products in different orders would deadlock.
  */
 @Injectable()
-export class ReservationsRepository {
+export class ReservationsRepository implements ReservationsStore {
   async statusOf(tx: Transaction, tenantId: string, orderId: string): Promise<ReservationStatus | undefined> {
     const { rows } = await tx.query<{ status: ReservationStatus }>('SELECT status FROM reservations WHERE tenant_id = $1 AND order_id = $2', [tenantId, orderId]);
     return rows[0]?.status;

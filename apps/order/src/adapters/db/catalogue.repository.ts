@@ -1,18 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { Transaction } from '@platform/events';
 import type { CataloguePrice } from '../../domain/pricing.js';
-
-/** A product as `inventory.product-updated` carries it. */
-export interface CatalogueProduct {
-  readonly sku: string;
-  readonly name: string;
-  readonly priceCents: number;
-  readonly currency: string;
-}
+import type { CatalogueProduct, CatalogueStore } from '../../application/ports.js';
 
 /** SQL of `catalogue`, the projection of inventory's products that prices new orders. */
 @Injectable()
-export class CatalogueRepository {
+export class CatalogueRepository implements CatalogueStore {
   /** The prices of the SKUs the tenant's catalogue knows (an unknown SKU is absent from the map). */
   async prices(tx: Transaction, tenantId: string, skus: readonly string[]): Promise<Map<string, CataloguePrice>> {
     const { rows } = await tx.query<{ sku: string; price_cents: string | number; currency: string }>(

@@ -1,16 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Database, Transaction } from '@platform/events';
 import { DATABASE } from '@platform/service-kit';
-
-/** What an `Idempotency-Key` names: the order of its first request, and that request's hash. */
-export interface ClaimedKey {
-  readonly requestHash: string;
-  readonly orderId: string;
-}
+import type { ClaimedKey, IdempotencyKeysStore } from '../../application/ports.js';
 
 /** SQL of `idempotency_keys` (the sweeper that forgets them is `idempotency-keys.sweeper.ts`). */
 @Injectable()
-export class IdempotencyKeysRepository {
+export class IdempotencyKeysRepository implements IdempotencyKeysStore {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
 
   /**

@@ -5,6 +5,7 @@ import { DATABASE } from '@platform/service-kit';
 import type { HistoryEntry, Order } from '../../domain/order.js';
 import type { OrderProgress, OrderStatus, PaymentState, StockState } from '../../domain/order-flow.js';
 import type { PricedLine } from '../../domain/pricing.js';
+import type { ExpiredOrder, NewOrder, OrderFilter, OrdersStore } from '../../application/ports.js';
 
 interface OrderRow {
   order_id: string;
@@ -25,24 +26,9 @@ interface OrderRow {
 const ORDER_COLUMNS =
   'order_id, tenant_id, customer_id, status, cancellation_reason, payment_state, stock_state, total_cents, currency, items, created_at, updated_at, deadline_at';
 
-/** A new order: PENDING, nothing heard from payment or inventory yet. */
-export type NewOrder = Pick<Order, 'orderId' | 'tenantId' | 'customerId' | 'totalCents' | 'currency' | 'items' | 'createdAt' | 'deadlineAt'>;
-
-export interface OrderFilter {
-  readonly customerId?: string;
-  readonly status?: OrderStatus;
-  readonly limit: number;
-}
-
-/** An order that is due to be cancelled by the deadline sweeper. */
-export interface ExpiredOrder {
-  readonly orderId: string;
-  readonly tenantId: string;
-}
-
 /** SQL of `orders` and `order_history`. Writes take the caller's transaction; reads use the database. */
 @Injectable()
-export class OrdersRepository {
+export class OrdersRepository implements OrdersStore {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
 
   /** Store a new PENDING order, its history starting with `createdType` at its creation time. */

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Database, Transaction } from '@platform/events';
 import { DATABASE } from '@platform/service-kit';
 import type { Payment, PaymentStatus } from '../../domain/payment-lifecycle.js';
+import type { PaymentFilter, PaymentsStore } from '../../application/ports.js';
 
 interface PaymentRow {
   payment_id: string;
@@ -17,11 +18,11 @@ const COLUMNS = 'payment_id, order_id, status, amount_cents, currency, decline_r
 
 /** The `payments` table (adapters/db/payment.schema.ts). */
 @Injectable()
-export class PaymentsRepository {
+export class PaymentsRepository implements PaymentsStore {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
 
   /** The tenant's payments, newest first; `orderId` narrows to one order's. */
-  async list(tenantId: string, filter: { orderId?: string; limit: number }): Promise<Payment[]> {
+  async list(tenantId: string, filter: PaymentFilter): Promise<Payment[]> {
     const { rows } = await this.db.query<PaymentRow>(
       `SELECT ${COLUMNS} FROM payments
        WHERE tenant_id = $1 AND ($2::text IS NULL OR order_id = $2) ORDER BY created_at DESC, payment_id DESC LIMIT $3`,

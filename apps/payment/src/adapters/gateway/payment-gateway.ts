@@ -1,38 +1,15 @@
 import { PaymentDeclineReason } from '@platform/contracts';
 import { RetryableError } from '@platform/events';
+import type { AuthorizeRequest, AuthorizeResult, PaymentGateway } from '../../application/ports.js';
 
 /** The gateway could not answer (timeout, 5xx): try again later. Retried, then dead-lettered. */
 export class GatewayUnavailableError extends RetryableError {}
 
-export interface AuthorizeRequest {
-  /** The same key always returns the same answer, so a retried request never authorizes twice. */
-  readonly idempotencyKey: string;
-  readonly token: string;
-  readonly amountCents: number;
-  readonly currency: string;
-}
-
-export type AuthorizeResult = { readonly approved: true; readonly reference: string } | { readonly approved: false; readonly reason: PaymentDeclineReason };
-
-export interface SettleRequest {
-  readonly idempotencyKey: string;
-  /** The authorization's gateway reference. */
-  readonly reference: string;
-  readonly amountCents: number;
-}
-
 /**
- * A card payment gateway (Stripe-like): authorize holds money, capture takes it, void releases a
- * hold, refund returns captured money. Every call is idempotent by `idempotencyKey`. Transient
- * failures throw {@link GatewayUnavailableError}; declines are answers, not errors.
+ * The gateway client (a {@link PaymentGateway} whose transient failures throw
+ * {@link GatewayUnavailableError}), which CircuitPaymentGateway calls through the circuit breaker:
+ * SimulatedPaymentGateway here; a real client would be bound to this token instead.
  */
-export interface PaymentGateway {
-  authorize(request: AuthorizeRequest): Promise<AuthorizeResult>;
-  capture(request: SettleRequest): Promise<void>;
-  void(request: SettleRequest): Promise<void>;
-  refund(request: SettleRequest): Promise<void>;
-}
-
 export const PAYMENT_GATEWAY = Symbol('PAYMENT_GATEWAY');
 
 /** Stripe-test-token rules (design brief §4). */
