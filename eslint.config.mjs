@@ -22,6 +22,12 @@ await createProjectGraphAsync({ exitOnError: true });
 
 const services = ['order', 'payment', 'inventory', 'notification', 'analytics', 'loyalty'];
 
+/** What app code never imports: the events runtime (apps use the service kit's ports). */
+const RUNTIME_PATHS = [
+  { name: '@platform/service-kit', importNames: ['EVENTS_RUNTIME'], message: 'apps use the EventOutbox, ConsumerControl and EventStreams ports, not the events runtime' },
+  { name: '@platform/events', importNames: ['EventsRuntime', 'Outbox', 'OutboxRelay'], message: 'apps use the EventOutbox, ConsumerControl and EventStreams ports, not the events runtime' },
+];
+
 const layers = (tests) => [
   { sourceTag: 'layer:events', onlyDependOnLibsWithTags: ['layer:events'] },
   { sourceTag: 'layer:contracts', onlyDependOnLibsWithTags: ['layer:events', 'layer:contracts'] },
@@ -70,21 +76,40 @@ export default tseslint.config(
     files: ['apps/*/src/**/*.ts'],
     ignores: ['**/*.spec.ts'],
     rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [
-            { name: '@platform/service-kit', importNames: ['EVENTS_RUNTIME'], message: 'apps use the EventOutbox, ConsumerControl and EventStreams ports, not the events runtime' },
-            { name: '@platform/events', importNames: ['EventsRuntime', 'Outbox', 'OutboxRelay'], message: 'apps use the EventOutbox, ConsumerControl and EventStreams ports, not the events runtime' },
-          ],
-        },
-      ],
+      'no-restricted-imports': ['error', { paths: RUNTIME_PATHS }],
+    },
+  },
+  {
+    // Use cases reach storage, gateways and channels through the ports of application/ports.ts;
+    // the adapters implement them (a later block replaces the rule: the runtime paths are repeated).
+    files: ['apps/*/src/application/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: RUNTIME_PATHS, patterns: [{ group: ['**/adapters/**'], message: 'application code uses the ports of application/ports.ts, not the adapters' }] }],
+    },
+  },
+  {
+    // HTTP and event adapters call use cases and queries, never the database adapters.
+    files: ['apps/*/src/adapters/http/**/*.ts', 'apps/*/src/adapters/events/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: RUNTIME_PATHS, patterns: [{ group: ['**/db/**', '**/adapters/db/**'], message: 'controllers go through the application layer, not the database adapters' }] }],
     },
   },
   {
     files: ['apps/*/src/domain/**/*.ts'],
     ignores: ['**/*.spec.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: INFRASTRUCTURE, message: 'domain code imports no infrastructure (only @platform/contracts)' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: INFRASTRUCTURE, message: 'domain code imports no infrastructure (only @platform/contracts)' },
+            { group: ['**/application/**', '**/adapters/**'], message: 'domain code imports neither the application layer nor the adapters' },
+          ],
+        },
+      ],
+    },
   },
   {
     // Specs (and the e2e harness they share) poke at untyped JSON and deliberately malformed inputs.

@@ -66,4 +66,19 @@ describe('module boundaries', { timeout: 60_000 }, () => {
     expect(await lint("import { EVENTS_RUNTIME } from '@platform/service-kit';\nexport const y = EVENTS_RUNTIME;\n")).toHaveLength(1);
     expect(await lint("import { EventOutbox } from '@platform/service-kit';\nexport const y = EventOutbox;\n")).toEqual([]);
   });
+  it('refuses adapters in application code, database adapters in controllers, layers above domain code; lets them use the ports', async () => {
+    const eslint = new ESLint({ cwd: root });
+    const lint = async (file: string, code: string) => (await eslint.lintText(code, { filePath: `${root}apps/order/src/${file}` }))[0]!.messages.filter((m) => m.ruleId === 'no-restricted-imports');
+    const repository = "import { OrdersRepository } from '../adapters/db/orders.repository.js';\nexport const y = OrdersRepository;\n";
+    expect(await lint('application/boundary-probe.ts', repository)).toHaveLength(1);
+    expect(await lint('application/boundary-probe.ts', "import { x } from '../adapters/http/orders.controller.js';\nexport const y = x;\n")).toHaveLength(1);
+    // the runtime paths still hold in application code (its block repeats them)
+    expect(await lint('application/boundary-probe.ts', "import { EVENTS_RUNTIME } from '@platform/service-kit';\nexport const y = EVENTS_RUNTIME;\n")).toHaveLength(1);
+    expect(await lint('application/boundary-probe.ts', "import { OrdersStore } from './ports.js';\nexport const y = OrdersStore;\n")).toEqual([]);
+    expect(await lint('adapters/http/boundary-probe.ts', "import { OrdersRepository } from '../db/orders.repository.js';\nexport const y = OrdersRepository;\n")).toHaveLength(1);
+    expect(await lint('adapters/events/boundary-probe.ts', "import { OrdersRepository } from '../db/orders.repository.js';\nexport const y = OrdersRepository;\n")).toHaveLength(1);
+    expect(await lint('adapters/http/boundary-probe.ts', "import { OrderQueries } from '../../application/order-queries.js';\nexport const y = OrderQueries;\n")).toEqual([]);
+    expect(await lint('domain/boundary-probe.ts', "import { OrdersStore } from '../application/ports.js';\nexport const y = OrdersStore;\n")).toHaveLength(1);
+    expect(await lint('adapters/db/boundary-probe.ts', "import { OrdersStore } from '../../application/ports.js';\nexport const y = OrdersStore;\n")).toEqual([]);
+  });
 });
