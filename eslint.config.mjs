@@ -18,9 +18,20 @@ import tseslint from 'typescript-eslint';
 // The boundary rule reads Nx's cached project graph and silently skips itself when there is none
 // (fresh clone) or misses projects added since it was cached. Refresh the cache first, so that a
 // plain `npx eslint .` enforces boundaries as strictly as `nx lint`.
-await createProjectGraphAsync({ exitOnError: true });
+const projectGraph = await createProjectGraphAsync({ exitOnError: true });
 
-const services = ['order', 'payment', 'inventory', 'notification', 'analytics', 'loyalty'];
+/**
+ * The services, one Nx scope each: the `scope:<service>` tag of every project tagged `type:app`
+ * (apps/<service>/project.json), sorted. tools/service-list.spec.ts checks they are `PlatformService`.
+ */
+export const serviceScopes = Object.values(projectGraph.nodes)
+  .filter((node) => (node.data.tags ?? []).includes('type:app'))
+  .map((node) => {
+    const scopes = (node.data.tags ?? []).filter((tag) => tag.startsWith('scope:') && tag !== 'scope:shared');
+    if (scopes.length !== 1) throw new Error(`eslint.config.mjs: project ${node.name} (type:app) needs exactly one scope:<service> tag, has ${scopes.join(', ') || 'none'}`);
+    return scopes[0].slice('scope:'.length);
+  })
+  .sort();
 
 /** What app code never imports: the events runtime (apps use the service kit's ports). */
 const RUNTIME_PATHS = [
@@ -40,7 +51,7 @@ const constraints = (tests) => [
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
   { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
   { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
-  ...services.map((service) => ({ sourceTag: `scope:${service}`, onlyDependOnLibsWithTags: [`scope:${service}`, 'scope:shared'] })),
+  ...serviceScopes.map((service) => ({ sourceTag: `scope:${service}`, onlyDependOnLibsWithTags: [`scope:${service}`, 'scope:shared'] })),
   ...layers(tests),
 ];
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { freePort } from '@platform/events/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
-import { ALERTMANAGER_CONFIG, ONCALL_RECEIVER, alertmanagerArgs, alertmanagerBinary, alertmanagerConfigWithWebhook } from './alerting-local.mjs';
+import { ALERTMANAGER_CONFIG, ONCALL_RECEIVER, alertmanagerArgs, alertmanagerBinary, alertmanagerConfigWithWebhook } from './alerting-local.js';
 
 // The alerting path end to end, on loopback ports: Prometheus evaluates the shipped rules against
 // targets this test controls, sends to an Alertmanager running the shipped config (routing by

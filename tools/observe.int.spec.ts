@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { freePort } from '@platform/events/testing';
 import { describe, expect, it, vi } from 'vitest';
 
-const script = new URL('./observe.mjs', import.meta.url).pathname;
+const script = new URL('./observe.ts', import.meta.url).pathname;
 
 describe('npm run observe', () => {
   it('starts Prometheus with the platform scrape config and the alerting rules, and the Alertmanager it sends to, and stops both on SIGINT', async () => {
@@ -14,7 +14,8 @@ describe('npm run observe', () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'observe-'));
     const env: NodeJS.ProcessEnv = { ...process.env, PROMETHEUS_PORT: String(port), PROMETHEUS_DATA_DIR: join(dataDir, 'prometheus'), ALERTMANAGER_PORT: String(alertmanagerPort), ALERTMANAGER_DATA_DIR: join(dataDir, 'alertmanager') };
     delete env['ALERTMANAGER_WEBHOOK_URL'];
-    const child = spawn(process.execPath, [script], { env, stdio: 'ignore' });
+    // As package.json runs it: tsx's loader in this one process (`node --import tsx`).
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { env, stdio: 'ignore' });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
       const url = `http://127.0.0.1:${port}`;

@@ -34,21 +34,21 @@ import { adminQuery } from '@platform/events/testing';
 import { type PlatformTestNats } from '@platform/events-ops/testing';
 import { testAuth } from '@platform/service-kit/testing';
 import { Platform, request, SERVICES, type ServiceName } from '../../e2e/harness/platform.js';
+import { envInteger, envIntegerList, envList } from '../lib/env.js';
 
 type Storage = 'postgres' | 'pglite';
-const list = (value: string) => value.split(',').map((item) => item.trim()).filter(Boolean);
 /** Fixed arrival rates, orders/s: one the machine holds, the latency goal's 100/s and the sustained goal's 300/s. */
-const RATES = list(process.env['BENCH_RATES'] ?? '10,100,300').map(Number);
-const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 20);
-const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 64);
+const RATES = envIntegerList(process.env, 'BENCH_RATES', [10, 100, 300], { min: 1 });
+const SECONDS = envInteger(process.env, 'BENCH_SECONDS', 20, { min: 1 });
+const CONCURRENCY = envInteger(process.env, 'BENCH_CONCURRENCY', 64, { min: 1 });
 /** Extra node flags for the six services (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`), space-separated. */
 const SERVICE_NODE_ARGS = (process.env['BENCH_SERVICE_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
-const STORAGES = list(process.env['BENCH_STORAGE'] ?? 'postgres,pglite') as Storage[];
+const STORAGES = envList(process.env, 'BENCH_STORAGE', ['postgres', 'pglite']) as Storage[];
 /** The PGlite pass (what a first-time user runs): its own rates, shorter by default. */
-const PGLITE_RATES = list(process.env['BENCH_PGLITE_RATES'] ?? '10,100').map(Number);
-const PGLITE_SECONDS = Number(process.env['BENCH_PGLITE_SECONDS'] ?? Math.min(10, SECONDS));
+const PGLITE_RATES = envIntegerList(process.env, 'BENCH_PGLITE_RATES', [10, 100], { min: 1 });
+const PGLITE_SECONDS = envInteger(process.env, 'BENCH_PGLITE_SECONDS', Math.min(10, SECONDS), { min: 1 });
 /** Longest wait for a phase's accepted orders to become terminal; later phases of the pass are skipped after a timeout. */
-const DRAIN_SECONDS = Number(process.env['BENCH_DRAIN_SECONDS'] ?? 90);
+const DRAIN_SECONDS = envInteger(process.env, 'BENCH_DRAIN_SECONDS', 90, { min: 1 });
 /** A shed client (503) waits Retry-After, at most this long, before its next attempt. */
 const RETRY_AFTER_CAP_MS = 1000;
 const TENANT = 'bench';

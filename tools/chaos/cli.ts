@@ -2,14 +2,10 @@
  * npm run chaos -- [options]: the chaos suite (docs/chaos.md). Exit 0 every invariant holds,
  * 1 a broken invariant (or the run could not be done), 2 bad arguments.
  */
-import { UsageError } from '../platform/args.js';
+import { runTool } from '../lib/cli.js';
 import { parseChaosArgs, USAGE } from './args.js';
 import { exitCodeOf, formatReport } from './report.js';
 import { runChaos, tearDownRunningPasses } from './runner.js';
-
-async function flush(stream: NodeJS.WriteStream): Promise<void> {
-  await new Promise<void>((resolve) => stream.write('', () => resolve()));
-}
 
 /**
  * SIGINT/SIGTERM (Ctrl-C, or a test runner giving up on the CLI): stop the running pass's services
@@ -30,16 +26,9 @@ function stopOnSignals(): void {
   }
 }
 
+/** The run; a bad argument is a UsageError (runTool prints it and its hint, exit 2). */
 export async function main(argv: readonly string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseChaosArgs(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    console.error(error.message);
-    for (const line of error.details) console.error(line);
-    return 2;
-  }
+  const parsed = parseChaosArgs(argv);
   if (parsed.help) {
     console.log(USAGE);
     return 0;
@@ -61,7 +50,4 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 stopOnSignals();
-const code = await main(process.argv.slice(2));
-await flush(process.stdout);
-await flush(process.stderr);
-process.exit(code);
+await runTool('chaos', () => main(process.argv.slice(2)));

@@ -1,6 +1,6 @@
 import { seededRandom } from '@platform/events/testing';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../platform/args.js';
+import { UsageError } from '../lib/cli.js';
 import { parseChaosArgs, SHORT_MODE } from './args.js';
 import { SERVICES } from '../../e2e/harness/platform.js';
 import { FAULT_KINDS, planFaults, skippedFaults, skippedLines, type FaultRecord } from './faults.js';

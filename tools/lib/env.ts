@@ -40,6 +40,21 @@ export function envList(env: Env, key: string, fallback: readonly string[]): str
   return raw === undefined ? [...fallback] : raw.split(',').map((item) => item.trim()).filter(Boolean);
 }
 
+/**
+ * A comma-separated list of integers within [min, max] (blank entries dropped): `fallback` when
+ * unset, a {@link UsageError} naming the key when an entry is not one (`BENCH_RATES must be
+ * comma-separated integers from 1, got "10,x"`).
+ */
+export function envIntegerList(env: Env, key: string, fallback: readonly number[], { min = 0, max = Number.MAX_SAFE_INTEGER }: { min?: number; max?: number } = {}): number[] {
+  const raw = envText(env, key);
+  if (raw === undefined) return [...fallback];
+  const items = envList(env, key, []);
+  if (items.length === 0 || items.some((item) => !/^-?[0-9]+$/.test(item) || Number(item) < min || Number(item) > max)) {
+    throw new UsageError(`${key} must be comma-separated integers from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}, got "${raw}"`);
+  }
+  return items.map(Number);
+}
+
 export type NatsSettings = Omit<NatsConnectionOptions, 'service'>;
 
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
