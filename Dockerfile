@@ -3,8 +3,9 @@
 #   docker build --build-arg SERVICE=order -t ghcr.io/example/jetstream-platform/order:0.1.0 .
 #
 # SERVICE is one of: order, payment, inventory, notification, analytics, loyalty (default order).
-# Every image holds all six built services and the tools' runtime (tools/provision.mjs), so the
-# provisioning Job runs `node tools/provision.mjs` with the order image.
+# Every image holds all six built services and the compiled provisioner (tools/dist/provision.js,
+# from tools/provision.ts), so the provisioning Job runs `node tools/dist/provision.js` with the
+# order image.
 #
 # Plain Dockerfile syntax (no BuildKit-only features): builds with docker, buildah/podman, kaniko.
 
@@ -37,20 +38,24 @@ COPY apps/loyalty/package.json apps/loyalty/
 # --ignore-scripts: only dev tools (nx, esbuild) have install scripts, and the build needs neither.
 RUN npm ci --ignore-scripts
 
-# Sources, then the TypeScript project build (libs/*/dist and apps/*/dist).
+# Sources, then the TypeScript project build (libs/*/dist, apps/*/dist and tools/dist: the
+# provisioner, tools/provision.ts with the tools/lib files it imports, per tools/tsconfig.build.json).
 COPY tsconfig.base.json tsconfig.json ./
 COPY libs/ libs/
 COPY apps/ apps/
+COPY tools/tsconfig.build.json tools/provision.ts tools/
+COPY tools/lib/ tools/lib/
 RUN npx tsc -b tsconfig.json \
  && for service in order payment inventory notification analytics loyalty; do \
       test -f "apps/$service/dist/main.js" || { echo "missing apps/$service/dist/main.js" >&2; exit 1; }; \
-    done
+    done \
+ && { test -f tools/dist/provision.js || { echo "missing tools/dist/provision.js" >&2; exit 1; }; }
 
 # Production dependencies only (the @platform/* workspace links stay).
 RUN npm prune --omit=dev --ignore-scripts
 
 # ---------------------------------------------------------------------------------------------
-# runtime: production node_modules, the built libs and apps, tools/provision.mjs. Non-root,
+# runtime: production node_modules, the built libs and apps, tools/dist. Non-root,
 # nothing written outside /tmp (read-only root filesystem).
 # ---------------------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
@@ -83,8 +88,11 @@ COPY --from=build /app/apps/analytics/package.json apps/analytics/
 COPY --from=build /app/apps/analytics/dist/ apps/analytics/dist/
 COPY --from=build /app/apps/loyalty/package.json apps/loyalty/
 COPY --from=build /app/apps/loyalty/dist/ apps/loyalty/dist/
-# Applies the JetStream topology; imports @nats-io/jetstream and the built @platform/events only.
-COPY tools/provision.mjs tools/
+# Applies the JetStream topology (node tools/dist/provision.js): plain JavaScript compiled from
+# tools/provision.ts, no TypeScript loader; imports @nats-io/jetstream and the built @platform/events,
+# @platform/contracts and @platform/events-ops. ES modules: /app/package.json (copied above) says
+# "type": "module" for every .js below /app that has no package.json of its own, tools/dist included.
+COPY --from=build /app/tools/dist/ tools/dist/
 
 # SERVICE is declared this late so that the six images share every layer above.
 ARG SERVICE=order
@@ -111,5 +119,5 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
 
 # node is PID 1 (the base image's entrypoint execs it) and gets SIGTERM directly: the service
 # drains (not ready, HTTP closed, consumers, storage) and exits within SHUTDOWN_TIMEOUT_MS.
-# Other programs of the image: `node tools/provision.mjs`, `node apps/analytics/dist/replay.main.js`.
+# Other programs of the image: `node tools/dist/provision.js`, `node apps/analytics/dist/replay.main.js`.
 CMD ["node", "/app/main.js"]

@@ -12,6 +12,7 @@ import {
   type ControllerRoute,
   type ServiceDefinition,
 } from '@platform/service-kit';
+import { PlatformService } from '@platform/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyticsService } from '../apps/analytics/src/service.definition.js';
 import { inventoryService } from '../apps/inventory/src/service.definition.js';
@@ -21,10 +22,19 @@ import { orderService } from '../apps/order/src/service.definition.js';
 import { paymentService } from '../apps/payment/src/service.definition.js';
 
 // The OpenAPI documents of the six services (docs/openapi/<service>.json, `npm run openapi`), built
-// from the sources as `tools/openapi.mjs` builds them from dist: current, complete, and protected.
+// from the sources as `tools/openapi.ts` builds them from dist: current, complete, and protected.
 const services: ServiceDefinition<any>[] = [analyticsService, inventoryService, loyaltyService, notificationService, orderService, paymentService];
 const OPEN_PATHS = [/^\/health\//, /^\/metrics$/, new RegExp(`^${OPENAPI_PATH.replace('.', '\\.')}$`)];
 const ERROR_BODY = '#/components/schemas/ErrorBody';
+
+describe('the services of the OpenAPI documents', () => {
+  it('are those of PlatformService, each definition exported as `<service>Service` (what tools/openapi.ts imports from apps/<service>/dist)', () => {
+    expect(services.map((definition) => definition.name).sort()).toEqual(Object.values(PlatformService).sort());
+    // the imports above are by name: each service.definition.ts exports `<service>Service`
+    const exported: Record<string, ServiceDefinition<any> | undefined> = { analyticsService, inventoryService, loyaltyService, notificationService, orderService, paymentService };
+    for (const service of Object.values(PlatformService)) expect(exported[`${service}Service`]?.name, `${service}Service`).toBe(service);
+  });
+});
 
 describe.each(services.map((definition) => [definition.name, definition] as const))('the OpenAPI document of %s', (name, definition) => {
   let app: NestFastifyApplication;

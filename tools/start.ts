@@ -5,7 +5,7 @@
 //      the platform's NATS identities: no anonymous access, one user NKey per service, the provisioner
 //      and the operator, seeds generated once in .data/nats/identities/<identity>.nk (0600) and reused.
 //      With an explicit NATS_URL it uses that server instead, with the seeds of NATS_IDENTITIES_DIR.
-//   3. apply the JetStream topology (tools/provision.mjs) as the provisioner
+//   3. apply the JetStream topology (tools/provision.ts, with tsx's loader) as the provisioner
 //   4. run the services (`PlatformService` of @platform/contracts), their output prefixed `[order] ...`,
 //      each with PGlite under .data/<service> and only its own seed (NATS_URL + NATS_NKEY_SEED_FILE);
 //      order and payment also get the card token sealing key PAYMENT_TOKEN_KEYS
@@ -74,8 +74,8 @@ function build(): void {
 }
 
 function provision(current: StartNats): boolean {
-  say(`applying the JetStream topology (tools/provision.mjs) as the ${PROVISIONER} identity`);
-  const result = spawnSync(process.execPath, [join(root, 'tools', 'provision.mjs')], { cwd: root, stdio: 'inherit', env: withNatsIdentity(current, process.env, PROVISIONER) });
+  say(`applying the JetStream topology (tools/provision.ts) as the ${PROVISIONER} identity`);
+  const result = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'tools', 'provision.ts')], { cwd: root, stdio: 'inherit', env: withNatsIdentity(current, process.env, PROVISIONER) });
   return result.status === 0;
 }
 

@@ -3,7 +3,7 @@
 // one line: `Tests: N passed, N failed[, N skipped]`. A failed check counts as a failed test; the
 // exit code is 1 when anything failed (2 for a bad argument: it takes none but -h/--help).
 // package.json runs it with tsx's loader (`node --import tsx tools/test.ts`); the document checks
-// run the same way (tools/asyncapi.ts, tools/openapi.ts).
+// run as their npm scripts do (tools/asyncapi.ts; tools/openapi.ts on `tsx/esm`, see its header).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -104,7 +104,7 @@ async function main(argv: readonly string[]): Promise<number> {
   check('type-check tools (benchmarks, specs)', bin('tsc'), ['-p', 'tools/tsconfig.json']);
   if (existsSync(join(root, 'eslint.config.mjs'))) check('lint (eslint, module boundaries)', bin('eslint'), ['.', '--max-warnings=0']);
   check('contract documents up to date (asyncapi --check)', process.execPath, ['--import', 'tsx', 'tools/asyncapi.ts', '--check']);
-  check('HTTP contract documents up to date (openapi --check)', process.execPath, ['--import', 'tsx', 'tools/openapi.ts', '--check']);
+  check('HTTP contract documents up to date (openapi --check)', process.execPath, ['--import', 'tsx/esm', 'tools/openapi.ts', '--check']);
 
   const report = join(root, '.vitest-results.json');
   rmSync(report, { force: true });

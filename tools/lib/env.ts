@@ -4,15 +4,31 @@
  * services' own (docs/configuration.md): a blank value counts as unset, as in the services; a value
  * that cannot be used is a {@link UsageError} naming its key (exit 2).
  */
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NatsConnectionOptions } from '@platform/events';
 import { UsageError } from './cli.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-/** The repository's root (where `.data/` lives). */
-export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/**
+ * The repository's root (where `.data/` lives): the nearest folder above this file whose
+ * package.json declares the workspaces. Found, not counted in `../`: the provisioner also runs
+ * compiled, from tools/dist/lib/ (in the image, /app).
+ */
+export const REPO_ROOT = workspaceRoot(dirname(fileURLToPath(import.meta.url)));
+
+function workspaceRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    try {
+      if ('workspaces' in JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))) return `${dir}${sep}`;
+    } catch {
+      // no (readable) package.json here: look further up
+    }
+    if (dirname(dir) === dir) throw new Error(`no workspace package.json above ${from}`);
+  }
+}
 /** The local data folder of `npm start` and the tools (`.data/`, ignored by git). */
 export const DATA_DIR = join(REPO_ROOT, '.data');
 

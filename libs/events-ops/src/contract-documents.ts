@@ -1,7 +1,7 @@
 import { generateAsyncApi, type AsyncApiOptions } from './asyncapi.js';
 import { generateJsonSchemas, type EventRegistry, type JsonSchema } from '@platform/events';
 
-// The checked-in contract documents (docs/contracts, written by tools/asyncapi.mjs): tooling, off
+// The checked-in contract documents (docs/contracts, written by tools/asyncapi.ts): tooling, off
 // the runtime path like asyncapi.ts.
 
 /**
