@@ -17,10 +17,10 @@
 // relay SIGKILLs a child that does not confirm a signal within 30 ms (and would orphan the services).
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { PlatformService } from '@platform/contracts';
 import type { ManagedProcess } from '../e2e/harness/process-runner.js';
 import { describeExit } from '../e2e/harness/process-runner.js';
+import { booleanOption, HELP_OPTION, parseToolArgs } from './lib/cli.js';
 import { checkNatsSettings, ensureNats, StartFailure, type StartNats, withNatsIdentity } from './start/nats.js';
 import { reportReadiness, startServices } from './start/services.js';
 import { EARLY_EXIT_WINDOW_MS, NATS_STOP_GRACE_MS, PROVISIONER, readStartSettings, root, say, shown, STOP_GRACE_MS } from './start/settings.js';
@@ -43,12 +43,12 @@ let stopping = false;
 
 function readCommandLine(): void {
   try {
-    if (parseArgs({ options: { help: { type: 'boolean', short: 'h' } }, strict: true }).values.help) {
+    if (booleanOption(parseToolArgs('start', process.argv.slice(2), HELP_OPTION, { positionals: false }).values, 'help')) {
       console.log(USAGE);
       process.exit(0);
     }
   } catch (error) {
-    console.error(`start: ${(error as Error).message}\n\n${USAGE}`);
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
     process.exit(2);
   }
 }
