@@ -21,7 +21,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { booleanOption, parseToolArgs, runTool, stringOption, UsageError, type OptionSpecs } from './lib/cli.js';
+import { parseToolArgs, runTool, stringOption, UsageError, type OptionSpecs } from './lib/cli.js';
 import { DATA_DIR } from './lib/env.js';
 import { loadEvents } from './lib/libraries.js';
 
@@ -108,11 +108,7 @@ export function secretsYaml(secrets: Secrets, namespace = DEFAULT_NAMESPACE): st
 }
 
 async function main(argv: readonly string[]): Promise<void> {
-  const { values } = parseToolArgs(PROGRAM, argv, OPTIONS, { positionals: false, hint: USAGE });
-  if (booleanOption(values, 'help')) {
-    console.log(USAGE);
-    return;
-  }
+  const { values } = parseToolArgs(PROGRAM, argv, OPTIONS, { positionals: false, hint: USAGE, help: USAGE });
   const namespace = stringOption(values, 'namespace') ?? DEFAULT_NAMESPACE;
   if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace)) throw new UsageError(`${PROGRAM}: --namespace ${namespace}: not a Kubernetes namespace name`, [USAGE]);
   for (const option of ['state-dir', 'out', 'only']) {

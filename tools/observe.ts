@@ -30,7 +30,7 @@ import {
   PROMETHEUS_CONFIG,
   prometheusConfigFor,
 } from './alerting-local.js';
-import { booleanOption, formatToolHelp, HELP_OPTION, parseToolArgs, runTool } from './lib/cli.js';
+import { formatToolHelp, HELP_OPTION, parseToolArgs, runTool } from './lib/cli.js';
 import { DATA_DIR, envInteger, envText, REPO_ROOT, type Env } from './lib/env.js';
 
 const PROGRAM = 'observe';
@@ -80,11 +80,7 @@ function readObserveSettings(env: Env = process.env): ObserveSettings {
 const say = (message: string): void => console.log(`[observe] ${message}`);
 
 async function main(argv: readonly string[]): Promise<number> {
-  const { values } = parseToolArgs(PROGRAM, argv, HELP_OPTION, { positionals: false, hint: 'see: npm run observe -- --help' });
-  if (booleanOption(values, 'help')) {
-    console.log(HELP);
-    return 0;
-  }
+  parseToolArgs(PROGRAM, argv, HELP_OPTION, { positionals: false, hint: 'see: npm run observe -- --help', help: HELP });
   const settings = readObserveSettings();
   const bin = settings.prometheusBin;
   const port = settings.prometheusPort;

@@ -52,11 +52,7 @@ async function platformServices(): Promise<string[]> {
 }
 
 async function main(argv: readonly string[]): Promise<number> {
-  const { values } = parseToolArgs(PROGRAM, argv, OPTIONS, { positionals: false, hint: 'see: npm run openapi -- --help' });
-  if (booleanOption(values, 'help')) {
-    console.log(HELP);
-    return 0;
-  }
+  const { values } = parseToolArgs(PROGRAM, argv, OPTIONS, { positionals: false, hint: 'see: npm run openapi -- --help', help: HELP });
   const check = booleanOption(values, 'check');
   const out = resolve(stringOption(values, 'out') ?? join(REPO_ROOT, 'docs', 'openapi'));
 

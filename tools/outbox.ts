@@ -7,7 +7,7 @@
 // Exit codes: 0 done, 1 database failure, 2 bad arguments or configuration (no bound, neither
 // DATABASE_URL nor DATA_DIR, a DATABASE_URL that is not a postgres:// URL).
 import type { RepublishRange } from '@platform/events';
-import { booleanOption, formatToolHelp, HELP_OPTION, intOption, OperationError, parseToolArgs, runTool, timeOption, UsageError, type OptionSpecs } from './lib/cli.js';
+import { formatToolHelp, HELP_OPTION, intOption, OperationError, parseToolArgs, runTool, timeOption, UsageError, type OptionSpecs } from './lib/cli.js';
 import { readDatabaseTarget } from './lib/env.js';
 import { loadEvents } from './lib/libraries.js';
 
@@ -32,9 +32,8 @@ const HELP = formatToolHelp(
   ],
 );
 
-function rangeOf(argv: readonly string[]): RepublishRange | 'help' {
-  const { values, positionals } = parseToolArgs(PROGRAM, argv, OPTIONS, { hint: USAGE });
-  if (booleanOption(values, 'help')) return 'help';
+function rangeOf(argv: readonly string[]): RepublishRange {
+  const { values, positionals } = parseToolArgs(PROGRAM, argv, OPTIONS, { hint: USAGE, help: HELP });
   const [command, extra] = positionals;
   if (command === undefined) throw new UsageError(`${PROGRAM}: missing command (republish)`, [USAGE]);
   if (command !== 'republish') throw new UsageError(`${PROGRAM}: unknown command "${command}" (republish)`, [USAGE]);
@@ -54,10 +53,6 @@ function rangeOf(argv: readonly string[]): RepublishRange | 'help' {
 
 async function main(argv: readonly string[]): Promise<number> {
   const range = rangeOf(argv);
-  if (range === 'help') {
-    console.log(HELP);
-    return 0;
-  }
   const target = readDatabaseTarget(process.env);
   const { openDatabase, republishRange } = await loadEvents();
   let db: Awaited<ReturnType<typeof openDatabase>>;

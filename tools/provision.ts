@@ -67,13 +67,10 @@ function connectionError(error: unknown, url: string): Error {
 }
 
 async function main(argv: readonly string[]): Promise<number> {
-  const { values } = parseToolArgs(PROGRAM, argv, OPTIONS, { positionals: false, hint: USAGE });
+  // the help lists the opt-in changes, so it loads the library too
+  const { values } = parseToolArgs(PROGRAM, argv, OPTIONS, { positionals: false, hint: USAGE, help: async () => help(Object.values((await loadEvents()).OptInChange)) });
   const lib = await loadEvents();
   const known: string[] = Object.values(lib.OptInChange);
-  if (booleanOption(values, 'help')) {
-    console.log(help(known));
-    return 0;
-  }
   const dryRun = booleanOption(values, 'dry-run');
   const allow = allowedChanges(listOption(values, 'allow'), known);
 

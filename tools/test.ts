@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { booleanOption, formatToolHelp, HELP_OPTION, parseToolArgs, runTool } from './lib/cli.js';
+import { formatToolHelp, HELP_OPTION, parseToolArgs, runTool } from './lib/cli.js';
 import { REPO_ROOT } from './lib/env.js';
 
 const PROGRAM = 'test';
@@ -87,11 +87,7 @@ function countVitest(report: string): void {
 }
 
 async function main(argv: readonly string[]): Promise<number> {
-  const { values } = parseToolArgs(PROGRAM, argv, HELP_OPTION, { positionals: false, hint: 'see: npm test -- --help' });
-  if (booleanOption(values, 'help')) {
-    console.log(HELP);
-    return 0;
-  }
+  parseToolArgs(PROGRAM, argv, HELP_OPTION, { positionals: false, hint: 'see: npm test -- --help', help: HELP });
   const projectDirs = [
     ...['libs', 'apps'].flatMap((group) => (existsSync(join(root, group)) ? readdirSync(join(root, group)).map((name) => join(group, name)) : [])),
     'e2e',

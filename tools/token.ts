@@ -1,7 +1,7 @@
 // `npm run token -- --tenant demo --role operator [--sub <id>] [--ttl 1h]`: print a development
 // token for the local platform (`npm start`), signed with .data/auth/signing-key.private.jwk.
 // On the tools' command-line kit (tools/lib/cli.ts); needs no build.
-import { booleanOption, listOption, parseToolArgs, runTool, stringOption, UsageError, type OptionSpecs } from './lib/cli.js';
+import { listOption, parseToolArgs, runTool, stringOption, UsageError, type OptionSpecs } from './lib/cli.js';
 import { DATA_DIR } from './lib/env.js';
 import { mintDevToken } from './dev-auth.js';
 
@@ -41,11 +41,7 @@ const OPTIONS: OptionSpecs = {
 const bad = (message: string) => new UsageError(`${PROGRAM}: ${message}`, ['', USAGE]);
 
 async function main(argv: readonly string[]): Promise<void> {
-  const { values } = parseToolArgs(PROGRAM, argv, OPTIONS, { positionals: false, hint: `\n${USAGE}` });
-  if (booleanOption(values, 'help')) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
+  const { values } = parseToolArgs(PROGRAM, argv, OPTIONS, { positionals: false, hint: `\n${USAGE}`, help: USAGE });
   const tenant = stringOption(values, 'tenant');
   if (!tenant) throw bad('--tenant is required');
   if (!TENANT.test(tenant)) throw bad(`--tenant ${JSON.stringify(tenant)} must match ${TENANT.source}`);

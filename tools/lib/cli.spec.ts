@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HELP_OPTION, intOption, listOption, OperationError, parseIsoTime, parseToolArgs, timeOption, UsageError, formatToolHelp } from './cli.js';
+import { HelpRequested, HELP_OPTION, intOption, listOption, OperationError, parseIsoTime, parseToolArgs, timeOption, UsageError, formatToolHelp } from './cli.js';
 
 const OPTIONS = { ...HELP_OPTION, out: { type: 'string', value: 'DIR', description: 'where' }, role: { type: 'string', multiple: true, description: 'a role' } } as const;
 
@@ -22,6 +22,19 @@ describe('tools/lib/cli.ts: the tools’ command-line kit', () => {
     expect(usageMessage(() => parseToolArgs('t', ['pos'], OPTIONS, { positionals: false }))).toBe('t: unexpected argument "pos"');
     expect(new UsageError('x').exitCode).toBe(2);
     expect(new OperationError('x').exitCode).toBe(1);
+  });
+
+  it('asks for the help of a tool that passed its text, and parses on without one', async () => {
+    let requested: unknown;
+    try {
+      parseToolArgs('t', ['--out', 'x', '-h'], OPTIONS, { help: 'usage: t' });
+    } catch (error) {
+      requested = error;
+    }
+    expect(requested).toBeInstanceOf(HelpRequested);
+    expect(await (requested as HelpRequested).text()).toBe('usage: t');
+    expect(parseToolArgs('t', ['-h'], OPTIONS).values).toEqual({ help: true });
+    expect(parseToolArgs('t', [], OPTIONS, { help: 'usage: t' }).values).toEqual({});
   });
 
   it('reads integers, lists and ISO times, refusing what is not one', () => {

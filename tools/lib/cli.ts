@@ -46,29 +46,43 @@ export type OptionSpecs = Readonly<Record<string, OptionSpec>>;
 
 export type ParsedValues = Record<string, string | boolean | string[] | undefined>;
 
+/**
+ * Thrown by {@link parseToolArgs} when `-h` / `--help` is given to a tool that passed its help
+ * text: {@link runTool} prints the text on stdout and exits 0.
+ */
+export class HelpRequested extends Error {
+  constructor(readonly text: () => string | Promise<string>) {
+    super('help requested');
+    this.name = 'HelpRequested';
+  }
+}
+
 /** The `-h, --help` option every tool accepts. */
 export const HELP_OPTION: OptionSpecs = { help: { type: 'boolean', short: 'h', description: 'this help' } };
 
 /**
  * Parse `argv` strictly against `options`. Unknown options, missing values and a value given to a
  * boolean flag are {@link UsageError}s naming the option (`<program>: unknown option --x`), followed
- * by `hint` (e.g. `see: npm run outbox -- --help`) when given.
+ * by `hint` (e.g. `see: npm run outbox -- --help`) when given. With `help` (the text, or what makes
+ * it: it may load what it lists), a `--help` among the options is a {@link HelpRequested}.
  */
 export function parseToolArgs(
   program: string,
   argv: readonly string[],
   options: OptionSpecs,
-  { positionals = true, hint }: { positionals?: boolean; hint?: string } = {},
+  { positionals = true, hint, help }: { positionals?: boolean; hint?: string; help?: string | (() => string | Promise<string>) } = {},
 ): { values: ParsedValues; positionals: string[] } {
   const config = Object.fromEntries(
     Object.entries(options).map(([name, spec]) => [name, { type: spec.type, ...(spec.short ? { short: spec.short } : {}), ...(spec.multiple ? { multiple: true } : {}) }]),
   );
+  let parsed: ReturnType<typeof parseArgs>;
   try {
-    const parsed = parseArgs({ args: [...argv], options: config, strict: true, allowPositionals: positionals });
-    return { values: parsed.values as ParsedValues, positionals: parsed.positionals };
+    parsed = parseArgs({ args: [...argv], options: config, strict: true, allowPositionals: positionals });
   } catch (error) {
     throw new UsageError(`${program}: ${describeParseError(error as Error & { code?: string })}`, hint ? [hint] : []);
   }
+  if (help !== undefined && parsed.values['help'] === true) throw new HelpRequested(typeof help === 'string' ? () => help : help);
+  return { values: parsed.values as ParsedValues, positionals: parsed.positionals };
 }
 
 function describeParseError(error: Error & { code?: string }): string {
@@ -144,26 +158,41 @@ async function flush(stream: NodeJS.WriteStream): Promise<void> {
 }
 
 /**
- * Run a tool's `main` and exit with its code: 0 (or what it returns); a {@link UsageError} prints
- * its message and details and exits 2; any other failure prints `<program>: <message>` (the stack
- * too with DEBUG set) and exits 1. Output is flushed before the exit.
+ * Run a tool's `main` and exit with its code: 0 (or what it returns); {@link HelpRequested} prints
+ * the help and exits 0; a {@link UsageError} prints its message and details and exits 2; any other
+ * failure prints `<program>: <message>` (the stack too with DEBUG set) and exits 1. Output is
+ * flushed before the exit.
  */
 export async function runTool(program: string, main: () => Promise<number | void>): Promise<never> {
   let code: number;
   try {
     code = (await main()) ?? 0;
   } catch (error) {
-    const message = (error as Error)?.message ?? String(error);
-    console.error(message.startsWith(`${program}:`) || message.startsWith(`${program} `) ? message : `${program}: ${message}`);
-    if (error instanceof UsageError) {
-      for (const line of error.details) console.error(line);
-      code = 2;
-    } else {
-      if (process.env['DEBUG'] && (error as Error)?.stack) console.error((error as Error).stack);
-      code = 1;
-    }
+    code = error instanceof HelpRequested ? await printHelp(program, error) : failed(program, error);
   }
   await flush(process.stdout);
   await flush(process.stderr);
   process.exit(code);
+}
+
+/** Print the help on stdout: 0, or the failure's code when making the text fails (e.g. the libraries not built). */
+async function printHelp(program: string, help: HelpRequested): Promise<number> {
+  try {
+    console.log(await help.text());
+    return 0;
+  } catch (error) {
+    return failed(program, error);
+  }
+}
+
+/** Print a failure as {@link runTool} does; its exit code. */
+function failed(program: string, error: unknown): number {
+  const message = (error as Error)?.message ?? String(error);
+  console.error(message.startsWith(`${program}:`) || message.startsWith(`${program} `) ? message : `${program}: ${message}`);
+  if (error instanceof UsageError) {
+    for (const line of error.details) console.error(line);
+    return 2;
+  }
+  if (process.env['DEBUG'] && (error as Error)?.stack) console.error((error as Error).stack);
+  return 1;
 }
