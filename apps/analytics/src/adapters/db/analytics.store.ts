@@ -40,16 +40,6 @@ const APPLY_SQL = `
   SELECT event_id::text AS event_id FROM fact`;
 
 /**
- * Record `fact` and add its deltas to its tenant's summary, unless a fact with the same event id
- * exists. Run it in the transaction of the message (live) or of the replay.
- *
- * @returns true when the fact was new and the counters moved; false for a known event id.
- */
-export async function applyFact(tx: Queryable, fact: AnalyticsFact): Promise<boolean> {
-  return (await applyFacts(tx, [fact])).length === 1;
-}
-
-/**
  * Record several facts in one statement (a batch of events) and add the deltas of the new ones
  * to one summary shard per tenant: the shard of the first fact, so that concurrent batches of one
  * busy tenant spread over the shards while each locks a single row per tenant.
