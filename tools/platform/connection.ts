@@ -8,9 +8,7 @@ import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManage
 import type { NatsConnection } from '@nats-io/nats-core';
 import { readNatsSettings, type NatsSettings } from '../lib/env.js';
 import { OperationError, UsageError } from './args.js';
-import { loadEvents } from './events.js';
-
-export { DEFAULT_NATS_URL, readNatsSettings, type NatsSettings } from '../lib/env.js';
+import { loadEvents } from '../lib/libraries.js';
 
 export interface NatsHandle {
   readonly url: string;

@@ -6,7 +6,7 @@
 import { DeliverPolicy, type JetStreamClient, type JsMsg, type OrderedConsumerOptions } from '@nats-io/jetstream';
 import type { EventEnvelope } from '@platform/events';
 import { parseIsoTime } from './args.js';
-import { events, loadEvents } from './events.js';
+import { events, loadEvents } from '../lib/libraries.js';
 
 /** Where a read starts: the first message, a stream sequence, a time, or only new messages. */
 export type StartAt = { readonly kind: 'all' } | { readonly kind: 'seq'; readonly seq: number } | { readonly kind: 'time'; readonly time: Date } | { readonly kind: 'new' };

@@ -1,5 +1,5 @@
 import type { DeadLetteredMessage } from '@platform/events';
-import { loadEvents } from '../events.js';
+import { loadEvents } from '../../lib/libraries.js';
 import { intOption, OperationError, parseVerbArgs, stringOption, takePositionals, UsageError } from '../args.js';
 import { table, truncate } from '../output.js';
 import type { Verb } from '../verb.js';

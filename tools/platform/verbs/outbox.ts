@@ -1,6 +1,6 @@
 import { OperationError, parseVerbArgs, stringOption, takePositionals, UsageError } from '../args.js';
 import { duration, table } from '../output.js';
-import { loadEvents } from '../events.js';
+import { loadEvents } from '../../lib/libraries.js';
 import type { Verb } from '../verb.js';
 
 /** The platform's services as `npm start` runs them: on 127.0.0.1, ports 3000… in their order (README). */

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { InvalidEventError } from '@platform/events';
-import { loadEvents } from '../events.js';
+import { loadEvents } from '../../lib/libraries.js';
 import { intOption, OperationError, parseVerbArgs, requiredString, stringOption, takePositionals, UsageError } from '../args.js';
 import type { Verb } from '../verb.js';
 

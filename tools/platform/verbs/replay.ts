@@ -1,6 +1,6 @@
 import { DeliverPolicy, type ConsumerConfig, type ConsumerInfo, type JetStreamManager } from '@nats-io/jetstream';
 import { intOption, OperationError, parseVerbArgs, stringOption, takePositionals, UsageError } from '../args.js';
-import { events, loadEvents } from '../events.js';
+import { events, loadEvents } from '../../lib/libraries.js';
 import { parseStreamPosition, type StreamPosition } from '../scan.js';
 import type { Verb } from '../verb.js';
 

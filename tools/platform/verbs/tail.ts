@@ -2,7 +2,7 @@ import type { JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstrea
 import type { EventEnvelope } from '@platform/events';
 import { intOption, OperationError, parseVerbArgs, stringOption, takePositionals, UsageError } from '../args.js';
 import { age, fixedLine, table, type Column } from '../output.js';
-import { events, loadEvents } from '../events.js';
+import { events, loadEvents } from '../../lib/libraries.js';
 import { decode, follow, parseStreamPosition, scan, type StartAt } from '../scan.js';
 import type { Verb } from '../verb.js';
 

@@ -1,5 +1,5 @@
 import type { EventEnvelope } from '@platform/events';
-import { loadEvents } from '../events.js';
+import { loadEvents } from '../../lib/libraries.js';
 import { OperationError, parseVerbArgs, stringOption, takePositionals, timeOption, UsageError } from '../args.js';
 import { duration, table, truncate } from '../output.js';
 import { decode, orderIdOf, scan, type StartAt } from '../scan.js';
