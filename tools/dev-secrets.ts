@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Env } from './lib/env.js';
+import { envText, type Env } from './lib/env.js';
 
 /** Where `ensurePaymentTokenKey` keeps the key under `dataDir`. */
 export function paymentTokenKeyFile(dataDir: string): string {
@@ -20,7 +20,7 @@ export function paymentTokenKeyFile(dataDir: string): string {
  * @returns `{ PAYMENT_TOKEN_KEYS }`, the environment to add to order and payment only.
  */
 export function ensurePaymentTokenKey(dataDir: string, env: Env = process.env): { readonly PAYMENT_TOKEN_KEYS: string } {
-  const explicit = env['PAYMENT_TOKEN_KEYS']?.trim();
+  const explicit = envText(env, 'PAYMENT_TOKEN_KEYS');
   if (explicit) return { PAYMENT_TOKEN_KEYS: explicit };
   const file = paymentTokenKeyFile(dataDir);
   mkdirSync(join(dataDir, 'secrets'), { recursive: true, mode: 0o700 });
